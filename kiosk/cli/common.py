@@ -1,0 +1,38 @@
+"""Helpers shared by the command-line verbs: data folder and config resolution, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from kiosk.config import KioskConfig, load_config
+
+APPLIANCE_DATA = Path("/var/lib/kanta")
+
+
+def data_dir(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> Path:
+    """--data, else $KANTA_DATA, else /var/lib/kanta on the appliance, else the user folder."""
+    env = os.environ if env is None else env
+    if getattr(args, "data", None):
+        return Path(args.data)
+    if env.get("KANTA_DATA"):
+        return Path(env["KANTA_DATA"])
+    if APPLIANCE_DATA.is_dir() and os.access(APPLIANCE_DATA, os.W_OK):
+        return APPLIANCE_DATA
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kanta"
+
+
+def config(args: argparse.Namespace) -> KioskConfig:
+    path = getattr(args, "config", None)
+    return load_config(Path(path) if path else None)
+
+
+def print_json(value: Any) -> None:
+    json.dump(value, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

@@ -1,0 +1,248 @@
+"""Typed kiosk configuration with documented defaults.
+
+The defaults live in ``config/kiosk.toml`` (shipped with the package data) and in the
+dataclasses below; a site file overrides any subset. Every value is validated on load,
+and an error names the file, the key and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from kiosk.errors import ConfigError
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    name: str = "Kanta demo shop"
+    #: IANA time zone of the shop; days, promotions and tier windows use it
+    timezone: str = "Europe/Helsinki"
+    #: ISO 4217 code; amounts are kept in its minor unit (cents)
+    currency: str = "EUR"
+    language: str = "fi"
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    #: write a snapshot once the journal holds this many bytes per byte of snapshot
+    snapshot_ratio: float = 1.0
+    #: ...but never before the journal holds this many bytes
+    snapshot_min_journal_bytes: int = 1_000_000
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    """The simple built-in rule; the rules engine's program file replaces it."""
+
+    stamps_per_visit: int = 1
+    #: points per whole currency unit of a purchase
+    points_per_unit: int = 1
+    #: the same card again within this many seconds is the same visit
+    cooldown_seconds: int = 60
+    #: a card must join (with consent) before it earns anything
+    require_join: bool = False
+
+
+@dataclass(frozen=True)
+class GpioConfig:
+    #: BCM pin of a single status LED, or of the red/green/blue legs of an RGB LED
+    status_led_pin: int | None = 17
+    rgb_led_pins: tuple[int, int, int] | None = None
+    buzzer_pin: int | None = 18
+
+
+@dataclass(frozen=True)
+class HardwareConfig:
+    #: pcsc | sim | none  (environment override: KANTA_CARD_READER)
+    card_reader: str = "pcsc"
+    #: evdev | sim | none  (environment override: KANTA_SCANNER)
+    scanner: str = "evdev"
+    #: gpio | sim | none  (environment override: KANTA_FEEDBACK)
+    feedback: str = "gpio"
+    #: glob matched against names in /dev/input/by-id/
+    scanner_match: str = "*-event-kbd"
+    #: us | nordic: the keyboard layout the scanner is programmed to type in
+    keyboard_layout: str = "us"
+    #: a pause longer than this between keys discards a half-read code
+    scan_timeout_ms: int = 100
+    #: what a printed card number looks like (codes that are not EAN-13/UPC-A)
+    card_number_pattern: str = r"^[0-9A-Z]{6,24}$"
+    gpio: GpioConfig = field(default_factory=GpioConfig)
+
+
+@dataclass(frozen=True)
+class KioskConfig:
+    shop: ShopConfig = field(default_factory=ShopConfig)
+    store: StoreConfig = field(default_factory=StoreConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+    hardware: HardwareConfig = field(default_factory=HardwareConfig)
+    #: where the file came from, for messages
+    source: str = "<defaults>"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.shop.timezone)
+
+
+T = TypeVar("T")
+
+_ENV_OVERRIDES = {
+    "KANTA_CARD_READER": ("hardware", "card_reader"),
+    "KANTA_SCANNER": ("hardware", "scanner"),
+    "KANTA_FEEDBACK": ("hardware", "feedback"),
+}
+
+_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("hardware", "card_reader"): ("pcsc", "sim", "none"),
+    ("hardware", "scanner"): ("evdev", "sim", "none"),
+    ("hardware", "feedback"): ("gpio", "sim", "none"),
+    ("hardware", "keyboard_layout"): ("us", "nordic"),
+    ("shop", "language"): LANGUAGES,
+}
+
+
+def default_config_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
+
+
+def _type_name(tp: Any) -> str:
+    return getattr(tp, "__name__", str(tp))
+
+
+def _coerce(value: Any, annotation: str, where: str) -> Any:
+    """Check one TOML value against a dataclass field's annotation (as a string)."""
+    optional = annotation.endswith("| None")
+    base = annotation.removesuffix("| None").strip()
+    if value is None and optional:
+        return None
+    if base == "bool":
+        if isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: expected true or false, got {value!r}")
+    if base == "int":
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+    if base == "float":
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        raise ConfigError(f"{where}: expected a number, got {value!r}")
+    if base == "str":
+        if isinstance(value, str):
+            return value
+        raise ConfigError(f"{where}: expected a text string, got {value!r}")
+    if base.startswith("tuple[int"):
+        if isinstance(value, list) and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value
+        ):
+            return tuple(value)
+        raise ConfigError(f"{where}: expected a list of whole numbers, got {value!r}")
+    raise ConfigError(f"{where}: unsupported setting type {annotation}")  # pragma: no cover
+
+
+def _build(cls: type[T], data: Mapping[str, Any], source: str, prefix: str) -> T:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: [{prefix}] must be a table, got {data!r}")
+    known = {f.name: f for f in fields(cls)}  # type: ignore[arg-type]
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        where = f"{source}: {prefix}.{key}" if prefix else f"{source}: {key}"
+        if key not in known or key == "source":
+            raise ConfigError(
+                f"{where}: unknown setting (known: {', '.join(sorted(k for k in known if k != 'source'))})"
+            )
+        f = known[key]
+        annotation = str(f.type)
+        nested = _NESTED.get(annotation)
+        if nested is not None:
+            values[key] = _build(nested, value, source, f"{prefix}.{key}" if prefix else key)
+        else:
+            values[key] = _coerce(value, annotation, where)
+    return cls(**values)
+
+
+_NESTED: dict[str, type[Any]] = {
+    "ShopConfig": ShopConfig,
+    "StoreConfig": StoreConfig,
+    "RulesConfig": RulesConfig,
+    "HardwareConfig": HardwareConfig,
+    "GpioConfig": GpioConfig,
+}
+
+
+def _validate(cfg: KioskConfig) -> None:
+    src = cfg.source
+    for (section, key), choices in _CHOICES.items():
+        value = getattr(getattr(cfg, section), key)
+        if value not in choices:
+            raise ConfigError(
+                f"{src}: {section}.{key} = {value!r} is not one of {', '.join(choices)}"
+            )
+    try:
+        ZoneInfo(cfg.shop.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{src}: shop.timezone = {cfg.shop.timezone!r} is not a known IANA time zone"
+            " (for example Europe/Helsinki)"
+        ) from None
+    if len(cfg.shop.currency) != 3 or not cfg.shop.currency.isalpha():
+        raise ConfigError(f"{src}: shop.currency must be a three-letter ISO 4217 code")
+    if cfg.rules.cooldown_seconds < 0:
+        raise ConfigError(f"{src}: rules.cooldown_seconds must be 0 or more")
+    if cfg.rules.stamps_per_visit < 0 or cfg.rules.points_per_unit < 0:
+        raise ConfigError(f"{src}: rules.stamps_per_visit and points_per_unit must be 0 or more")
+    if cfg.store.snapshot_ratio <= 0:
+        raise ConfigError(f"{src}: store.snapshot_ratio must be more than 0")
+    if cfg.hardware.scan_timeout_ms <= 0:
+        raise ConfigError(f"{src}: hardware.scan_timeout_ms must be more than 0")
+
+
+def parse_config(data: Mapping[str, Any], source: str) -> KioskConfig:
+    cfg = _build(KioskConfig, data, source, "")
+    cfg = replace(cfg, source=source)
+    _validate(cfg)
+    return cfg
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> KioskConfig:
+    """Load the kiosk config from ``path`` (or $KANTA_CONFIG, or the shipped default)."""
+    env = os.environ if env is None else env
+    if path is None and env.get("KANTA_CONFIG"):
+        path = Path(env["KANTA_CONFIG"])
+    if path is None:
+        path = default_config_path()
+        if not path.exists():  # installed without the repository's config/ folder
+            return apply_env_overrides(KioskConfig(), env)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    cfg = parse_config(data, str(path))
+    return apply_env_overrides(cfg, env)
+
+
+def apply_env_overrides(cfg: KioskConfig, env: Mapping[str, str]) -> KioskConfig:
+    for var, (section, key) in _ENV_OVERRIDES.items():
+        if var in env and env[var]:
+            cfg = replace(cfg, **{section: replace(getattr(cfg, section), **{key: env[var]})})
+    try:
+        _validate(replace(cfg, source=f"{cfg.source} (with environment overrides)"))
+    except ConfigError as exc:
+        raise ConfigError(f"{exc} — check the KANTA_* environment variables") from None
+    return cfg

@@ -1,0 +1,255 @@
+"""Ledger events: every change is one, appended and never edited.
+
+An event is a small frozen value. Balances move only through its ``postings`` (account,
+delta, optional expiry), so the fold is one generic rule and a correction is simply the
+negated postings of the event it reverses. Kind-specific details live in ``data``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
+from kiosk.domain.ids import uuid7
+from kiosk.errors import EventFormatError
+
+
+class EventKind(StrEnum):
+    MEMBER_CREATED = "member_created"  # an unknown card's first tap: anonymous, no personal data
+    MEMBER_ENROLLED = "member_enrolled"  # joined the program, with consent
+    VISIT_STAMPED = "visit_stamped"
+    PURCHASE_RECORDED = "purchase_recorded"
+    POINTS_EARNED = "points_earned"  # bonuses: welcome, referral, threshold, ...
+    POINTS_EXPIRED = "points_expired"
+    REWARD_REDEEMED = "reward_redeemed"
+    CREDIT_TOPPED_UP = "credit_topped_up"
+    CREDIT_SPENT = "credit_spent"
+    PASS_SOLD = "pass_sold"
+    PASS_USED = "pass_used"
+    CARD_LINKED = "card_linked"
+    CARD_REPLACED = "card_replaced"
+    CONSENT_GIVEN = "consent_given"
+    CONSENT_WITHDRAWN = "consent_withdrawn"
+    CORRECTION = "correction"
+    MEMBER_ERASED = "member_erased"
+
+
+# Well-known accounts. Programs add their own ("stamps:coffee", "pass:yoga10").
+STAMPS = "stamps"
+POINTS = "points"
+CREDIT = "credit"  # cents
+VISITS = "visits"
+SPEND = "spend"  # cents, qualifying activity (tiers are computed from this, never from points)
+REWARDS = "rewards_redeemed"
+
+GENESIS_HASH = "0" * 32
+
+
+@dataclass(frozen=True)
+class Posting:
+    account: str
+    delta: int
+    #: ISO 8601 instant after which a positive amount is no longer spendable
+    expires_at: str | None = None
+
+    def negated(self) -> Posting:
+        return Posting(self.account, -self.delta, self.expires_at)
+
+
+@dataclass(frozen=True)
+class EventDraft:
+    """What a service or the rules engine wants recorded; the stamper makes it an Event."""
+
+    kind: EventKind
+    member: str
+    postings: tuple[Posting, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+    card: str | None = None
+    actor: str | None = None
+    reverses: str | None = None
+    program: str = "builtin-1"
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    kind: EventKind
+    member: str
+    kiosk: str
+    seq: int
+    hlc: str
+    wall: str
+    boot: str
+    prev: str
+    program: str
+    postings: tuple[Posting, ...] = ()
+    data: Mapping[str, Any] = field(default_factory=dict)
+    card: str | None = None
+    actor: str | None = None
+    reverses: str | None = None
+    hash: str = ""
+
+    @property
+    def timestamp(self) -> HlcTimestamp:
+        return HlcTimestamp.decode(self.hlc)
+
+    @property
+    def wall_time(self) -> datetime:
+        return datetime.fromisoformat(self.wall)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "member": self.member,
+            "kiosk": self.kiosk,
+            "seq": self.seq,
+            "hlc": self.hlc,
+            "wall": self.wall,
+            "boot": self.boot,
+            "prev": self.prev,
+            "program": self.program,
+            "postings": [
+                [p.account, p.delta] if p.expires_at is None else [p.account, p.delta, p.expires_at]
+                for p in self.postings
+            ],
+        }
+        if self.data:
+            out["data"] = dict(self.data)
+        for key in ("card", "actor", "reverses"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        out["hash"] = self.hash
+        return out
+
+    def computed_hash(self) -> str:
+        body = self.to_dict()
+        body.pop("hash", None)
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+_REQUIRED_STR = ("id", "kind", "member", "kiosk", "hlc", "wall", "boot", "prev", "program")
+
+
+def _require(cond: bool, message: str, fld: str) -> None:
+    if not cond:
+        raise EventFormatError(f"event field {fld!r}: {message}", field=fld)
+
+
+def event_from_dict(raw: Any, *, verify_hash: bool = True) -> Event:
+    """Validate and build an event from its JSON form (from disk, a backup or the network)."""
+    _require(isinstance(raw, Mapping), "an event must be a JSON object", "<event>")
+    for key in _REQUIRED_STR:
+        _require(isinstance(raw.get(key), str) and raw.get(key) != "", "missing or not text", key)
+    try:
+        kind = EventKind(raw["kind"])
+    except ValueError:
+        raise EventFormatError(f"event field 'kind': unknown kind {raw['kind']!r}", "kind") from None
+    seq = raw.get("seq")
+    _require(isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1, "a whole number ≥ 1", "seq")
+    try:
+        HlcTimestamp.decode(raw["hlc"])
+    except ValueError:
+        raise EventFormatError("event field 'hlc': not a clock timestamp", "hlc") from None
+    try:
+        wall = datetime.fromisoformat(raw["wall"])
+    except ValueError:
+        raise EventFormatError("event field 'wall': not an ISO 8601 time", "wall") from None
+    _require(wall.tzinfo is not None, "time must carry a time zone offset", "wall")
+    postings_raw = raw.get("postings", [])
+    _require(isinstance(postings_raw, list), "must be a list", "postings")
+    postings = []
+    for i, p in enumerate(postings_raw):
+        where = f"postings[{i}]"
+        _require(isinstance(p, list) and len(p) in (2, 3), "must be [account, delta(, expires)]", where)
+        _require(isinstance(p[0], str) and p[0] != "", "account must be text", where)
+        _require(isinstance(p[1], int) and not isinstance(p[1], bool), "delta must be a whole number", where)
+        expires = p[2] if len(p) == 3 else None
+        if expires is not None:
+            _require(isinstance(expires, str), "expiry must be an ISO 8601 time", where)
+            try:
+                datetime.fromisoformat(expires)
+            except ValueError:
+                raise EventFormatError(f"event field {where!r}: bad expiry time", where) from None
+        postings.append(Posting(p[0], p[1], expires))
+    data = raw.get("data", {})
+    _require(isinstance(data, Mapping), "must be an object", "data")
+    for key in ("card", "actor", "reverses"):
+        value = raw.get(key)
+        _require(value is None or (isinstance(value, str) and value != ""), "must be text", key)
+    event = Event(
+        id=raw["id"],
+        kind=kind,
+        member=raw["member"],
+        kiosk=raw["kiosk"],
+        seq=seq,
+        hlc=raw["hlc"],
+        wall=raw["wall"],
+        boot=raw["boot"],
+        prev=raw["prev"],
+        program=raw["program"],
+        postings=tuple(postings),
+        data=dict(data),
+        card=raw.get("card"),
+        actor=raw.get("actor"),
+        reverses=raw.get("reverses"),
+        hash=raw.get("hash", ""),
+    )
+    if verify_hash:
+        _require(event.hash == event.computed_hash(), "does not match the event's content", "hash")
+    return event
+
+
+@dataclass(frozen=True)
+class Stamper:
+    """Turns drafts into events for one kiosk: id, sequence, clock, and the hash chain.
+
+    Immutable; ``stamp`` returns the next stamper with the event. Time and randomness
+    come from the caller, so this stays pure and testable with any clock.
+    """
+
+    kiosk: str
+    boot: str
+    seq: int = 0
+    prev: str = GENESIS_HASH
+    clock: HybridLogicalClock | None = None
+
+    def stamp(self, draft: EventDraft, now: datetime, rand: bytes) -> tuple[Stamper, Event]:
+        if now.tzinfo is None:
+            raise ValueError("now must carry a time zone")
+        now_ms = int(now.timestamp() * 1000)
+        clock = self.clock or HybridLogicalClock(self.kiosk)
+        clock, ts = clock.tick(now_ms)
+        # ids follow the hybrid clock, not the wall clock, so they stay ordered in 1970 too
+        event_id = str(uuid7(ts.wall_ms, rand))
+        event = Event(
+            id=event_id,
+            kind=draft.kind,
+            member=draft.member,
+            kiosk=self.kiosk,
+            seq=self.seq + 1,
+            hlc=ts.encode(),
+            wall=now.isoformat(timespec="milliseconds"),
+            boot=self.boot,
+            prev=self.prev,
+            program=draft.program,
+            postings=draft.postings,
+            data=dict(draft.data),
+            card=draft.card,
+            actor=draft.actor,
+            reverses=draft.reverses,
+        )
+        event = replace(event, hash=event.computed_hash())
+        return replace(self, seq=event.seq, prev=event.hash, clock=clock), event
+
+    def observe(self, remote: Event, now: datetime) -> Stamper:
+        clock = self.clock or HybridLogicalClock(self.kiosk)
+        return replace(self, clock=clock.observe(remote.timestamp, int(now.timestamp() * 1000)))

@@ -1,0 +1,252 @@
+"""Members, their cards, and the fold that derives a member's state from events.
+
+The events are the truth; ``MemberState`` is a cache that ``fold`` can always rebuild.
+A member may hold several cards; a lost card is replaced without losing the balance,
+because balances belong to the member, not to the card.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from kiosk.domain.events import VISITS, Event, EventKind, Posting
+
+ANONYMOUS = "anonymous"
+ENROLLED = "enrolled"
+ERASED = "erased"
+
+
+@dataclass(frozen=True)
+class Lot:
+    """An expiring amount on an account, consumed first-earned first-spent."""
+
+    amount: int
+    expires_at: str
+    source: str  # id of the event that earned it
+
+
+@dataclass(frozen=True)
+class Consent:
+    wording: str  # version of the text the customer agreed to
+    given_at: str
+    withdrawn_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.withdrawn_at is None
+
+
+@dataclass(frozen=True)
+class MemberState:
+    member_id: str
+    status: str = ANONYMOUS
+    cards: tuple[str, ...] = ()
+    retired_cards: tuple[str, ...] = ()
+    balances: Mapping[str, int] = field(default_factory=dict)
+    lots: Mapping[str, tuple[Lot, ...]] = field(default_factory=dict)
+    consents: Mapping[str, Consent] = field(default_factory=dict)
+    created_at: str | None = None
+    enrolled_at: str | None = None
+    last_visit_at: str | None = None
+    #: highest sequence number applied per kiosk: makes applying an event twice a no-op
+    applied: Mapping[str, int] = field(default_factory=dict)
+    #: ids of events a correction has reversed (a second undo of the same event is refused)
+    reversed: tuple[str, ...] = ()
+    event_count: int = 0
+
+    def balance(self, account: str) -> int:
+        return self.balances.get(account, 0)
+
+    @property
+    def overdrawn(self) -> tuple[str, ...]:
+        """Accounts below zero: two kiosks redeemed the same reward offline, say."""
+        return tuple(sorted(a for a, v in self.balances.items() if v < 0))
+
+    def expiring(self, account: str) -> tuple[Lot, ...]:
+        return self.lots.get(account, ())
+
+    def has_seen(self, event: Event) -> bool:
+        return self.applied.get(event.kiosk, 0) >= event.seq
+
+
+def _consume_fifo(lots: tuple[Lot, ...], amount: int) -> tuple[Lot, ...]:
+    out = list(lots)
+    while amount > 0 and out:
+        first = out[0]
+        if first.amount <= amount:
+            amount -= first.amount
+            out.pop(0)
+        else:
+            out[0] = replace(first, amount=first.amount - amount)
+            amount = 0
+    return tuple(out)
+
+
+def _apply_posting(
+    balances: dict[str, int], lots: dict[str, tuple[Lot, ...]], p: Posting, event: Event
+) -> None:
+    balances[p.account] = balances.get(p.account, 0) + p.delta
+    if balances[p.account] == 0:
+        del balances[p.account]
+    account_lots = lots.get(p.account, ())
+    if p.delta > 0 and p.expires_at is not None and event.kind is not EventKind.CORRECTION:
+        lot = Lot(p.delta, p.expires_at, event.id)
+        # keep lots ordered by expiry so consumption is first-expiring first
+        account_lots = tuple(sorted((*account_lots, lot), key=lambda x: (x.expires_at, x.source)))
+    elif p.delta < 0:
+        remaining = -p.delta
+        if event.kind is EventKind.CORRECTION and event.reverses is not None:
+            # undoing an earning removes that earning's own lot first
+            kept = []
+            for lot in account_lots:
+                if lot.source == event.reverses and remaining > 0:
+                    take = min(lot.amount, remaining)
+                    remaining -= take
+                    if lot.amount > take:
+                        kept.append(replace(lot, amount=lot.amount - take))
+                else:
+                    kept.append(lot)
+            account_lots = tuple(kept)
+        account_lots = _consume_fifo(account_lots, remaining)
+    if account_lots:
+        lots[p.account] = account_lots
+    else:
+        lots.pop(p.account, None)
+
+
+def apply(state: MemberState, event: Event) -> MemberState:
+    """Fold one event into a member's state. Pure and deterministic.
+
+    An event already applied (same kiosk, sequence number not above the last one seen
+    from that kiosk) changes nothing, so replays and overlapping syncs are harmless.
+    """
+    if event.member != state.member_id:
+        raise ValueError("event belongs to another member")
+    if state.has_seen(event):
+        return state
+    balances = dict(state.balances)
+    lots = dict(state.lots)
+    for posting in event.postings:
+        _apply_posting(balances, lots, posting, event)
+    changes: dict[str, Any] = {
+        "balances": balances,
+        "lots": lots,
+        "applied": {**state.applied, event.kiosk: event.seq},
+        "event_count": state.event_count + 1,
+    }
+    kind = event.kind
+    data = event.data
+    if state.created_at is None:
+        changes["created_at"] = event.wall
+    if kind is EventKind.MEMBER_CREATED or kind is EventKind.CARD_LINKED:
+        card = data.get("card") or event.card
+        if card and card not in state.cards:
+            changes["cards"] = (*state.cards, card)
+    elif kind is EventKind.CARD_REPLACED:
+        old, new = data.get("old"), data.get("new")
+        cards = tuple(c for c in state.cards if c != old)
+        if new and new not in cards:
+            cards = (*cards, new)
+        changes["cards"] = cards
+        if old and old not in state.retired_cards:
+            changes["retired_cards"] = (*state.retired_cards, old)
+    elif kind is EventKind.MEMBER_ENROLLED:
+        if state.status != ERASED:
+            changes["status"] = ENROLLED
+            changes["enrolled_at"] = event.wall
+    elif kind is EventKind.CONSENT_GIVEN:
+        scope = str(data.get("scope", "program"))
+        changes["consents"] = {
+            **state.consents,
+            scope: Consent(str(data.get("wording", "")), event.wall),
+        }
+    elif kind is EventKind.CONSENT_WITHDRAWN:
+        scope = str(data.get("scope", "program"))
+        if scope in state.consents:
+            changes["consents"] = {
+                **state.consents,
+                scope: replace(state.consents[scope], withdrawn_at=event.wall),
+            }
+    elif kind is EventKind.MEMBER_ERASED:
+        changes["status"] = ERASED
+        changes["consents"] = {}
+        changes["enrolled_at"] = None
+        changes["retired_cards"] = (*state.retired_cards, *state.cards)
+        changes["cards"] = ()
+    elif kind is EventKind.CORRECTION and event.reverses:
+        changes["reversed"] = (*state.reversed, event.reverses)
+    if any(p.account == VISITS and p.delta > 0 for p in event.postings):
+        changes["last_visit_at"] = event.wall
+    return replace(state, **changes)
+
+
+def fold(member_id: str, events: Iterable[Event]) -> MemberState:
+    state = MemberState(member_id)
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def balances_view(state: MemberState) -> dict[str, Any]:
+    """What an undo must restore exactly: everything but bookkeeping and the tap time."""
+    return {
+        "status": state.status,
+        "cards": state.cards,
+        "balances": dict(state.balances),
+        "lots": dict(state.lots),
+        "consents": dict(state.consents),
+    }
+
+
+def expired_lots(state: MemberState, account: str, now: datetime) -> tuple[Lot, ...]:
+    return tuple(
+        lot for lot in state.lots.get(account, ()) if datetime.fromisoformat(lot.expires_at) <= now
+    )
+
+
+# ---- compact document form, for the store's members table ---------------------------
+
+
+def to_doc(state: MemberState) -> dict[str, Any]:
+    doc: dict[str, Any] = {"m": state.member_id, "s": state.status, "c": list(state.cards)}
+    if state.retired_cards:
+        doc["rc"] = list(state.retired_cards)
+    if state.balances:
+        doc["b"] = dict(state.balances)
+    if state.lots:
+        doc["l"] = {
+            a: [[lot.amount, lot.expires_at, lot.source] for lot in lots]
+            for a, lots in state.lots.items()
+        }
+    if state.consents:
+        doc["k"] = {s: [c.wording, c.given_at, c.withdrawn_at] for s, c in state.consents.items()}
+    for key, attr in (("t0", "created_at"), ("te", "enrolled_at"), ("tv", "last_visit_at")):
+        value = getattr(state, attr)
+        if value is not None:
+            doc[key] = value
+    doc["a"] = dict(state.applied)
+    if state.reversed:
+        doc["r"] = list(state.reversed)
+    doc["n"] = state.event_count
+    return doc
+
+
+def from_doc(doc: Mapping[str, Any]) -> MemberState:
+    return MemberState(
+        member_id=doc["m"],
+        status=doc["s"],
+        cards=tuple(doc.get("c", ())),
+        retired_cards=tuple(doc.get("rc", ())),
+        balances=dict(doc.get("b", {})),
+        lots={a: tuple(Lot(x[0], x[1], x[2]) for x in lots) for a, lots in doc.get("l", {}).items()},
+        consents={s: Consent(v[0], v[1], v[2]) for s, v in doc.get("k", {}).items()},
+        created_at=doc.get("t0"),
+        enrolled_at=doc.get("te"),
+        last_visit_at=doc.get("tv"),
+        applied=dict(doc.get("a", {})),
+        reversed=tuple(doc.get("r", ())),
+        event_count=doc.get("n", 0),
+    )

@@ -1,0 +1,1 @@
+"""Syncing the kiosk's ledger with the shop's server, and owner backups."""
