@@ -239,7 +239,7 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
 
 def apply_env_overrides(cfg: KioskConfig, env: Mapping[str, str]) -> KioskConfig:
     for var, (section, key) in _ENV_OVERRIDES.items():
-        if var in env and env[var]:
+        if env.get(var):
             cfg = replace(cfg, **{section: replace(getattr(cfg, section), **{key: env[var]})})
     try:
         _validate(replace(cfg, source=f"{cfg.source} (with environment overrides)"))

@@ -12,6 +12,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from kiosk import __version__
 from kiosk.errors import KantaError
@@ -27,25 +28,39 @@ COMMAND_MODULES = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="kanta",
-        description="Kanta: an offline-first loyalty kiosk for small shops.",
-    )
-    parser.add_argument("--version", action="version", version=f"kanta {__version__}")
+def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
         "--data",
         metavar="DIR",
+        default=default,
         help="data folder (default: $KANTA_DATA, /var/lib/kanta on the appliance, "
         "else the user data folder)",
     )
     parser.add_argument(
         "--config",
         metavar="FILE",
+        default=default,
         help="kiosk configuration TOML (default: $KANTA_CONFIG or the shipped config/kiosk.toml)",
     )
+
+
+class _VerbParser(argparse.ArgumentParser):
+    """Accepts the global options after the verb too: `kanta tap X --data DIR`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_global_options(self, argparse.SUPPRESS)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kanta",
+        description="Kanta: an offline-first loyalty kiosk for small shops.",
+    )
+    parser.add_argument("--version", action="version", version=f"kanta {__version__}")
+    _add_global_options(parser, None)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_VerbParser)
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"kiosk.cli.{name}")
         module.register(sub)

@@ -152,9 +152,13 @@ def event_from_dict(raw: Any, *, verify_hash: bool = True) -> Event:
     try:
         kind = EventKind(raw["kind"])
     except ValueError:
-        raise EventFormatError(f"event field 'kind': unknown kind {raw['kind']!r}", "kind") from None
+        raise EventFormatError(
+            f"event field 'kind': unknown kind {raw['kind']!r}", "kind"
+        ) from None
     seq = raw.get("seq")
-    _require(isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1, "a whole number ≥ 1", "seq")
+    _require(
+        isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1, "a whole number ≥ 1", "seq"
+    )
     try:
         HlcTimestamp.decode(raw["hlc"])
     except ValueError:
@@ -169,9 +173,15 @@ def event_from_dict(raw: Any, *, verify_hash: bool = True) -> Event:
     postings = []
     for i, p in enumerate(postings_raw):
         where = f"postings[{i}]"
-        _require(isinstance(p, list) and len(p) in (2, 3), "must be [account, delta(, expires)]", where)
+        _require(
+            isinstance(p, list) and len(p) in (2, 3), "must be [account, delta(, expires)]", where
+        )
         _require(isinstance(p[0], str) and p[0] != "", "account must be text", where)
-        _require(isinstance(p[1], int) and not isinstance(p[1], bool), "delta must be a whole number", where)
+        _require(
+            isinstance(p[1], int) and not isinstance(p[1], bool),
+            "delta must be a whole number",
+            where,
+        )
         expires = p[2] if len(p) == 3 else None
         if expires is not None:
             _require(isinstance(expires, str), "expiry must be an ISO 8601 time", where)

@@ -241,7 +241,9 @@ def from_doc(doc: Mapping[str, Any]) -> MemberState:
         cards=tuple(doc.get("c", ())),
         retired_cards=tuple(doc.get("rc", ())),
         balances=dict(doc.get("b", {})),
-        lots={a: tuple(Lot(x[0], x[1], x[2]) for x in lots) for a, lots in doc.get("l", {}).items()},
+        lots={
+            a: tuple(Lot(x[0], x[1], x[2]) for x in lots) for a, lots in doc.get("l", {}).items()
+        },
         consents={s: Consent(v[0], v[1], v[2]) for s, v in doc.get("k", {}).items()},
         created_at=doc.get("t0"),
         enrolled_at=doc.get("te"),

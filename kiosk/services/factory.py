@@ -1,0 +1,28 @@
+"""Wire the services for a data folder and a config: used by the command line and the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from kiosk.config import KioskConfig
+from kiosk.domain.rules import Rules, SimpleRules
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.store.ledger import Ledger
+
+
+def shop_clock(config: KioskConfig) -> Callable[[], datetime]:
+    zone = config.zone
+    return lambda: datetime.now(zone)
+
+
+def rules_for(config: KioskConfig) -> Rules:
+    return SimpleRules(config.rules)
+
+
+def open_service(
+    data: Path, config: KioskConfig, *, create: bool = True, readonly: bool = False
+) -> LoyaltyService:
+    ledger = Ledger.open(data, config=config.store, create=create, readonly=readonly)
+    return LoyaltyService(ledger, rules_for(config), shop_clock(config))

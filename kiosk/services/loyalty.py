@@ -1,0 +1,335 @@
+"""Use cases at the counter: tap, purchase, redeem, top up, undo, enroll, cards, erase.
+
+Each call looks the member up through the store's indexes, asks the rules, and appends
+the result as one durable record. It returns only when the record is on disk, so what the
+screen then shows is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from kiosk.domain.events import Event, EventDraft, EventKind
+from kiosk.domain.ids import uuid7
+from kiosk.domain.member import ENROLLED, ERASED, MemberState
+from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
+from kiosk.errors import InvalidInput, Refused, UnknownCard
+from kiosk.services.recorder import Recorder
+from kiosk.store.ledger import Ledger
+
+_CARD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{3,63}$")
+
+#: events a manager may undo (others are corrected by their own use case)
+UNDOABLE = frozenset(
+    {
+        EventKind.VISIT_STAMPED,
+        EventKind.PURCHASE_RECORDED,
+        EventKind.POINTS_EARNED,
+        EventKind.REWARD_REDEEMED,
+        EventKind.CREDIT_TOPPED_UP,
+        EventKind.CREDIT_SPENT,
+        EventKind.PASS_SOLD,
+        EventKind.PASS_USED,
+    }
+)
+
+
+def normalize_card(card: str) -> str:
+    """Card UIDs arrive as hex in any case, codes as printed; keep one spelling."""
+    text = card.strip().replace(":", "").replace(" ", "")
+    if not _CARD.match(text):
+        raise InvalidInput(
+            f"{card!r} is not a card number: use 4 to 64 letters, digits, '-' or '_'"
+        )
+    return text.upper()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened, for the screen: the state before and after, and the new events."""
+
+    card: str
+    before: MemberState | None
+    after: MemberState | None
+    events: tuple[Event, ...] = ()
+    refusal: Refusal | None = None
+    new_member: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def accepted(self) -> bool:
+        return self.refusal is None
+
+
+class LoyaltyService:
+    def __init__(
+        self,
+        ledger: Ledger,
+        rules: Rules,
+        clock: Callable[[], datetime],
+        recorder: Recorder | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.rules = rules
+        self.clock = clock
+        self.recorder = recorder or Recorder(ledger)
+
+    # ---- lookups -----------------------------------------------------------------------
+
+    def member_for_card(self, card: str) -> MemberState:
+        card = normalize_card(card)
+        state = self.ledger.member_for_card(card)
+        if state is None:
+            raise UnknownCard(f"no member has the card {card}")
+        return state
+
+    def _active_member(self, card: str) -> MemberState:
+        state = self.member_for_card(card)
+        if card not in state.cards:
+            if state.status == ERASED:
+                raise Refused("this card's member was erased at their request")
+            raise Refused("this card was replaced by a new one; please use the new card")
+        return state
+
+    # ---- the tap -----------------------------------------------------------------------
+
+    def tap(self, card: str, now: datetime | None = None) -> Outcome:
+        """A card (or scanned code) at the counter: stamp the visit.
+
+        An unknown card becomes an anonymous member with no personal data, unless the
+        program requires joining before earning; then nothing is recorded and the
+        outcome asks the customer to join.
+        """
+        card = normalize_card(card)
+        now = now or self.clock()
+        state = self.ledger.member_for_card(card)
+        if state is not None and card not in state.cards:
+            code = "erased" if state.status == ERASED else "card_replaced"
+            text = (
+                "This card's member was erased at their request."
+                if code == "erased"
+                else "This card was replaced by a new one; please use the new card."
+            )
+            return Outcome(card, state, state, refusal=Refusal(code, text))
+        drafts: list[EventDraft] = []
+        new_member = state is None
+        if state is None:
+            if self.rules.require_join:
+                return Outcome(
+                    card,
+                    None,
+                    None,
+                    refusal=Refusal("join_required", "Welcome! Please join to start collecting."),
+                    new_member=True,
+                )
+            member_id = str(uuid7(int(now.timestamp() * 1000), self.recorder.rand(10)))
+            state = MemberState(member_id)
+            drafts.append(
+                EventDraft(
+                    EventKind.MEMBER_CREATED,
+                    member_id,
+                    data={"card": card},
+                    card=card,
+                    program=self.rules.version,
+                )
+            )
+        decision = self.rules.decide(state, Action(ActionKind.VISIT, card=card), now)
+        if not decision.accepted and not new_member:
+            return Outcome(card, state, state, refusal=decision.refusal)
+        drafts.extend(decision.drafts)
+        events, states = self.recorder.record(drafts, now, states={state.member_id: state})
+        return Outcome(
+            card,
+            None if new_member else state,
+            states[state.member_id],
+            tuple(events),
+            refusal=decision.refusal,
+            new_member=new_member,
+        )
+
+    # ---- staff actions ---------------------------------------------------------------------
+
+    def act(self, card: str, action: Action, now: datetime | None = None) -> Outcome:
+        """Purchase, redeem, top up, spend credit... whatever the rules decide."""
+        card = normalize_card(card)
+        now = now or self.clock()
+        state = self._active_member(card)
+        decision = self.rules.decide(state, action, now)
+        if not decision.accepted:
+            return Outcome(card, state, state, refusal=decision.refusal)
+        events, states = self.recorder.record(decision.drafts, now)
+        return Outcome(card, state, states.get(state.member_id, state), tuple(events))
+
+    def purchase(self, card: str, amount_cents: int, actor: str | None = None) -> Outcome:
+        return self.act(
+            card, Action(ActionKind.PURCHASE, card=card, amount_cents=amount_cents, actor=actor)
+        )
+
+    def redeem(self, card: str, reward: str | None = None, actor: str | None = None) -> Outcome:
+        return self.act(card, Action(ActionKind.REDEEM, card=card, detail=reward, actor=actor))
+
+    def topup(self, card: str, amount_cents: int, actor: str | None = None) -> Outcome:
+        return self.act(
+            card, Action(ActionKind.TOPUP, card=card, amount_cents=amount_cents, actor=actor)
+        )
+
+    def undo(
+        self, event_id: str, reason: str, actor: str | None = None, now: datetime | None = None
+    ) -> Outcome:
+        """Reverse an entry with a correction event that points at it; the original stays."""
+        now = now or self.clock()
+        if not reason.strip():
+            raise InvalidInput("an undo needs a reason (for the owner's records)")
+        original = self.ledger.find_event(event_id)
+        if original is None:
+            raise InvalidInput(f"no entry {event_id} in this kiosk's ledger")
+        if original.kind not in UNDOABLE:
+            raise Refused(f"a {original.kind.value.replace('_', ' ')} entry cannot be undone")
+        state = self.ledger.member(original.member)
+        assert state is not None
+        if original.id in state.reversed:
+            raise Refused("that entry was already undone")
+        draft = EventDraft(
+            EventKind.CORRECTION,
+            original.member,
+            tuple(p.negated() for p in original.postings),
+            {"reason": reason.strip(), "undoes": original.kind.value},
+            card=original.card,
+            actor=actor,
+            reverses=original.id,
+            program=original.program,
+        )
+        events, states = self.recorder.record([draft], now)
+        return Outcome(original.card or "", state, states[state.member_id], tuple(events))
+
+    def enroll(
+        self,
+        card: str,
+        *,
+        terms_wording: str,
+        marketing_wording: str | None = None,
+        contact: dict[str, str] | None = None,
+        actor: str | None = None,
+        now: datetime | None = None,
+    ) -> Outcome:
+        """Join with consent: the program terms and data processing are required;
+        marketing is a separate, optional consent. Contact details are kept outside the
+        ledger (in profiles) so that an erasure can really remove them."""
+        card = normalize_card(card)
+        now = now or self.clock()
+        if not terms_wording:
+            raise InvalidInput("joining needs consent to the program terms and data processing")
+        state = self.ledger.member_for_card(card)
+        drafts: list[EventDraft] = []
+        new_member = state is None
+        if state is None:
+            member_id = str(uuid7(int(now.timestamp() * 1000), self.recorder.rand(10)))
+            state = MemberState(member_id)
+            drafts.append(
+                EventDraft(
+                    EventKind.MEMBER_CREATED,
+                    member_id,
+                    data={"card": card},
+                    card=card,
+                    actor=actor,
+                    program=self.rules.version,
+                )
+            )
+        elif card not in state.cards:
+            raise Refused("this card was replaced or erased; use the member's current card")
+        if state.status == ENROLLED:
+            return Outcome(
+                card,
+                state,
+                state,
+                refusal=Refusal("already_member", "This card is already a member."),
+            )
+        mid = state.member_id
+        drafts.append(
+            EventDraft(
+                EventKind.CONSENT_GIVEN,
+                mid,
+                data={"scope": "program", "wording": terms_wording},
+                card=card,
+                actor=actor,
+                program=self.rules.version,
+            )
+        )
+        if marketing_wording:
+            drafts.append(
+                EventDraft(
+                    EventKind.CONSENT_GIVEN,
+                    mid,
+                    data={"scope": "marketing", "wording": marketing_wording},
+                    card=card,
+                    actor=actor,
+                    program=self.rules.version,
+                )
+            )
+        drafts.append(
+            EventDraft(
+                EventKind.MEMBER_ENROLLED,
+                mid,
+                data={"contact": sorted(contact)} if contact else {},
+                card=card,
+                actor=actor,
+                program=self.rules.version,
+            )
+        )
+        bonus = self.rules.decide(state, Action(ActionKind.ENROLL, card=card, actor=actor), now)
+        drafts.extend(bonus.drafts)
+        profiles: dict[str, dict[str, str] | None] | None = (
+            {mid: dict(contact)} if contact else None
+        )
+        if profiles and new_member:
+            # the profile row needs the member's document; write it in a second step
+            events, states = self.recorder.record(drafts, now, states={mid: state})
+            self.ledger.record([], [], profiles=profiles)
+        else:
+            events, states = self.recorder.record(
+                drafts, now, states={mid: state}, profiles=profiles
+            )
+        return Outcome(
+            card, None if new_member else state, states[mid], tuple(events), new_member=new_member
+        )
+
+    def link_card(self, card: str, new_card: str, actor: str | None = None) -> Outcome:
+        """Give a member a second card (a key fob beside the card, say)."""
+        return self._card_change(card, new_card, EventKind.CARD_LINKED, actor)
+
+    def replace_card(self, old_card: str, new_card: str, actor: str | None = None) -> Outcome:
+        """Move a member to a new card; the old one stops working, the balance stays."""
+        return self._card_change(old_card, new_card, EventKind.CARD_REPLACED, actor)
+
+    def _card_change(self, card: str, new_card: str, kind: EventKind, actor: str | None) -> Outcome:
+        card, new_card = normalize_card(card), normalize_card(new_card)
+        now = self.clock()
+        state = self._active_member(card)
+        if self.ledger.member_for_card(new_card) is not None:
+            raise Refused(f"the card {new_card} already belongs to a member")
+        data = (
+            {"card": new_card} if kind is EventKind.CARD_LINKED else {"old": card, "new": new_card}
+        )
+        draft = EventDraft(
+            kind, state.member_id, data=data, card=card, actor=actor, program=self.rules.version
+        )
+        events, states = self.recorder.record([draft], now)
+        return Outcome(new_card, state, states[state.member_id], tuple(events))
+
+    def erase(self, card: str, actor: str | None = None) -> Outcome:
+        """A customer's erasure request: personal data removed, balances closed."""
+        card = normalize_card(card)
+        now = self.clock()
+        state = self._active_member(card)
+        draft = EventDraft(
+            EventKind.MEMBER_ERASED,
+            state.member_id,
+            card=None,
+            actor=actor,
+            program=self.rules.version,
+        )
+        events, states = self.recorder.record([draft], now, profiles={state.member_id: None})
+        return Outcome(card, state, states[state.member_id], tuple(events))

@@ -1,0 +1,116 @@
+"""The journal's record format: one checksummed line per acknowledged change.
+
+    <JSON>\t<crc32 of the JSON, 8 hex digits>\n
+
+The JSON is ``{"n": record number, "ev": [event, ...], "ops": [[table, doc_id, doc|null]]}``.
+JSON escapes control characters, so the last tab always separates the checksum.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.errors import StoreCorrupt
+
+
+@dataclass(frozen=True)
+class Record:
+    n: int
+    events: list[dict[str, Any]]
+    ops: list[list[Any]]
+    offset: int  # byte offset of the line in its file
+    end: int  # byte offset just past its newline
+
+
+def encode(n: int, events: list[dict[str, Any]], ops: list[list[Any]]) -> bytes:
+    body: dict[str, Any] = {"n": n}
+    if events:
+        body["ev"] = events
+    if ops:
+        body["ops"] = ops
+    payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    return payload + b"\t" + b"%08x" % zlib.crc32(payload) + b"\n"
+
+
+class BadLine(Exception):
+    pass
+
+
+def decode_line(line: bytes) -> tuple[int, list[dict[str, Any]], list[list[Any]]]:
+    """Decode one line without its newline; raise BadLine if it is not a whole, valid record."""
+    payload, sep, crc = line.rpartition(b"\t")
+    if not sep or len(crc) != 8:
+        raise BadLine("no checksum")
+    try:
+        expected = int(crc, 16)
+    except ValueError:
+        raise BadLine("checksum is not hex") from None
+    if zlib.crc32(payload) != expected:
+        raise BadLine("checksum mismatch")
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise BadLine("not JSON") from None
+    if not isinstance(body, dict) or not isinstance(body.get("n"), int):
+        raise BadLine("not a journal record")
+    return body["n"], body.get("ev", []), body.get("ops", [])
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    records: list[Record]
+    #: byte offset where valid data ends (the file should be cut here)
+    good_end: int
+    #: the unreadable tail, if any: (offset, reason)
+    torn: tuple[int, str] | None
+
+
+def scan(data: bytes, name: str, *, stop_at_damage: bool = False) -> ScanResult:
+    """Read every record; a damaged *last* line is a torn write, anything worse is refused.
+
+    Damage followed by any further record means acknowledged data was hurt, and recovery
+    must not guess: it raises StoreCorrupt naming the file, the byte offset and what to do.
+    """
+    records: list[Record] = []
+    pos = 0
+    size = len(data)
+    while pos < size:
+        nl = data.find(b"\n", pos)
+        line_end = size if nl < 0 else nl
+        line = data[pos:line_end]
+        try:
+            n, events, ops = decode_line(line)
+        except BadLine as exc:
+            rest = data[line_end + 1 :] if nl >= 0 else b""
+            if nl < 0 or stop_at_damage or not rest.strip(b"\0\n"):
+                return ScanResult(records, pos, (pos, str(exc)))
+            raise StoreCorrupt(
+                f"{name} is damaged at byte {pos} (record {len(records) + 1}: {exc}) and "
+                "records follow the damage, so this is not an interrupted write. Nothing was "
+                "changed. Restore the data folder from a backup, or run `kanta store repair` "
+                "to keep every record before the damage and move the rest aside."
+            ) from None
+        if records and n != records[-1].n + 1:
+            if stop_at_damage:
+                return ScanResult(records, pos, (pos, "record numbers jump"))
+            raise StoreCorrupt(
+                f"{name}: record numbers jump from {records[-1].n} to {n} at byte {pos}; "
+                "records are missing. Nothing was changed. Restore the data folder from a "
+                "backup, or run `kanta store repair` to keep the records before the gap."
+            )
+        records.append(Record(n, events, ops, pos, line_end + 1))
+        pos = line_end + 1
+    return ScanResult(records, pos, None)
+
+
+def iter_lines(stream: Any) -> Iterator[tuple[int, list[dict[str, Any]], list[list[Any]]]]:
+    """Decode records from a finished (archived) segment; damage there is always fatal."""
+    for number, line in enumerate(stream, start=1):
+        try:
+            yield decode_line(line.rstrip(b"\n"))
+        except BadLine as exc:
+            raise StoreCorrupt(f"archived ledger segment damaged at line {number}: {exc}") from None

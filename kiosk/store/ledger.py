@@ -1,0 +1,202 @@
+"""The kiosk's local store as the services see it.
+
+Events are appended to the crash-safe journal (and stay in its archived segments: the
+ledger); member states are a TinyDB table that is a cache of the fold. In-memory indexes
+(card -> member, member id -> document) mean a tap never scans anything.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from tinydb import TinyDB
+
+from kiosk.config import StoreConfig
+from kiosk.domain.events import Event, event_from_dict
+from kiosk.domain.member import MemberState, from_doc, to_doc
+from kiosk.store.disk import Disk
+from kiosk.store.fasttable import FastTable
+from kiosk.store.storage import CrashSafeStorage
+
+MEMBERS = "members"
+META = "meta"
+PROFILES = "profiles"
+_META_ID = 1
+RECENT_EVENTS = 2000
+
+
+class KantaDB(TinyDB):  # type: ignore[misc]
+    table_class = FastTable
+
+
+class Ledger:
+    def __init__(self, storage: CrashSafeStorage) -> None:
+        self.storage = storage
+        self.db = KantaDB(storage=lambda: storage)
+        self.members = self.db.table(MEMBERS)
+        self.meta_table = self.db.table(META)
+        self.profiles = self.db.table(PROFILES)
+        self._by_member: dict[str, int] = {}
+        self._by_card: dict[str, int] = {}
+        self._recent: OrderedDict[str, Event] = OrderedDict()
+        for doc_id, doc in storage.table(MEMBERS).items():
+            self._index(doc_id, doc)
+        self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
+        if not self.meta and not storage.readonly:
+            self.set_meta({"kiosk": str(uuid.uuid4()), "seq": 0})
+
+    @classmethod
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        config: StoreConfig | None = None,
+        disk: Disk | None = None,
+        create: bool = True,
+        lock: bool = True,
+        readonly: bool = False,
+    ) -> Ledger:
+        cfg = config or StoreConfig()
+        storage = CrashSafeStorage(
+            path,
+            disk=disk,
+            create=create,
+            snapshot_ratio=cfg.snapshot_ratio,
+            snapshot_min_journal_bytes=cfg.snapshot_min_journal_bytes,
+            lock=lock,
+            readonly=readonly,
+        )
+        return cls(storage)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- indexes -------------------------------------------------------------------------
+
+    def _index(self, doc_id: int, doc: Mapping[str, Any]) -> None:
+        self._by_member[doc["m"]] = doc_id
+        for card in doc.get("c", ()):
+            self._by_card[card] = doc_id
+        for card in doc.get("rc", ()):
+            self._by_card.setdefault(card, doc_id)
+
+    def member_for_card(self, card: str) -> MemberState | None:
+        doc_id = self._by_card.get(card)
+        if doc_id is None:
+            return None
+        return from_doc(self.storage.table(MEMBERS)[doc_id])
+
+    def member(self, member_id: str) -> MemberState | None:
+        doc_id = self._by_member.get(member_id)
+        if doc_id is None:
+            return None
+        return from_doc(self.storage.table(MEMBERS)[doc_id])
+
+    def member_count(self) -> int:
+        return len(self._by_member)
+
+    def all_members(self) -> Iterator[MemberState]:
+        for doc in list(self.storage.table(MEMBERS).values()):
+            yield from_doc(doc)
+
+    # ---- kiosk identity and the stamper's state --------------------------------------------
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return dict(self.storage.table(META).get(_META_ID, {}))
+
+    def set_meta(self, values: Mapping[str, Any]) -> None:
+        self.storage.put(META, _META_ID, {**self.meta, **values})
+
+    @property
+    def kiosk_id(self) -> str:
+        return str(self.meta["kiosk"])
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def record(
+        self,
+        events: Sequence[Event],
+        states: Sequence[MemberState],
+        meta: Mapping[str, Any] | None = None,
+        profiles: Mapping[str, Mapping[str, Any] | None] | None = None,
+    ) -> None:
+        """Append events and the member states they lead to as ONE durable record.
+
+        Returns only after the journal line is fsync'ed; on failure nothing is applied.
+        """
+        storage = self.storage
+        new_docs: list[tuple[int, dict[str, Any]]] = []
+        with storage.transaction():
+            for event in events:
+                storage.add_event(event.to_dict())
+            for state in states:
+                doc = to_doc(state)
+                doc_id = self._by_member.get(state.member_id)
+                if doc_id is None:
+                    doc_id = self._next_doc_id
+                    self._next_doc_id += 1
+                storage.put(MEMBERS, doc_id, doc)
+                new_docs.append((doc_id, doc))
+            if meta:
+                storage.put(META, _META_ID, {**self.meta, **meta})
+            for member_id, profile in (profiles or {}).items():
+                self._put_profile(member_id, profile)
+        for doc_id, doc in new_docs:
+            self._index(doc_id, doc)
+        for event in events:
+            self._recent[event.id] = event
+            if len(self._recent) > RECENT_EVENTS:
+                self._recent.popitem(last=False)
+        self.members.clear_cache()
+
+    # ---- personal data lives outside the ledger, so erasure can really erase it ----------
+
+    def _put_profile(self, member_id: str, profile: Mapping[str, Any] | None) -> None:
+        doc_id = self._by_member.get(member_id)
+        if doc_id is None:
+            raise ValueError("profile for an unknown member")
+        self.storage.put(PROFILES, doc_id, None if profile is None else dict(profile))
+
+    def profile(self, member_id: str) -> dict[str, Any] | None:
+        doc_id = self._by_member.get(member_id)
+        if doc_id is None:
+            return None
+        doc = self.storage.table(PROFILES).get(doc_id)
+        return dict(doc) if doc is not None else None
+
+    # ---- reading the ledger ------------------------------------------------------------------
+
+    def events(self, member_id: str | None = None) -> Iterator[Event]:
+        needle = member_id.encode() if member_id else None
+        for _, raw_events in self.storage.records(contains=needle):
+            for raw in raw_events:
+                if member_id is None or raw.get("member") == member_id:
+                    yield event_from_dict(raw, verify_hash=False)
+
+    def find_event(self, event_id: str) -> Event | None:
+        if event_id in self._recent:
+            return self._recent[event_id]
+        for event in self.events_containing(event_id):
+            if event.id == event_id:
+                return event
+        return None
+
+    def events_containing(self, text: str) -> Iterator[Event]:
+        for _, raw_events in self.storage.records(contains=text.encode()):
+            for raw in raw_events:
+                yield event_from_dict(raw, verify_hash=False)
+
+    def maintenance(self) -> bool:
+        """Run when idle: write a snapshot if one is due. Returns True if it wrote one."""
+        return self.storage.maybe_snapshot()

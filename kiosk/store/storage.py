@@ -1,0 +1,509 @@
+"""A crash-safe TinyDB storage: append-only checksummed journal, atomic snapshots.
+
+TinyDB's stock JSONStorage rewrites the whole file in place on every write. Here every
+acknowledged change is one journal line, fsync'ed before ``commit`` returns; the whole
+database is written only as a snapshot (temp file, fsync, rename, fsync the folder), after
+which the journal becomes an archived ledger segment and a new journal starts.
+
+Layout of a data folder::
+
+    store.id        what this folder is (written once, at creation)
+    snapshot.json   tables as of record N (atomic); the ledger segments hold all events
+    journal.log     records after N, appended and fsync'ed
+    ledger/NNNNNN.log   earlier journals, kept forever: they are the event ledger
+    lock            one writer at a time (flock)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from kiosk.errors import StoreCorrupt, StoreError, StoreWriteError
+from kiosk.store import journal
+from kiosk.store.disk import AppendFile, Disk, OsDisk
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+STORE_ID = "store.id"
+SNAPSHOT = "snapshot.json"
+JOURNAL = "journal.log"
+LEDGER = "ledger"
+LOCK = "lock"
+
+Tables = dict[str, dict[int, dict[str, Any]]]
+Op = list[Any]  # [table, doc_id, doc or None]
+
+
+@dataclass
+class StoreStats:
+    records: int
+    journal_bytes: int
+    snapshot_bytes: int
+    segments: int
+    bytes_written: int
+    last_snapshot_at: float | None
+    torn_tail_cut: bool
+
+
+def _segment_name(index: int) -> str:
+    return f"{index:06d}.log"
+
+
+def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: int) -> int:
+    """Atomically replace the snapshot: temp file, fsync, rename, fsync the folder."""
+    body = json.dumps(tables, separators=(",", ":"), ensure_ascii=False).encode()
+    header = {
+        "format": FORMAT,
+        "n": n,
+        "segment": segment,
+        "bytes": len(body),
+        "sha256": hashlib.sha256(body).hexdigest(),
+        "written": time.time(),
+    }
+    raw = json.dumps(header).encode() + b"\n" + body
+    tmp = folder / (SNAPSHOT + ".tmp")
+    disk.write_synced(tmp, raw)
+    disk.rename(tmp, folder / SNAPSHOT)
+    disk.sync_dir(folder)
+    return len(raw)
+
+
+class CrashSafeStorage(Storage):  # type: ignore[misc]
+    """TinyDB ``Storage`` over a journal. Use with ``FastTable`` (see ``fasttable``).
+
+    ``read()`` hands TinyDB the live tables; writes arrive as per-document operations
+    from ``FastTable`` (O(1) each) and are grouped by ``transaction()`` into one journal
+    record, so a tap's event and its member update are durable together or not at all.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        disk: Disk | None = None,
+        create: bool = True,
+        snapshot_ratio: float = 1.0,
+        snapshot_min_journal_bytes: int = 1_000_000,
+        lock: bool = True,
+        readonly: bool = False,
+    ) -> None:
+        self.path = Path(path)
+        self.readonly = readonly
+        self.disk: Disk = disk or OsDisk()
+        self.snapshot_ratio = snapshot_ratio
+        self.snapshot_min_journal_bytes = snapshot_min_journal_bytes
+        self._tables: Tables = {}
+        self._n = 0
+        self._snapshot_n = 0
+        self._segment = 1  # index the current journal will get when archived
+        self._journal: AppendFile | None = None
+        self._journal_bytes = 0
+        self._snapshot_bytes = 0
+        self._bytes_written = 0
+        self._broken: str | None = None
+        self._tx_ops: list[Op] | None = None
+        self._tx_events: list[dict[str, Any]] = []
+        self._tx_undo: list[tuple[str, int, dict[str, Any] | None]] = []
+        self._tx_depth = 0
+        self._last_snapshot_at: float | None = None
+        self._torn_tail_cut = False
+        self.store_id = ""
+        self._lock: Any = None
+        if readonly:
+            # a reader beside the running kiosk: no lock, never writes, never cuts a tail
+            # (a line being written right now looks exactly like a torn one)
+            create, lock = False, False
+            if not self.disk.exists(self.path):
+                raise StoreError(f"no Kanta store in {self.path}")
+        else:
+            self.disk.mkdir(self.path)
+        if lock:
+            self._lock = self.disk.lock(self.path / LOCK)
+        try:
+            self._open(create)
+        except BaseException:
+            self._release_lock()
+            raise
+
+    # ---- opening and recovery ---------------------------------------------------------
+
+    def _open(self, create: bool) -> None:
+        p = self.path
+        if not self.disk.exists(p / STORE_ID):
+            if self.readonly:
+                raise StoreError(f"no Kanta store in {p}")
+            leftovers = [n for n in self.disk.listdir(p) if n not in (LOCK,)]
+            if leftovers and self._interrupted_creation(leftovers):
+                log.warning("%s: finishing a store creation that was interrupted", p)
+                leftovers = []
+            if leftovers:
+                raise StoreCorrupt(
+                    f"{p} holds Kanta files ({', '.join(leftovers[:4])}) but no {STORE_ID}: "
+                    "it is not a complete store. Nothing was changed. Point --data at the "
+                    "right folder, or restore it from a backup."
+                )
+            if not create:
+                raise StoreError(f"no Kanta store in {p} (run `kanta tap` or `kanta demo` first)")
+            self._create()
+            return
+        try:
+            ident = json.loads(self.disk.read_bytes(p / STORE_ID))
+            self.store_id = str(ident["store"])
+            if ident.get("format") != FORMAT:
+                raise StoreError(
+                    f"{p / STORE_ID}: store format {ident.get('format')} is not supported by "
+                    f"this version of Kanta (format {FORMAT})"
+                )
+        except (ValueError, KeyError, TypeError):
+            raise StoreCorrupt(
+                f"{p / STORE_ID} is damaged; restore the folder from a backup"
+            ) from None
+        self._load_snapshot()
+        if not self.readonly:
+            self._finish_interrupted_rotation()
+        self._replay_journal()
+
+    def _interrupted_creation(self, names: list[str]) -> bool:
+        """Only an empty snapshot/journal/ledger left by a crash during ``_create``."""
+        p = self.path
+        if not set(names) <= {SNAPSHOT, SNAPSHOT + ".tmp", JOURNAL, LEDGER}:
+            return False
+        if JOURNAL in names and self.disk.size(p / JOURNAL) > 0:
+            return False
+        return not (LEDGER in names and self.disk.listdir(p / LEDGER))
+
+    def _create(self) -> None:
+        p = self.path
+        self.disk.mkdir(p / LEDGER)
+        self.store_id = str(uuid.uuid4())
+        self._write_snapshot_file()
+        ident = {"store": self.store_id, "format": FORMAT, "created": time.time()}
+        self.disk.write_synced(p / STORE_ID, json.dumps(ident).encode())
+        self.disk.sync_dir(p)
+        self._journal = self.disk.open_append(p / JOURNAL)
+        self.disk.sync_dir(p)
+
+    def _load_snapshot(self) -> None:
+        p = self.path / SNAPSHOT
+        what_to_do = (
+            "Nothing was changed. The events are intact in ledger/ and journal.log: "
+            "run `kanta store rebuild` to rebuild the snapshot from them, or restore a backup."
+        )
+        if not self.disk.exists(p):
+            raise StoreCorrupt(f"{p} is missing. {what_to_do}")
+        raw = self.disk.read_bytes(p)
+        header_line, sep, body = raw.partition(b"\n")
+        try:
+            header = json.loads(header_line)
+            ok = (
+                sep
+                and header.get("format") == FORMAT
+                and header.get("bytes") == len(body)
+                and header.get("sha256") == hashlib.sha256(body).hexdigest()
+            )
+        except ValueError:
+            ok = False
+        if not ok:
+            raise StoreCorrupt(
+                f"{p} is damaged (empty, cut short or checksum mismatch). {what_to_do}"
+            )
+        tables = json.loads(body)
+        self._tables = {name: {int(k): v for k, v in docs.items()} for name, docs in tables.items()}
+        self._n = self._snapshot_n = int(header["n"])
+        self._segment = int(header["segment"])
+        self._snapshot_bytes = len(raw)
+        self._last_snapshot_at = header.get("written")
+
+    def _finish_interrupted_rotation(self) -> None:
+        """A snapshot was written but the journal not yet archived: finish the job."""
+        p = self.path
+        archived = p / LEDGER / _segment_name(self._segment - 1)
+        if self._segment > 1 and not self.disk.exists(archived):
+            if not self.disk.exists(p / JOURNAL):
+                raise StoreCorrupt(
+                    f"ledger segment {archived.name} and {JOURNAL} are both missing: events "
+                    "were lost from this folder. Nothing was changed. Restore from a backup."
+                )
+            self.disk.rename(p / JOURNAL, archived)
+            self.disk.sync_dir(p / LEDGER)
+            self.disk.sync_dir(p)
+            log.warning("finished a snapshot rotation interrupted by a restart")
+
+    def _replay_journal(self) -> None:
+        p = self.path / JOURNAL
+        data = self.disk.read_bytes(p) if self.disk.exists(p) else b""
+        result = journal.scan(data, str(p))
+        records = result.records
+        if records:
+            first = records[0].n
+            if first != self._snapshot_n + 1:
+                raise StoreCorrupt(
+                    f"{p} starts at record {first} but the snapshot ends at record "
+                    f"{self._snapshot_n}: records are missing. Nothing was changed. Restore "
+                    "from a backup, or run `kanta store rebuild`."
+                )
+        for record in records:
+            self._apply_ops(record.ops)
+            self._n = record.n
+        self._journal_bytes = result.good_end
+        if self.readonly:
+            return
+        self._journal = self.disk.open_append(p)
+        if result.torn is not None:
+            offset, reason = result.torn
+            cut = data[offset:]
+            # keep the cut bytes for forensics; they were never acknowledged
+            self.disk.write_synced(self.path / f"journal.torn-{int(time.time())}", cut)
+            self._journal.truncate(result.good_end)
+            self._torn_tail_cut = True
+            log.warning(
+                "journal: cut an interrupted write of %d bytes at offset %d (%s)",
+                len(cut),
+                offset,
+                reason,
+            )
+
+    # ---- TinyDB Storage interface ------------------------------------------------------
+
+    def read(self) -> Tables:  # type: ignore[override]
+        return self._tables
+
+    def write(self, data: dict[str, dict[Any, Any]]) -> None:
+        """Whole-database write from stock TinyDB paths (drop_tables): journal it as ops."""
+        with self.transaction():
+            for name in list(self._tables):
+                if name not in data:
+                    for doc_id in list(self._tables[name]):
+                        self.put(name, doc_id, None)
+            for name, docs in data.items():
+                new = {int(k): v for k, v in docs.items()}
+                for doc_id in list(self._tables.get(name, {})):
+                    if doc_id not in new:
+                        self.put(name, doc_id, None)
+                for doc_id, doc in new.items():
+                    if self._tables.get(name, {}).get(doc_id) != doc:
+                        self.put(name, doc_id, dict(doc))
+
+    def close(self) -> None:
+        if self._journal is not None:
+            self._journal.close()
+            self._journal = None
+        self._release_lock()
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            release = getattr(self._lock, "release", None)
+            if release is not None:
+                release()
+            self._lock = None
+
+    # ---- writes --------------------------------------------------------------------------
+
+    def table(self, name: str) -> dict[int, dict[str, Any]]:
+        return self._tables.setdefault(name, {})
+
+    def put(self, table: str, doc_id: int, doc: dict[str, Any] | None) -> None:
+        """Set (or with None, delete) one document; durable at the end of the transaction."""
+        with self.transaction():
+            docs = self._tables.setdefault(table, {})
+            assert self._tx_ops is not None
+            self._tx_undo.append((table, doc_id, docs.get(doc_id)))
+            if doc is None:
+                docs.pop(doc_id, None)
+            else:
+                docs[doc_id] = doc
+            self._tx_ops.append([table, doc_id, doc])
+
+    def add_event(self, event: dict[str, Any]) -> None:
+        with self.transaction():
+            self._tx_events.append(event)
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group writes into one journal record: all durable together, or none applied."""
+        if self.readonly:
+            raise StoreError("the store was opened read-only")
+        if self._broken:
+            raise StoreWriteError(self._broken)
+        if self._tx_depth == 0:
+            self._tx_ops, self._tx_events, self._tx_undo = [], [], []
+        self._tx_depth += 1
+        try:
+            yield
+        except BaseException:
+            self._tx_depth -= 1
+            if self._tx_depth == 0:
+                self._rollback()
+            raise
+        self._tx_depth -= 1
+        if self._tx_depth == 0:
+            try:
+                self._commit()
+            except BaseException:
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        for table, doc_id, previous in reversed(self._tx_undo):
+            docs = self._tables.setdefault(table, {})
+            if previous is None:
+                docs.pop(doc_id, None)
+            else:
+                docs[doc_id] = previous
+        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
+
+    def _commit(self) -> None:
+        ops, events = self._tx_ops or [], self._tx_events
+        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
+        if not ops and not events:
+            return
+        assert self._journal is not None, "store is closed"
+        line = journal.encode(self._n + 1, events, ops)
+        before = self._journal_bytes
+        try:
+            self._journal.write(line)
+            self._journal.sync()
+        except OSError as exc:
+            self._fail_write(before, exc)
+        self._n += 1
+        self._journal_bytes += len(line)
+        self._bytes_written += len(line)
+
+    def _fail_write(self, before: int, exc: OSError) -> None:
+        # After a failed fsync the kernel may have dropped the dirty pages: the file's
+        # contents are unknown, so no later write may be acknowledged until a reopen
+        # has re-read what is really on disk.
+        try:
+            assert self._journal is not None
+            self._journal.truncate(before)
+        except OSError:
+            pass
+        self._broken = (
+            f"cannot write to the store in {self.path} ({exc.strerror or exc}); nothing was "
+            "recorded. Check the disk (full? removed? failing SD card?) and restart the kiosk."
+        )
+        raise StoreWriteError(self._broken) from exc
+
+    def _apply_ops(self, ops: list[Op]) -> None:
+        for table, doc_id, doc in ops:
+            docs = self._tables.setdefault(table, {})
+            if doc is None:
+                docs.pop(int(doc_id), None)
+            else:
+                docs[int(doc_id)] = doc
+
+    # ---- snapshots -------------------------------------------------------------------------
+
+    def snapshot_due(self) -> bool:
+        return self._journal_bytes >= max(
+            self.snapshot_min_journal_bytes, int(self._snapshot_bytes * self.snapshot_ratio)
+        )
+
+    def maybe_snapshot(self) -> bool:
+        """Call when idle (no customer waiting): snapshot if the journal has grown enough."""
+        if self._broken or self._tx_depth or not self.snapshot_due():
+            return False
+        self.snapshot()
+        return True
+
+    def _write_snapshot_file(self) -> int:
+        size = write_snapshot(self.disk, self.path, self._tables, self._n, self._segment)
+        self._snapshot_bytes = size
+        self._bytes_written += size
+        self._last_snapshot_at = time.time()
+        return size
+
+    def snapshot(self) -> None:
+        """Write all tables atomically, then archive the journal as a ledger segment."""
+        if self._tx_depth:
+            raise StoreError("cannot snapshot inside a transaction")
+        if self._broken:
+            raise StoreWriteError(self._broken)
+        assert self._journal is not None
+        p = self.path
+        try:
+            if self._journal_bytes == 0:
+                self._write_snapshot_file()
+                return
+            self._segment += 1
+            self._write_snapshot_file()
+            self._journal.close()
+            self._journal = None
+            self.disk.mkdir(p / LEDGER)
+            self.disk.rename(p / JOURNAL, p / LEDGER / _segment_name(self._segment - 1))
+            self.disk.sync_dir(p / LEDGER)
+            self._journal = self.disk.open_append(p / JOURNAL)
+            self.disk.sync_dir(p)
+        except OSError as exc:
+            self._broken = (
+                f"cannot write a snapshot in {p} ({exc.strerror or exc}). Nothing "
+                "acknowledged is lost; check the disk and restart the kiosk."
+            )
+            raise StoreWriteError(self._broken) from exc
+        self._snapshot_n = self._n
+        self._journal_bytes = 0
+
+    # ---- reading the ledger ----------------------------------------------------------------
+
+    def segments(self) -> list[Path]:
+        folder = self.path / LEDGER
+        if not self.disk.exists(folder):
+            return []
+        return [folder / n for n in self.disk.listdir(folder) if n.endswith(".log")]
+
+    def records(
+        self, *, contains: bytes | None = None
+    ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
+        """Every committed record's events, oldest first: archived segments then the journal.
+
+        ``contains`` is a fast byte pre-filter (a member id, say) tried before parsing JSON.
+        """
+        paths = [*self.segments(), self.path / JOURNAL]
+        for path in paths:
+            if not self.disk.exists(path):
+                continue
+            with self.disk.open_read(path) as stream:
+                for number, line in enumerate(stream, start=1):
+                    if contains is not None and contains not in line:
+                        continue
+                    try:
+                        n, events, _ = journal.decode_line(line.rstrip(b"\n"))
+                    except journal.BadLine as exc:
+                        raise StoreCorrupt(f"{path} is damaged at line {number}: {exc}") from None
+                    if n > self._n:
+                        return  # written after this reader started
+                    if events:
+                        yield n, events
+
+    # ---- status ------------------------------------------------------------------------------
+
+    @property
+    def record_count(self) -> int:
+        return self._n
+
+    @property
+    def broken(self) -> str | None:
+        return self._broken
+
+    def stats(self) -> StoreStats:
+        return StoreStats(
+            records=self._n,
+            journal_bytes=self._journal_bytes,
+            snapshot_bytes=self._snapshot_bytes,
+            segments=len(self.segments()),
+            bytes_written=self._bytes_written,
+            last_snapshot_at=self._last_snapshot_at,
+            torn_tail_cut=self._torn_tail_cut,
+        )
