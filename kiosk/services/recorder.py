@@ -37,7 +37,7 @@ class Recorder:
         last = HlcTimestamp.decode(meta["hlc"]) if meta.get("hlc") else HlcTimestamp(0, 0, kiosk)
         self._stamper = Stamper(
             kiosk=kiosk,
-            boot=boot_id or read_boot_id(),
+            boot=(boot_id or read_boot_id()).replace("-", "")[:12],
             seq=int(meta.get("seq", 0)),
             prev=str(meta.get("prev", GENESIS_HASH)),
             clock=HybridLogicalClock(kiosk, last),
@@ -73,7 +73,7 @@ class Recorder:
         self.ledger.record(
             events,
             list(states.values()),
-            meta={"seq": stamper.seq, "prev": stamper.prev, "hlc": stamper.clock.last.encode()},
+            stamper={"seq": stamper.seq, "prev": stamper.prev, "hlc": stamper.clock.last.encode()},
             profiles=profiles,
         )
         self._stamper = stamper  # only once durable: a failed write reuses the sequence

@@ -47,7 +47,9 @@ class Ledger:
             self._index(doc_id, doc)
         self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
         if not self.meta and not storage.readonly:
-            self.set_meta({"kiosk": str(uuid.uuid4()), "seq": 0})
+            # short, random: it is in every event, and a shop has a handful of kiosks
+            self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0})
+        self._recover_stamper_position()
 
     @classmethod
     def open(
@@ -118,6 +120,20 @@ class Ledger:
     def set_meta(self, values: Mapping[str, Any]) -> None:
         self.storage.put(META, _META_ID, {**self.meta, **values})
 
+    def _recover_stamper_position(self) -> None:
+        """The stamper's position is kept in memory between snapshots; after a restart
+        the journal's own events say where it was."""
+        meta = self.meta
+        kiosk = meta.get("kiosk")
+        latest: dict[str, Any] | None = None
+        for raw in self.storage.journal_events():
+            if raw.get("kiosk") == kiosk and raw.get("seq", 0) > meta.get("seq", 0):
+                latest = raw
+        if latest is not None:
+            self.storage.put_unjournaled(
+                META, _META_ID, {**meta, "seq": latest["seq"], "prev": latest["hash"], "hlc": latest["hlc"]}
+            )
+
     @property
     def kiosk_id(self) -> str:
         return str(self.meta["kiosk"])
@@ -130,8 +146,13 @@ class Ledger:
         states: Sequence[MemberState],
         meta: Mapping[str, Any] | None = None,
         profiles: Mapping[str, Mapping[str, Any] | None] | None = None,
+        *,
+        stamper: Mapping[str, Any] | None = None,
     ) -> None:
         """Append events and the member states they lead to as ONE durable record.
+
+        ``stamper`` is this kiosk's position (seq, prev, hlc) after these events: kept in
+        memory and in snapshots only, since recovery re-derives it from the journal.
 
         Returns only after the journal line is fsync'ed; on failure nothing is applied.
         """
@@ -152,6 +173,8 @@ class Ledger:
                 storage.put(META, _META_ID, {**self.meta, **meta})
             for member_id, profile in (profiles or {}).items():
                 self._put_profile(member_id, profile)
+        if stamper:
+            self.storage.put_unjournaled(META, _META_ID, {**self.meta, **stamper})
         for doc_id, doc in new_docs:
             self._index(doc_id, doc)
         for event in events:

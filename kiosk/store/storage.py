@@ -326,6 +326,24 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
                 docs[doc_id] = doc
             self._tx_ops.append([table, doc_id, doc])
 
+    def put_unjournaled(self, table: str, doc_id: int, doc: dict[str, Any]) -> None:
+        """Change a document in memory only; it reaches disk with the next snapshot.
+
+        For state that recovery re-derives from the journal anyway (the stamper's
+        position), so a tap does not pay for writing it twice.
+        """
+        self._tables.setdefault(table, {})[doc_id] = doc
+
+    def journal_events(self) -> Iterator[dict[str, Any]]:
+        """Events of the records after the snapshot (what recovery replayed)."""
+        path = self.path / JOURNAL
+        if not self.disk.exists(path):
+            return
+        result = journal.scan(self.disk.read_bytes(path), str(path))
+        for record in result.records:
+            if record.n <= self._n:
+                yield from record.events
+
     def add_event(self, event: dict[str, Any]) -> None:
         with self.transaction():
             self._tx_events.append(event)
@@ -366,8 +384,8 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
 
     def _commit(self) -> None:
         ops, events = self._tx_ops or [], self._tx_events
-        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
         if not ops and not events:
+            self._tx_ops, self._tx_events, self._tx_undo = None, [], []
             return
         assert self._journal is not None, "store is closed"
         line = journal.encode(self._n + 1, events, ops)
@@ -377,6 +395,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             self._journal.sync()
         except OSError as exc:
             self._fail_write(before, exc)
+        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
         self._n += 1
         self._journal_bytes += len(line)
         self._bytes_written += len(line)
