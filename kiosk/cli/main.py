@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "store",
     "hw",
     "sim",
+    "simulate",
 )
 
 

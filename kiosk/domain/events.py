@@ -38,6 +38,12 @@ class EventKind(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CORRECTION = "correction"
     MEMBER_ERASED = "member_erased"
+    # added by the program engine (kiosk.domain.programs)
+    SUBSCRIPTION_STARTED = "subscription_started"
+    SUBSCRIPTION_RENEWED = "subscription_renewed"
+    REFERRAL_REWARDED = "referral_rewarded"
+    COUPON_REDEEMED = "coupon_redeemed"
+    WINDOW_CLOSED = "window_closed"  # bookkeeping lots (daily caps, tier windows) run out
 
 
 # Well-known accounts. Programs add their own ("stamps:coffee", "pass:yoga10").

@@ -51,6 +51,8 @@ class Action:
     #: reward id, referred card, pass or coupon code
     detail: str | None = None
     actor: str | None = None
+    #: idempotency key (a sale's id): the same action id is applied once
+    action_id: str | None = None
 
 
 @dataclass(frozen=True)
