@@ -94,6 +94,19 @@ class LoyaltyService:
             raise Refused("this card was replaced by a new one; please use the new card")
         return state
 
+    def _new_member(self, card: str, now: datetime, actor: str | None) -> tuple[MemberState, EventDraft]:
+        """An anonymous member for a card seen for the first time: no personal data."""
+        member_id = str(uuid7(int(now.timestamp() * 1000), self.recorder.rand(10)))
+        created = EventDraft(
+            EventKind.MEMBER_CREATED,
+            member_id,
+            data={"card": card},
+            card=card,
+            actor=actor,
+            program=self.rules.version,
+        )
+        return MemberState(member_id), created
+
     # ---- the tap -----------------------------------------------------------------------
 
     def tap(self, card: str, now: datetime | None = None) -> Outcome:
@@ -125,17 +138,8 @@ class LoyaltyService:
                     refusal=Refusal("join_required", "Welcome! Please join to start collecting."),
                     new_member=True,
                 )
-            member_id = str(uuid7(int(now.timestamp() * 1000), self.recorder.rand(10)))
-            state = MemberState(member_id)
-            drafts.append(
-                EventDraft(
-                    EventKind.MEMBER_CREATED,
-                    member_id,
-                    data={"card": card},
-                    card=card,
-                    program=self.rules.version,
-                )
-            )
+            state, created = self._new_member(card, now, actor=None)
+            drafts.append(created)
         decision = self.rules.decide(state, Action(ActionKind.VISIT, card=card), now)
         if not decision.accepted and not new_member:
             return Outcome(card, state, state, refusal=decision.refusal)
@@ -226,18 +230,8 @@ class LoyaltyService:
         drafts: list[EventDraft] = []
         new_member = state is None
         if state is None:
-            member_id = str(uuid7(int(now.timestamp() * 1000), self.recorder.rand(10)))
-            state = MemberState(member_id)
-            drafts.append(
-                EventDraft(
-                    EventKind.MEMBER_CREATED,
-                    member_id,
-                    data={"card": card},
-                    card=card,
-                    actor=actor,
-                    program=self.rules.version,
-                )
-            )
+            state, created = self._new_member(card, now, actor=actor)
+            drafts.append(created)
         elif card not in state.cards:
             raise Refused("this card was replaced or erased; use the member's current card")
         if state.status == ENROLLED:
