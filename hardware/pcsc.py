@@ -10,14 +10,16 @@ establishes a fresh one when pcscd is back.
 A tap is a card arriving on a reader: the reader's state turns PRESENT, or its event
 counter (upper 16 bits of the state, bumped by pcscd on every insertion and removal)
 jumped by two or more while we were busy, meaning the card left and came back. A card
-held on the reader stays PRESENT and counts once, also across a pcscd restart (the UID
-read before the restart is remembered per reader).
+held on the reader stays PRESENT and counts once, also across a pcscd restart: the UID
+read before the restart is remembered per reader, and the same card seen again within
+``held_grace_s`` of reconnecting is the same card still lying there, not a new tap.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 
 from hardware.errors import BackendUnavailable
@@ -59,8 +61,11 @@ class _ServiceLost(Exception):
 
 @dataclass
 class _ReaderSlot:
-    present: bool
-    counter: int
+    present: bool = False
+    #: pcscd's event counter last seen; -1 before the first look
+    counter: int = -1
+    #: a card was seen on this reader since the context was (re)established
+    seen_card: bool = False
 
 
 def pcsc_available() -> str | None:
@@ -100,12 +105,15 @@ class PcscCardReader(CardReader):
         *,
         wait_timeout_s: float = 1.0,
         reconnect_delay_s: float = 0.5,
+        held_grace_s: float = 3.0,
     ) -> None:
         if scard is None:
             raise BackendUnavailable(f"PC/SC support missing: {pcsc_available()}")
         super().__init__(sink)
         self._wait_timeout_ms = int(wait_timeout_s * 1000)
         self._reconnect_delay_s = reconnect_delay_s
+        self._held_grace_s = held_grace_s
+        self._held_until = 0.0
         self._context_lock = threading.Lock()
         self._context: int | None = None
         #: readers reported connected, and what we last saw on each
@@ -151,6 +159,9 @@ class PcscCardReader(CardReader):
 
     def _watch(self, context: int) -> None:
         self._states.clear()
+        # after a reconnect a reader may report "empty" before it rediscovers the card
+        # lying on it; until then the card read before the outage is still "held"
+        self._held_until = time.monotonic() + self._held_grace_s
         pnp_state = scard.SCARD_STATE_UNAWARE
         while not self._stopping.is_set():
             readers = self._list_readers(context)
@@ -186,7 +197,7 @@ class PcscCardReader(CardReader):
         for name in readers:
             if name not in self._slots:
                 # filled in by the first state change; UNAWARE asks pcscd for it at once
-                self._slots[name] = _ReaderSlot(present=False, counter=-1)
+                self._slots[name] = _ReaderSlot()
                 log.info("card reader connected: %s", name)
                 self._emit(ReaderConnected(name))
         for name in [n for n in self._slots if n not in readers]:
@@ -216,11 +227,14 @@ class PcscCardReader(CardReader):
         came_back = not first_look and ((counter - slot.counter) & 0xFFFF) >= 2
         arrived = present and (not slot.present or came_back)
         slot.present, slot.counter = present, counter
+        may_be_held = not slot.seen_card and time.monotonic() < self._held_until
         if not present:
-            self._held.pop(reader, None)
+            if not may_be_held:
+                self._held.pop(reader, None)
             return
         if not arrived:
             return
+        slot.seen_card = True
         uid, problem = self._read_uid(context, reader)
         if uid is None:
             self._held.pop(reader, None)
@@ -228,7 +242,7 @@ class PcscCardReader(CardReader):
             self._emit(CardUnreadable(reader, problem))
             return
         uid_hex = uid.hex().upper()
-        if first_look and self._held.get(reader) == uid_hex:
+        if may_be_held and self._held.get(reader) == uid_hex:
             log.debug("card %s still on %s after reconnecting; not a new tap",
                       redact_uid(uid_hex), reader)
             return

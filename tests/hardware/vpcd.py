@@ -241,3 +241,28 @@ def _recv_exact(sock: socket.socket, count: int) -> bytes:
 
 def _send(sock: socket.socket, payload: bytes) -> None:
     sock.sendall(struct.pack(">H", len(payload)) + payload)
+
+
+def wait_reader_state(present: bool, reader: str = READER_NAME, timeout: float = 5.0) -> None:
+    """Wait until pcscd itself sees a card on (or no card on) the reader.
+
+    Uses its own PC/SC context, so a test can tell "the stack saw the card leave" apart
+    from what the code under test reports.
+    """
+    from smartcard import scard
+
+    hr, context = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    if hr != scard.SCARD_S_SUCCESS:
+        raise RuntimeError("pcscd is not reachable")
+    try:
+        state = scard.SCARD_STATE_UNAWARE
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            hr, changes = scard.SCardGetStatusChange(context, 200, [(reader, state)])
+            if hr == scard.SCARD_S_SUCCESS:
+                state = changes[0][1] & ~scard.SCARD_STATE_CHANGED
+                if bool(state & scard.SCARD_STATE_PRESENT) == present:
+                    return
+        raise AssertionError(f"pcscd did not see the card {'arrive' if present else 'leave'}")
+    finally:
+        scard.SCardReleaseContext(context)
