@@ -41,7 +41,7 @@ from typing import IO
 from kiosk.errors import StoreLocked
 
 
-class PowerCut(BaseException):  # noqa: N818 - not an error the program may handle
+class PowerCut(BaseException):
     """The power went: nothing after this point runs (a BaseException nobody catches)."""
 
 
