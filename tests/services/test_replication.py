@@ -1,0 +1,152 @@
+"""Importing other kiosks' events: idempotent, ordered by clock, cards found everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.config import RulesConfig
+from kiosk.domain.events import Event
+from kiosk.domain.member import fold
+from kiosk.domain.rules import SimpleRules
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.replication import import_remote_events, inbox_import
+from kiosk.store.ledger import Ledger
+from sync import inbox
+from tests.conftest import FakeClock
+
+
+def _kiosk(path: Path, clock: FakeClock) -> LoyaltyService:
+    return LoyaltyService(Ledger.open(path), SimpleRules(RulesConfig(cooldown_seconds=0)), clock)
+
+
+def _events(svc: LoyaltyService) -> list[Event]:
+    return list(svc.ledger.events())
+
+
+def test_import_is_idempotent_and_skips_own(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    for _ in range(3):
+        a.tap("04AA0001")
+        clock.advance(seconds=5)
+    a.purchase("04AA0001", 1250)
+    sent = _events(a)
+    first = import_remote_events(b.ledger, sent, recorder=b.recorder)
+    assert (first.applied, first.duplicates) == (len(sent), 0)
+    again = import_remote_events(b.ledger, sent * 3, recorder=b.recorder)
+    assert (again.applied, again.duplicates) == (0, 3 * len(sent))
+    own = import_remote_events(a.ledger, sent)
+    assert own.own == len(sent) and own.applied == 0
+    ma = a.ledger.member_for_card("04AA0001")
+    mb = b.ledger.member_for_card("04AA0001")
+    assert ma is not None and mb is not None and ma == mb
+    # the card works at b now, and b's own event sorts after a's
+    clock.advance(seconds=5)
+    out = b.tap("04AA0001")
+    assert out.accepted and out.events[0].hlc > max(e.hlc for e in sent)
+    assert b.ledger.member_for_card("04AA0001").balance("stamps") == 4  # type: ignore[union-attr]
+    a.ledger.close()
+    b.ledger.close()
+
+
+def test_late_event_refolds_in_clock_order(tmp_path: Path, clock: FakeClock) -> None:
+    a, b, c = (_kiosk(tmp_path / n, clock) for n in "abc")
+    a.tap("04CC0001")
+    created = _events(a)
+    for k in (b, c):
+        import_remote_events(k.ledger, created, recorder=k.recorder)
+    # b and c both act offline on the same member; each then learns the other's
+    clock.advance(seconds=10)
+    b.replace_card("04CC0001", "04CC0002")
+    clock.advance(seconds=10)
+    c.ledger.member_for_card("04CC0001")
+    c.link_card("04CC0001", "04CC0003")
+    clock.advance(seconds=10)
+    c.tap("04CC0003")
+    eb = [e for e in _events(b) if e.kiosk == b.ledger.kiosk_id]
+    ec = [e for e in _events(c) if e.kiosk == c.ledger.kiosk_id]
+    rb = import_remote_events(b.ledger, ec, recorder=b.recorder)
+    rc = import_remote_events(c.ledger, eb, recorder=c.recorder)
+    assert rc.refolded == 1  # b's event is older than c's own
+    for k in (a,):
+        import_remote_events(k.ledger, [*ec, *eb], recorder=k.recorder)
+    member = created[0].member
+    states = [k.ledger.member(member) for k in (a, b, c)]
+    assert states[0] == states[1] == states[2]
+    every = sorted([*created, *eb, *ec], key=lambda e: e.hlc)
+    assert states[0] == fold(member, every)
+    assert states[0] is not None and states[0].cards == ("04CC0002", "04CC0003")
+    # a new card linked at another kiosk is found here
+    assert b.ledger.member_for_card("04CC0003") == states[0]
+    assert rb.applied == len(ec)
+    for k in (a, b, c):
+        k.ledger.close()
+
+
+def test_offline_double_redemption_shows_overdraft(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    for _ in range(10):
+        a.tap("04DD0001")
+        clock.advance(seconds=2)
+    import_remote_events(b.ledger, _events(a), recorder=b.recorder)
+    assert a.redeem("04DD0001").accepted
+    assert b.redeem("04DD0001").accepted
+    ra = import_remote_events(a.ledger, [e for e in _events(b) if e.kiosk == b.ledger.kiosk_id])
+    rb = import_remote_events(b.ledger, [e for e in _events(a) if e.kiosk == a.ledger.kiosk_id])
+    sa = a.ledger.member_for_card("04DD0001")
+    sb = b.ledger.member_for_card("04DD0001")
+    assert sa == sb and sa is not None
+    assert sa.balance("stamps") == -10 and sa.overdrawn == ("stamps",)
+    assert sa.balance("rewards_redeemed") == 2  # both redemptions kept
+    assert ra.overdrawn == rb.overdrawn == {sa.member_id}
+    a.ledger.close()
+    b.ledger.close()
+
+
+def test_erasure_elsewhere_removes_local_profile(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    b.enroll("04EE0001", terms_wording="t1", contact={"email": "x@example.com"})
+    import_remote_events(a.ledger, _events(b))
+    clock.advance(seconds=5)
+    a.erase("04EE0001")
+    member = a.ledger.member_for_card("04EE0001")
+    assert member is not None
+    assert b.ledger.profile(member.member_id) is not None
+    import_remote_events(b.ledger, [e for e in _events(a) if e.kiosk == a.ledger.kiosk_id])
+    assert b.ledger.profile(member.member_id) is None
+    assert b.ledger.member(member.member_id) == a.ledger.member(member.member_id)
+    a.ledger.close()
+    b.ledger.close()
+
+
+def test_inbox_files_are_applied_then_removed(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    for i in range(5):
+        a.tap(f"04FF000{i}")
+        clock.advance(seconds=1)
+    raw = [e.to_dict() for e in _events(a)]
+    inbox.write_file(tmp_path / "b", 1, raw[:4])
+    inbox.write_file(tmp_path / "b", 2, raw)  # overlaps: duplicates are harmless
+    result = inbox_import(b.ledger, tmp_path / "b", recorder=b.recorder)
+    assert (result.applied, result.duplicates) == (10, 4)
+    assert inbox.pending_files(tmp_path / "b") == []
+    assert b.ledger.member_count() == 5
+    # the store survives a restart with the imported events (one record per batch)
+    b.ledger.close()
+    reopened = Ledger.open(tmp_path / "b")
+    assert reopened.member_count() == 5
+    assert reopened.meta["hlc"] >= raw[-1]["hlc"]
+    reopened.close()
+    a.ledger.close()
+
+
+def test_damaged_inbox_file_is_moved_aside(tmp_path: Path, clock: FakeClock) -> None:
+    b = _kiosk(tmp_path / "b", clock)
+    folder = inbox.inbox_dir(tmp_path / "b")
+    folder.mkdir(parents=True)
+    (folder / "00000001.jsonl").write_text('{"id": "x"}\n')
+    from kiosk.services.replication import idle_sync_import
+
+    result = idle_sync_import(b.ledger, b.recorder, tmp_path / "b")
+    assert result.applied == 0
+    assert (folder / "00000001.jsonl.bad").exists()
+    b.ledger.close()
