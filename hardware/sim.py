@@ -181,7 +181,7 @@ def send_sim_command(path: Path, command: Mapping[str, Any], timeout: float = 5.
         except (FileNotFoundError, ConnectionRefusedError):
             raise SimControlError(
                 f"no running kiosk listens on {path} (start one with simulated hardware,"
-                " for example KANTA_CARD_READER=sim KANTA_SCANNER=sim kanta kiosk,"
+                " KANTA_CARD_READER=sim and KANTA_SCANNER=sim, or kanta demo,"
                 " with the same --data folder)"
             ) from None
         client.sendall(json.dumps(dict(command)).encode() + b"\n")
