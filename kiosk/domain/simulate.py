@@ -132,6 +132,19 @@ class Replay:
         drafts = [*created, *([other_created] if other_created is not None else []), *prelude]
         return decision, self.record([*drafts, *decision.drafts], now)
 
+    def do(
+        self,
+        kind: ActionKind | str,
+        card: str,
+        now: datetime,
+        amount: int | None = None,
+        detail: str | None = None,
+        action_id: str | None = None,
+    ) -> Decision:
+        """Shorthand for ``act``: one action by a card."""
+        action = Action(ActionKind(kind), card, amount, detail, action_id=action_id)
+        return self.act(action, now)[0]
+
     def _counterpart(self, action: Action) -> tuple[MemberState | None, EventDraft | None]:
         wanted = self.rules.counterpart(action)
         if wanted is None:
