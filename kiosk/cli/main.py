@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "hw",
     "sim",
     "simulate",
+    "status",
 )
 
 

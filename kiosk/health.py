@@ -1,0 +1,436 @@
+"""The kiosk's health: what the running app publishes, and what `kanta status` reports.
+
+The contract between the app and everything that asks how it is doing:
+
+* the running kiosk app calls ``write_health(data_dir, HealthReport(...))`` every few
+  seconds (from a Kivy Clock interval; it costs one small atomic file write);
+* the file is ``health.json`` in the kiosk's *run folder*: ``$KANTA_RUN_DIR``, else
+  systemd's ``$RUNTIME_DIRECTORY`` / ``/run/kanta`` (a RAM disk: publishing health never
+  wears the SD card), else ``<data>/run`` on a desktop;
+* ``read_health(data_dir)`` and ``collect_status(data_dir)`` read it beside the running
+  app, never taking the store's lock. ``collect_status`` gathers the whole picture (app,
+  reader, scanner, last tap, store, sync, disk, clock) as a JSON-ready dict: the same dict
+  ``kanta status --json`` prints and the sync worker sends in its heartbeat.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import ctypes.util
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+HEALTH_FILE = "health.json"
+SYSTEM_RUN_DIR = Path("/run/kanta")
+#: the app writes every few seconds; older than this, it is taken as hung
+STALE_AFTER_S = 30.0
+#: free space on the data folder's file system below either of these needs attention
+LOW_DISK_BYTES = 200 * 1024 * 1024
+LOW_DISK_FRACTION = 0.05
+#: unsynced events older than this need attention (they exist only on this SD card)
+SYNC_OVERDUE_S = 24 * 3600.0
+
+OK, WARN, FAIL, UNKNOWN = "ok", "warn", "fail", "unknown"
+
+
+@dataclass
+class HealthReport:
+    """What the running kiosk app knows about itself. Times are Unix seconds (wall clock)."""
+
+    pid: int = field(default_factory=os.getpid)
+    started_at: float = field(default_factory=time.time)
+    #: backends in use ("pcsc", "evdev", "sim", "none")
+    card_reader: str | None = None
+    scanner: str | None = None
+    #: None when the backend cannot tell, or there is none
+    reader_connected: bool | None = None
+    scanner_connected: bool | None = None
+    last_tap_at: float | None = None
+    taps_today: int | None = None
+    #: False once a write failed (full or failing disk): the kiosk refuses taps then
+    storage_ok: bool = True
+    storage_error: str | None = None
+    clock_synced: bool | None = None
+    screen: str | None = None
+    version: str | None = None
+    #: set by write_health
+    updated_at: float = 0.0
+
+
+def run_dir(data_dir: Path, env: Mapping[str, str] | None = None) -> Path:
+    """Where the app publishes its live state (see the module docstring)."""
+    env = os.environ if env is None else env
+    if env.get("KANTA_RUN_DIR"):
+        return Path(env["KANTA_RUN_DIR"])
+    if env.get("RUNTIME_DIRECTORY"):
+        return Path(env["RUNTIME_DIRECTORY"].split(":")[0])
+    if SYSTEM_RUN_DIR.is_dir():
+        return SYSTEM_RUN_DIR
+    return Path(data_dir) / "run"
+
+
+def write_health(
+    data_dir: Path, report: HealthReport, env: Mapping[str, str] | None = None
+) -> Path | None:
+    """Publish ``report`` atomically (temp file + rename). Never raises: a kiosk with a
+    full disk must keep running and the missing/stale file is itself the signal."""
+    folder = run_dir(data_dir, env)
+    report.updated_at = time.time()
+    body = json.dumps(asdict(report), sort_keys=True).encode()
+    path = folder / HEALTH_FILE
+    tmp = folder / f".{HEALTH_FILE}.{os.getpid()}.tmp"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(body)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        return None
+    return path
+
+
+def clear_health(data_dir: Path, env: Mapping[str, str] | None = None) -> None:
+    """Call on a clean exit so `kanta status` says 'not running' at once."""
+    with contextlib.suppress(OSError):
+        (run_dir(data_dir, env) / HEALTH_FILE).unlink()
+
+
+def read_health(data_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The last published report as a dict (unknown fields kept), or None."""
+    for folder in dict.fromkeys([run_dir(data_dir, env), Path(data_dir) / "run"]):
+        try:
+            data = json.loads((folder / HEALTH_FILE).read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(data, dict):
+            return data
+    return None
+
+
+def pid_alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    return True
+
+
+# ---- the clock -------------------------------------------------------------------------------
+
+_STA_UNSYNC = 0x0040
+_TIME_ERROR = 5
+
+
+class _Timex(ctypes.Structure):
+    # struct timex from <sys/timex.h>; the trailing padding is generous on purpose
+    _fields_ = [
+        ("modes", ctypes.c_uint),
+        ("offset", ctypes.c_long),
+        ("freq", ctypes.c_long),
+        ("maxerror", ctypes.c_long),
+        ("esterror", ctypes.c_long),
+        ("status", ctypes.c_int),
+        ("constant", ctypes.c_long),
+        ("precision", ctypes.c_long),
+        ("tolerance", ctypes.c_long),
+        ("time_sec", ctypes.c_long),
+        ("time_usec", ctypes.c_long),
+        ("tick", ctypes.c_long),
+        ("ppsfreq", ctypes.c_long),
+        ("jitter", ctypes.c_long),
+        ("shift", ctypes.c_int),
+        ("stabil", ctypes.c_long),
+        ("jitcnt", ctypes.c_long),
+        ("calcnt", ctypes.c_long),
+        ("errcnt", ctypes.c_long),
+        ("stbcnt", ctypes.c_long),
+        ("tai", ctypes.c_int),
+        ("_pad", ctypes.c_int * 32),
+    ]
+
+
+def _clock_synced_adjtimex() -> bool | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        tx = _Timex()
+        state = libc.adjtimex(ctypes.byref(tx))
+    except (OSError, AttributeError):
+        return None
+    if state < 0:
+        return None
+    return not (tx.status & _STA_UNSYNC) and state != _TIME_ERROR
+
+
+def _clock_synced_timedatectl() -> bool | None:
+    exe = shutil.which("timedatectl")
+    if exe is None:
+        return None
+    try:
+        out = subprocess.run(
+            [exe, "show", "-p", "NTPSynchronized", "--value"],
+            capture_output=True,
+            text=True,
+            timeout=3,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip().lower()
+    if out.returncode != 0 or value not in ("yes", "no"):
+        return None
+    return value == "yes"
+
+
+def clock_synced() -> bool | None:
+    """Is the system clock synchronised (NTP)? None when it cannot be told.
+
+    timedatectl when systemd runs, else the kernel's own flag (adjtimex, STA_UNSYNC).
+    The kiosk never waits for this: a wrong clock is reported, not a reason to stop.
+    """
+    synced = _clock_synced_timedatectl()
+    if synced is None:
+        synced = _clock_synced_adjtimex()
+    return synced
+
+
+# ---- collecting the status -------------------------------------------------------------------
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        from datetime import datetime
+
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def _store_status(data_dir: Path) -> dict[str, Any]:
+    """Sizes and the last snapshot from the files alone: cheap, lock-free, and it works
+    even when the store is damaged (the app's ``storage_ok`` says whether writes work)."""
+    from kiosk.store.storage import JOURNAL, LEDGER, SNAPSHOT
+
+    info: dict[str, Any] = {"exists": (data_dir / SNAPSHOT).exists() or (data_dir / JOURNAL).exists()}
+
+    def size(p: Path) -> int:
+        try:
+            return p.stat().st_size
+        except OSError:
+            return 0
+
+    info["snapshot_bytes"] = size(data_dir / SNAPSHOT)
+    info["journal_bytes"] = size(data_dir / JOURNAL)
+    ledger = data_dir / LEDGER
+    segments = sorted(ledger.glob("*.log")) if ledger.is_dir() else []
+    info["ledger_segments"] = len(segments)
+    info["ledger_bytes"] = sum(size(p) for p in segments)
+    info["total_bytes"] = info["snapshot_bytes"] + info["journal_bytes"] + info["ledger_bytes"]
+    info["last_snapshot_at"] = None
+    try:
+        with (data_dir / SNAPSHOT).open("rb") as f:
+            header = json.loads(f.readline())
+        info["last_snapshot_at"] = _num(header.get("written"))
+        info["records_at_snapshot"] = header.get("n")
+    except (OSError, ValueError, AttributeError):
+        pass
+    return info
+
+
+def _sync_status(data_dir: Path) -> dict[str, Any] | None:
+    try:
+        raw = json.loads((data_dir / "sync" / "state.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(raw, dict):
+        return None
+    out: dict[str, Any] = {"server": raw.get("server") or raw.get("server_url")}
+    for key in ("pending", "pending_events", "pending_count", "unsynced"):
+        if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool):
+            out["pending"] = raw[key]
+            break
+    else:
+        out["pending"] = None
+    times: dict[str, float] = {}
+    for key, value in raw.items():
+        if key.startswith("last_") and not key.endswith("error"):
+            t = _num(value)
+            if t is not None:
+                times[key] = t
+    out["times"] = times
+    success = [t for k, t in times.items() if "push" in k or "sync" in k or "ok" in k]
+    out["last_sync_at"] = max(success or times.values(), default=None)
+    out["last_error"] = raw.get("last_error")
+    return out
+
+
+def collect_status(
+    data_dir: Path,
+    *,
+    now: float | None = None,
+    env: Mapping[str, str] | None = None,
+    clock: bool | str | None = "probe",
+) -> dict[str, Any]:
+    """Everything `kanta status` shows, as a JSON-ready dict with a ``checks`` list.
+
+    Each check is ``{"name", "level": ok|warn|fail|unknown, "detail"}``; ``attention`` is
+    True when any check failed. Never raises for a missing or odd file: it says so.
+    """
+    data_dir = Path(data_dir)
+    now = time.time() if now is None else now
+    checks: list[dict[str, str]] = []
+
+    def check(name: str, level: str, detail: str) -> None:
+        checks.append({"name": name, "level": level, "detail": detail})
+
+    # the app
+    health = read_health(data_dir, env)
+    running = False
+    if health is None:
+        check("app", FAIL, "the kiosk app is not running (no health report)")
+    else:
+        pid = health.get("pid")
+        age = now - (_num(health.get("updated_at")) or 0.0)
+        if not isinstance(pid, int) or not pid_alive(pid):
+            check("app", FAIL, f"the kiosk app is not running (pid {pid} is gone)")
+        elif age > STALE_AFTER_S:
+            check("app", FAIL, f"the kiosk app (pid {pid}) has not reported for {age:.0f} s: hung?")
+        else:
+            running = True
+            started = _num(health.get("started_at"))
+            up = f", up {_duration(now - started)}" if started else ""
+            check("app", OK, f"running (pid {pid}{up})")
+    if running and health is not None:
+        for name, key, backend in (
+            ("reader", "reader_connected", "card_reader"),
+            ("scanner", "scanner_connected", "scanner"),
+        ):
+            kind = health.get(backend)
+            connected = health.get(key)
+            if kind == "none":
+                check(name, OK, "not configured")
+            elif connected is True:
+                check(name, OK, f"connected ({kind})" if kind else "connected")
+            elif connected is False:
+                check(name, FAIL, f"not connected ({kind}): check the USB cable" if kind else "not connected")
+            else:
+                check(name, UNKNOWN, "the app cannot tell")
+        if health.get("storage_ok", True) is False:
+            check("storage", FAIL, str(health.get("storage_error") or "the store cannot be written"))
+    else:
+        check("reader", UNKNOWN, "unknown while the app is not running")
+        check("scanner", UNKNOWN, "unknown while the app is not running")
+    last_tap = _num((health or {}).get("last_tap_at"))
+    check("last_tap", OK if last_tap else UNKNOWN,
+          f"{_ago(now, last_tap)}" if last_tap else "no tap since the app started")
+
+    # the store
+    store = _store_status(data_dir)
+    if not store["exists"]:
+        check("store", FAIL, f"no Kanta store in {data_dir}")
+    else:
+        snap = store["last_snapshot_at"]
+        check(
+            "store",
+            OK,
+            f"{_size(store['total_bytes'])} ({store['ledger_segments']} ledger segments, journal "
+            f"{_size(store['journal_bytes'])}); last snapshot {_ago(now, snap) if snap else 'never'}",
+        )
+
+    # sync
+    sync = _sync_status(data_dir)
+    if sync is None:
+        check("sync", UNKNOWN, "not paired with a server (no sync state)")
+    else:
+        pending = sync["pending"]
+        last = sync["last_sync_at"]
+        count = "?" if pending is None else str(pending)
+        detail = f"last sync {_ago(now, last) if last else 'never'}, {count} pending"
+        if sync.get("last_error"):
+            detail += f"; last error: {sync['last_error']}"
+        overdue = pending and (last is None or now - last > SYNC_OVERDUE_S)
+        if overdue:
+            detail += " (overdue: these events exist only on this kiosk)"
+        check("sync", FAIL if overdue else OK, detail)
+
+    # the disk
+    disk: dict[str, Any] = {}
+    try:
+        usage = shutil.disk_usage(data_dir if data_dir.exists() else data_dir.parent)
+        disk = {"free_bytes": usage.free, "total_bytes": usage.total}
+        low = usage.free < LOW_DISK_BYTES or usage.free < usage.total * LOW_DISK_FRACTION
+        check("disk", FAIL if low else OK,
+              f"{_size(usage.free)} free of {_size(usage.total)}" + (": nearly full" if low else ""))
+    except OSError as exc:
+        check("disk", UNKNOWN, f"cannot tell ({exc.strerror})")
+
+    # the clock: a wrong clock is a warning, not a failure: the kiosk works without it
+    synced = clock_synced() if clock == "probe" else clock
+    if synced is None and health is not None and running:
+        synced = health.get("clock_synced")
+    if synced is True:
+        check("clock", OK, "synchronised")
+    elif synced is False:
+        check("clock", WARN, "not synchronised (the kiosk keeps working; check the network/NTP)")
+    else:
+        check("clock", UNKNOWN, "cannot tell")
+
+    return {
+        "data": str(data_dir),
+        "checked_at": now,
+        "attention": any(c["level"] == FAIL for c in checks),
+        "checks": checks,
+        "app": health,
+        "store": store,
+        "sync": sync,
+        "disk": disk,
+        "clock_synced": synced,
+    }
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{n} B"  # pragma: no cover
+
+
+def _duration(seconds: float) -> str:
+    s = max(0, int(seconds))
+    if s < 120:
+        return f"{s} s"
+    if s < 7200:
+        return f"{s // 60} min"
+    if s < 172800:
+        return f"{s // 3600} h"
+    return f"{s // 86400} days"
+
+
+def _ago(now: float, then: float | None) -> str:
+    if then is None:
+        return "never"
+    if then > now + 60:
+        return "in the future (clock moved back?)"
+    return f"{_duration(now - then)} ago"

@@ -1,0 +1,150 @@
+"""Logging for the services: one plain line per event worth knowing, to the journal.
+
+Under systemd, stderr goes to the journal, which adds its own timestamp, unit and pid; so
+the lines here carry none of those, only a syslog priority prefix (``<4>``) that journald
+turns into the entry's priority (``journalctl -p warning`` then works). On a terminal the
+prefix is left out and the level is spelt out instead.
+
+No personal data goes to the logs: card UIDs are shown as ``card_ref(uid)``, a short
+salted hash that stays the same for one card (so "the same card failed three times" is
+still visible) but does not give the UID back. A filter on the handler rewrites any
+card-UID-looking token (4, 7 or 10 bytes of upper-case hex, as the readers give them)
+that slipped into a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import re
+import sys
+from collections.abc import Mapping
+from typing import TextIO
+
+__all__ = ["CardRedactor", "JournalFormatter", "card_ref", "redact", "setup_logging"]
+
+#: mixed into the hash so a card's reference is not a plain sha256 of its UID; set it per
+#: installation with $KANTA_LOG_SALT (the installer writes one) to make lookups harder
+_DEFAULT_SALT = "kanta-log-v1"
+
+# 4-, 7- and 10-byte UIDs in upper-case hex, bare or with ':' / ' ' between the bytes;
+# event ids and hashes are lower-case and never match
+_HEX_PAIR = r"[0-9A-F]{2}"
+_UID = re.compile(
+    r"(?<![0-9A-Za-z:])(?:"
+    + "|".join(
+        rf"{_HEX_PAIR}(?:[: ]?{_HEX_PAIR}){{{n - 1}}}"
+        for n in (10, 7, 4)
+    )
+    + r")(?![0-9A-Za-z:])"
+)
+
+
+def _salt(env: Mapping[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    return env.get("KANTA_LOG_SALT") or _DEFAULT_SALT
+
+
+def card_ref(uid: str, env: Mapping[str, str] | None = None) -> str:
+    """A card as it may appear in logs: ``card:`` and 8 hex digits of a salted hash."""
+    norm = uid.strip().replace(":", "").replace(" ", "").upper()
+    digest = hashlib.sha256((_salt(env) + "|" + norm).encode()).hexdigest()
+    return f"card:{digest[:8]}"
+
+
+def redact(text: str, env: Mapping[str, str] | None = None) -> str:
+    """Replace every card-UID-looking token in ``text`` with its ``card_ref``."""
+    if not _UID.search(text):
+        return text
+    return _UID.sub(lambda m: card_ref(m.group(0), env), text)
+
+
+class CardRedactor(logging.Filter):
+    """Rewrites card UIDs in a record's message (after %-formatting) before output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message)
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+_PRIORITY = {
+    logging.CRITICAL: 2,
+    logging.ERROR: 3,
+    logging.WARNING: 4,
+    logging.INFO: 6,
+    logging.DEBUG: 7,
+}
+
+
+def _priority(levelno: int) -> int:
+    for level in (logging.CRITICAL, logging.ERROR, logging.WARNING, logging.INFO):
+        if levelno >= level:
+            return _PRIORITY[level]
+    return 7
+
+
+class JournalFormatter(logging.Formatter):
+    """``<prio>logger: message`` for journald; ``LEVEL logger: message`` elsewhere.
+
+    A traceback is folded onto the same entry with `` | `` so one event stays one line.
+    """
+
+    def __init__(self, journal: bool) -> None:
+        super().__init__("%(name)s: %(message)s")
+        self.journal = journal
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record).replace("\n", " | ")
+        if self.journal:
+            return f"<{_priority(record.levelno)}>{text}"
+        return f"{record.levelname} {text}"
+
+
+def stream_is_journal(stream: TextIO, env: Mapping[str, str] | None = None) -> bool:
+    """True when ``stream`` is the journal stream systemd connected (``$JOURNAL_STREAM``)."""
+    env = os.environ if env is None else env
+    expected = env.get("JOURNAL_STREAM")
+    if not expected:
+        return False
+    try:
+        st = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return expected == f"{st.st_dev}:{st.st_ino}"
+
+
+def setup_logging(
+    verbose: bool = False,
+    *,
+    stream: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+    level: int | None = None,
+) -> logging.Handler:
+    """Configure the root logger for a service (kiosk, sync worker, server).
+
+    INFO by default (each line is something worth knowing), DEBUG with ``verbose`` or
+    ``$KANTA_LOG_LEVEL=debug``. Replaces handlers set earlier (e.g. by the command line).
+    """
+    env = os.environ if env is None else env
+    stream = stream or sys.stderr
+    if level is None:
+        named = env.get("KANTA_LOG_LEVEL", "").upper()
+        level = logging.DEBUG if verbose else getattr(logging, named, logging.INFO)
+        if not isinstance(level, int):
+            level = logging.INFO
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JournalFormatter(stream_is_journal(stream, env)))
+    handler.addFilter(CardRedactor())
+    root = logging.getLogger()
+    for old in list(root.handlers):
+        root.removeHandler(old)
+    root.addHandler(handler)
+    root.setLevel(level)
+    # chatty libraries: their INFO lines are not events of the shop's
+    for name in ("urllib3", "kivy", "asyncio", "httpx", "uvicorn.access"):
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
+    return handler
