@@ -64,9 +64,12 @@ class _OpenScanner:
     device: Any
     decoder: ScanDecoder
     name: str = field(init=False)
+    #: the device node the by-id name points to
+    node: Path = field(init=False)
 
     def __post_init__(self) -> None:
         self.name = self.path.name
+        self.node = self.path.resolve()
 
 
 class EvdevScanner(CodeScanner):
@@ -144,8 +147,12 @@ class EvdevScanner(CodeScanner):
 
     def _rescan(self) -> None:
         present = set(find_scanner_paths(self._patterns, self._by_id_dir))
+        # one device may have several by-id names (the kernel's and a udev rule's)
+        open_nodes = {scanner.node for scanner in self._open.values()}
         for path in sorted(present - set(self._open)):
-            self._try_open(path)
+            if path.resolve() not in open_nodes:
+                self._try_open(path)
+                open_nodes.add(path.resolve())
         for path in set(self._failing) - present:
             del self._failing[path]
 

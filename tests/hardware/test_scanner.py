@@ -226,3 +226,17 @@ def test_uinput_scanner_is_grabbed_and_decoded(by_id: Path, events: Events) -> N
         with pytest.raises(BlockingIOError):
             list(bystander.read())  # the grab kept every key from other readers
         bystander.close()
+
+
+def test_one_device_under_two_names_is_opened_once(
+    by_id: Path, events: Events, scanner_factory: Callable[..., EvdevScanner]
+) -> None:
+    device = FifoScanner(by_id, "usb-Honeywell_1900-event-kbd").plug()
+    (by_id / "kanta-scanner-event-kbd").symlink_to(device.path)  # as the udev rule adds
+    scanner_factory()
+    events.wait_type(ScannerConnected)
+    device.type("12345678")
+    assert events.wait_for(scanned) == CodeScanned("12345678", "kanta-scanner-event-kbd", "card")
+    assert [e for e in events.settle(0.4) if isinstance(e, ScannerConnected)] == []
+    (by_id / "kanta-scanner-event-kbd").unlink()
+    device.unplug()
