@@ -1,0 +1,226 @@
+"""The server's one database layer: SQLAlchemy Core tables, engines, migrations.
+
+SQLite (a file, nothing to install) is the default; PostgreSQL serves shops with many
+kiosks and several server processes side by side. URLs are SQLAlchemy-style:
+``sqlite:///path/to/server.db`` or ``postgresql://user@host:port/db`` (the psycopg 3
+driver is chosen for a bare ``postgresql://``).
+
+Writers take the shop's row lock (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN
+IMMEDIATE`` on SQLite) before they allocate cursors, so per shop the commit order is the
+cursor order and a reader can never miss an event that commits later with a lower cursor.
+
+Migrations: ``schema_version`` holds one row; ``MIGRATIONS[i]`` takes the schema from
+version ``i`` to ``i + 1``. They run at server start (and with ``kanta server migrate``)
+under a lock, so several processes starting at once migrate exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.errors import ConfigError
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+shops = sa.Table(
+    "shops",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    #: highest cursor allocated to this shop's events
+    sa.Column("cursor", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+owners = sa.Table(
+    "owners",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shop_id", sa.Integer, sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("email", sa.String(320), nullable=False, unique=True),
+    #: "scrypt$n$r$p$salt_hex$hash_hex"
+    sa.Column("password_hash", sa.String(400), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+
+kiosks = sa.Table(
+    "kiosks",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shop_id", sa.Integer, sa.ForeignKey("shops.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    #: SHA-256 hex of the pairing token; the token itself is never stored
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    #: the kiosk id its events carry, learned at its first push
+    sa.Column("kiosk_ident", sa.String(200), nullable=True),
+    sa.Column("revoked", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_seen", sa.String(40), nullable=True),
+    sa.Column("pending", sa.BigInteger, nullable=True),
+    #: last heartbeat body as JSON text
+    sa.Column("heartbeat", sa.Text, nullable=True),
+    sa.UniqueConstraint("shop_id", "name", name="uq_kiosks_shop_name"),
+    sa.UniqueConstraint("shop_id", "kiosk_ident", name="uq_kiosks_shop_ident"),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("shop_id", sa.Integer, sa.ForeignKey("shops.id"), primary_key=True),
+    sa.Column("cursor", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("event_id", sa.String(64), nullable=False),
+    sa.Column("kiosk", sa.String(200), nullable=False),
+    sa.Column("member", sa.String(200), nullable=False),
+    sa.Column("hlc", sa.String(260), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+    #: any posting with a negative delta (only members with one can be overdrawn)
+    sa.Column("debit", sa.Boolean, nullable=False),
+    #: the event's canonical JSON (``Event.to_dict()``)
+    sa.Column("body", sa.Text, nullable=False),
+    sa.UniqueConstraint("shop_id", "event_id", name="uq_events_shop_event"),
+    sa.Index("ix_events_shop_member", "shop_id", "member"),
+)
+
+programs = sa.Table(
+    "programs",
+    metadata,
+    sa.Column("shop_id", sa.Integer, sa.ForeignKey("shops.id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("toml", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("author", sa.String(320), nullable=True),
+)
+
+
+# ---- engines -------------------------------------------------------------------------
+
+
+def normalise_url(url: str) -> str:
+    """A bare ``postgresql://`` means psycopg 3 (the driver Kanta installs)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def make_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """An engine for a server database URL; raises ConfigError for a URL we can't use."""
+    url = normalise_url(url)
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError as exc:
+        raise ConfigError(f"not a database URL: {url!r} (try sqlite:///path or postgresql://...)") from exc
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise ConfigError("the server needs an SQLite file: sqlite:///path/to/server.db")
+        engine = sa.create_engine(
+            parsed,
+            connect_args={"check_same_thread": False, "timeout": 60},
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+        _sqlite_setup(engine)
+        return engine
+    if backend == "postgresql":
+        return sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    raise ConfigError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://...")
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    """WAL, full fsync at commit, and explicit BEGIN (IMMEDIATE for writers).
+
+    pysqlite's own transaction handling is switched off so SQLAlchemy's ``begin`` is the
+    real ``BEGIN``; write transactions take the database's write lock up front, which is
+    SQLite's form of the shop row lock (and avoids lock-upgrade deadlocks).
+    """
+
+    @sa.event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        mode = "IMMEDIATE" if conn.get_execution_options().get("kanta_write") else "DEFERRED"
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+@contextmanager
+def write_tx(engine: Engine) -> Iterator[Connection]:
+    """A write transaction: commits on success, rolls back on any exception."""
+    with engine.connect().execution_options(kanta_write=True) as conn, conn.begin():
+        yield conn
+
+
+@contextmanager
+def read_tx(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn, conn.begin():
+        yield conn
+
+
+def lock_shop(conn: Connection, shop_id: int) -> int | None:
+    """Take the shop's row lock for the rest of the transaction; returns its cursor."""
+    row = conn.execute(sa.select(shops.c.cursor).where(shops.c.id == shop_id).with_for_update()).first()
+    return None if row is None else int(row[0])
+
+
+# ---- migrations ----------------------------------------------------------------------
+
+
+def _m1_initial(conn: Connection) -> None:
+    for table in (shops, owners, kiosks, events, programs):
+        table.create(conn, checkfirst=True)
+
+
+#: MIGRATIONS[i] takes the schema from version i to i + 1; append, never edit
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_m1_initial,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_PG_MIGRATION_LOCK = 0x4B414E5441  # "KANTA": advisory lock key
+
+
+def current_version(conn: Connection) -> int:
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    row = conn.execute(sa.select(schema_version.c.version).where(schema_version.c.id == 1)).first()
+    return 0 if row is None else int(row[0])
+
+
+def migrate(engine: Engine) -> tuple[int, int]:
+    """Bring the schema up to date; returns (version before, version after)."""
+    with write_tx(engine) as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK})
+        schema_version.create(conn, checkfirst=True)
+        before = current_version(conn)
+        if before > SCHEMA_VERSION:
+            raise ConfigError(
+                f"the server database has schema version {before}, newer than this Kanta "
+                f"({SCHEMA_VERSION}): upgrade Kanta"
+            )
+        for step in MIGRATIONS[before:]:
+            step(conn)
+        if before == 0:
+            conn.execute(sa.insert(schema_version).values(id=1, version=SCHEMA_VERSION))
+        elif before != SCHEMA_VERSION:
+            conn.execute(
+                sa.update(schema_version).where(schema_version.c.id == 1).values(version=SCHEMA_VERSION)
+            )
+    return before, SCHEMA_VERSION

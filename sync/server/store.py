@@ -1,0 +1,429 @@
+"""The server's use cases over the database: shops, logins, kiosks, events, programs, flags.
+
+Everything here is a function of an ``Engine`` and plain values, so the HTTP layer, the
+command line and the tests share one path. Errors a client can cause are ``ApiError``
+with the HTTP status they map to.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.domain.events import Event, event_from_dict
+from kiosk.domain.member import MemberState, apply
+from kiosk.errors import EventFormatError, KantaError
+from sync.server import auth, db
+
+MAX_EVENTS = 1000
+MAX_BYTES = 4 * 1024 * 1024
+MAX_PULL = 5000
+MAX_PROGRAM_BYTES = 256 * 1024
+
+
+class ApiError(KantaError):
+    """A request the server refuses; ``status`` is the HTTP status, ``extra`` goes in the body."""
+
+    def __init__(self, status: int, detail: str, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.extra = extra
+
+
+@dataclass(frozen=True)
+class KioskAuth:
+    row_id: int
+    shop_id: int
+    name: str
+    ident: str | None
+
+
+@dataclass(frozen=True)
+class OwnerAuth:
+    shop_id: int
+    email: str
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+# ---- shops, owners, kiosks -----------------------------------------------------------
+
+
+def _shop_id(conn: Connection, name: str) -> int:
+    row = conn.execute(sa.select(db.shops.c.id).where(db.shops.c.name == name)).first()
+    if row is None:
+        raise KantaError(f"no shop named {name!r} on this server")
+    return int(row[0])
+
+
+def init_shop(engine: Engine, shop: str, owner_email: str, password: str) -> None:
+    """Create a shop and its owner login (or add another owner login to an existing shop)."""
+    if not shop.strip():
+        raise KantaError("the shop needs a name")
+    if "@" not in owner_email or ":" in owner_email:
+        raise KantaError(f"not an email address: {owner_email!r}")
+    if len(password) < auth.MIN_PASSWORD_LENGTH:
+        raise KantaError(f"the password needs at least {auth.MIN_PASSWORD_LENGTH} characters")
+    hashed = auth.hash_password(password)
+    with db.write_tx(engine) as conn:
+        row = conn.execute(sa.select(db.shops.c.id).where(db.shops.c.name == shop)).first()
+        if row is None:
+            conn.execute(sa.insert(db.shops).values(name=shop, cursor=0, created_at=now_iso()))
+            shop_id = _shop_id(conn, shop)
+        else:
+            shop_id = row[0]
+        taken = conn.execute(sa.select(db.owners.c.shop_id).where(db.owners.c.email == owner_email)).first()
+        if taken is not None:
+            raise KantaError(f"an owner login {owner_email!r} already exists")
+        conn.execute(
+            sa.insert(db.owners).values(
+                shop_id=shop_id, email=owner_email, password_hash=hashed, created_at=now_iso()
+            )
+        )
+
+
+def add_kiosk(engine: Engine, shop: str, name: str) -> str:
+    """Pair a kiosk: returns its new token. An existing name gets a new token (re-pairing);
+    its old token stops working."""
+    if not name.strip():
+        raise KantaError("the kiosk needs a name")
+    token = auth.new_token()
+    with db.write_tx(engine) as conn:
+        shop_id = _shop_id(conn, shop)
+        existing = conn.execute(
+            sa.select(db.kiosks.c.id).where(db.kiosks.c.shop_id == shop_id, db.kiosks.c.name == name)
+        ).first()
+        if existing is None:
+            conn.execute(
+                sa.insert(db.kiosks).values(
+                    shop_id=shop_id, name=name, token_hash=auth.token_hash(token), created_at=now_iso()
+                )
+            )
+        else:
+            conn.execute(
+                sa.update(db.kiosks)
+                .where(db.kiosks.c.id == existing[0])
+                .values(token_hash=auth.token_hash(token), revoked=False, kiosk_ident=None)
+            )
+    return token
+
+
+def revoke_kiosk(engine: Engine, shop_id: int, name: str) -> None:
+    with db.write_tx(engine) as conn:
+        done = conn.execute(
+            sa.update(db.kiosks)
+            .where(db.kiosks.c.shop_id == shop_id, db.kiosks.c.name == name)
+            .values(revoked=True)
+        ).rowcount
+    if not done:
+        raise ApiError(404, f"no kiosk named {name!r} in this shop")
+
+
+def revoke_kiosk_by_shop_name(engine: Engine, shop: str, name: str) -> None:
+    with db.read_tx(engine) as conn:
+        shop_id = _shop_id(conn, shop)
+    try:
+        revoke_kiosk(engine, shop_id, name)
+    except ApiError as exc:
+        raise KantaError(exc.detail) from None
+
+
+def kiosk_for_token(engine: Engine, token: str) -> KioskAuth | None:
+    k = db.kiosks.c
+    with db.read_tx(engine) as conn:
+        row = conn.execute(
+            sa.select(k.id, k.shop_id, k.name, k.kiosk_ident, k.revoked).where(
+                k.token_hash == auth.token_hash(token)
+            )
+        ).first()
+    if row is None or row.revoked:
+        return None
+    return KioskAuth(row.id, row.shop_id, row.name, row.kiosk_ident)
+
+
+def owner_login(engine: Engine, email: str, password: str) -> OwnerAuth | None:
+    with db.read_tx(engine) as conn:
+        row = conn.execute(
+            sa.select(db.owners.c.shop_id, db.owners.c.password_hash).where(db.owners.c.email == email)
+        ).first()
+    if row is None:
+        auth.check_password(password, auth.DUMMY_HASH)
+        return None
+    if not auth.check_password(password, row.password_hash):
+        return None
+    return OwnerAuth(row.shop_id, email)
+
+
+def list_kiosks(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
+    k = db.kiosks.c
+    with db.read_tx(engine) as conn:
+        rows = conn.execute(
+            sa.select(k.name, k.kiosk_ident, k.revoked, k.created_at, k.last_seen, k.pending, k.heartbeat)
+            .where(k.shop_id == shop_id)
+            .order_by(k.name)
+        ).all()
+    return [
+        {
+            "name": r.name,
+            "kiosk_id": r.kiosk_ident,
+            "revoked": bool(r.revoked),
+            "created_at": r.created_at,
+            "last_seen": r.last_seen,
+            "pending": r.pending,
+            "heartbeat": json.loads(r.heartbeat) if r.heartbeat else None,
+        }
+        for r in rows
+    ]
+
+
+def get_kiosk(engine: Engine, shop_id: int, name: str) -> dict[str, Any]:
+    for kiosk in list_kiosks(engine, shop_id):
+        if kiosk["name"] == name:
+            return kiosk
+    raise ApiError(404, f"no kiosk named {name!r} in this shop")
+
+
+def heartbeat(engine: Engine, kiosk: KioskAuth, body: Mapping[str, Any]) -> str:
+    now = now_iso()
+    with db.write_tx(engine) as conn:
+        conn.execute(
+            sa.update(db.kiosks)
+            .where(db.kiosks.c.id == kiosk.row_id)
+            .values(last_seen=now, pending=body.get("pending"), heartbeat=json.dumps(body, sort_keys=True))
+        )
+    return now
+
+
+# ---- events --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PushResult:
+    stored: int
+    duplicates: int
+    cursor: int
+
+
+def validate_batch(raw_events: Any) -> list[Event]:
+    """Parse a batch; a malformed event is a 422 naming ``events[i].field``."""
+    if not isinstance(raw_events, list):
+        raise ApiError(422, "'events' must be a list of events", field="events")
+    if len(raw_events) > MAX_EVENTS:
+        raise ApiError(413, "batch too large", max_events=MAX_EVENTS, max_bytes=MAX_BYTES)
+    out = []
+    for i, raw in enumerate(raw_events):
+        try:
+            event = event_from_dict(raw)
+        except EventFormatError as exc:
+            fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
+            raise ApiError(422, str(exc), field=fld, index=i) from None
+        except (UnicodeError, ValueError, TypeError, RecursionError) as exc:
+            # a lone surrogate, an unhashable oddity: refuse the event, never a 5xx
+            raise ApiError(422, f"event is not valid text: {exc}", field=f"events[{i}]", index=i) from None
+        for name, limit in _COLUMN_LIMITS:
+            value: str = getattr(event, name)
+            if len(value) > limit or "\x00" in value:
+                raise ApiError(
+                    422,
+                    f"event field {name!r}: at most {limit} characters, no NUL",
+                    field=f"events[{i}].{name}",
+                    index=i,
+                )
+        out.append(event)
+    return out
+
+
+#: fields stored in their own columns, with their longest allowed length
+_COLUMN_LIMITS = (("id", 64), ("kiosk", 200), ("member", 200), ("hlc", 260))
+
+
+def _canonical(event: Event) -> str:
+    return json.dumps(event.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def push_events(engine: Engine, kiosk: KioskAuth, batch: Sequence[Event]) -> PushResult:
+    """Store a batch exactly once: ids already stored are counted as duplicates.
+
+    One transaction under the shop's row lock: learn/check the kiosk id, find which ids
+    exist, allocate consecutive cursors to the new ones, insert, bump the shop cursor.
+    A crash anywhere before commit leaves nothing; a replay after commit stores nothing.
+    """
+    idents = {e.kiosk for e in batch}
+    if len(idents) > 1:
+        raise ApiError(403, "every event of a batch must come from the pushing kiosk", field="events")
+    ident = next(iter(idents), None)
+    if ident is not None and kiosk.ident is not None and ident != kiosk.ident:
+        raise ApiError(403, f"this token belongs to kiosk {kiosk.ident!r}, not {ident!r}")
+    # the same event twice in one batch counts once
+    unique: dict[str, Event] = {}
+    for e in batch:
+        prev = unique.get(e.id)
+        if prev is not None and prev.hash != e.hash:
+            raise ApiError(409, f"event {e.id} appears twice with different content", event=e.id)
+        unique[e.id] = e
+    e_c = db.events.c
+    k_c = db.kiosks.c
+    with db.write_tx(engine) as conn:
+        cursor = db.lock_shop(conn, kiosk.shop_id)
+        if cursor is None:
+            raise ApiError(401, "unknown shop")
+        state = conn.execute(sa.select(k_c.kiosk_ident, k_c.revoked).where(k_c.id == kiosk.row_id)).one()
+        if state.revoked:
+            raise ApiError(401, "this kiosk's token has been revoked")
+        if ident is not None:
+            if state.kiosk_ident is None:
+                clash = conn.execute(
+                    sa.select(k_c.name).where(
+                        k_c.shop_id == kiosk.shop_id, k_c.kiosk_ident == ident, k_c.id != kiosk.row_id
+                    )
+                ).first()
+                if clash is not None:
+                    raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
+                conn.execute(sa.update(db.kiosks).where(k_c.id == kiosk.row_id).values(kiosk_ident=ident))
+            elif state.kiosk_ident != ident:
+                raise ApiError(403, f"this token belongs to kiosk {state.kiosk_ident!r}, not {ident!r}")
+        existing: dict[str, str] = {}
+        if unique:
+            rows = conn.execute(
+                sa.select(e_c.event_id, e_c.hash).where(
+                    e_c.shop_id == kiosk.shop_id, e_c.event_id.in_(list(unique))
+                )
+            ).all()
+            existing = {r.event_id: r.hash for r in rows}
+        for event_id, stored_hash in existing.items():
+            if unique[event_id].hash != stored_hash:
+                raise ApiError(
+                    409, f"event {event_id} is already stored with different content", event=event_id
+                )
+        new = [e for e in unique.values() if e.id not in existing]
+        if new:
+            conn.execute(
+                sa.insert(db.events),
+                [
+                    {
+                        "shop_id": kiosk.shop_id,
+                        "cursor": cursor + i,
+                        "event_id": e.id,
+                        "kiosk": e.kiosk,
+                        "member": e.member,
+                        "hlc": e.hlc,
+                        "hash": e.hash,
+                        "debit": any(p.delta < 0 for p in e.postings),
+                        "body": _canonical(e),
+                    }
+                    for i, e in enumerate(new, start=1)
+                ],
+            )
+            cursor += len(new)
+            conn.execute(sa.update(db.shops).where(db.shops.c.id == kiosk.shop_id).values(cursor=cursor))
+    return PushResult(stored=len(new), duplicates=len(batch) - len(new), cursor=cursor)
+
+
+def pull_events_json(engine: Engine, shop_id: int, after: int, limit: int) -> str:
+    """The pull response as JSON text, built from the stored canonical bodies (no re-encoding)."""
+    e_c = db.events.c
+    with db.read_tx(engine) as conn:
+        rows = conn.execute(
+            sa.select(e_c.cursor, e_c.body)
+            .where(e_c.shop_id == shop_id, e_c.cursor > after)
+            .order_by(e_c.cursor)
+            .limit(limit + 1)
+        ).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = int(rows[-1].cursor) if rows else after
+    bodies = ",".join(r.body for r in rows)
+    return f'{{"events":[{bodies}],"cursor":{cursor},"more":{"true" if more else "false"}}}'
+
+
+def shop_cursor(engine: Engine, shop_id: int) -> int:
+    with db.read_tx(engine) as conn:
+        return int(conn.execute(sa.select(db.shops.c.cursor).where(db.shops.c.id == shop_id)).scalar_one())
+
+
+# ---- program -------------------------------------------------------------------------
+
+
+def get_program(engine: Engine, shop_id: int) -> dict[str, str]:
+    p = db.programs.c
+    with db.read_tx(engine) as conn:
+        row = conn.execute(
+            sa.select(p.version, p.toml).where(p.shop_id == shop_id).order_by(p.version.desc()).limit(1)
+        ).first()
+    if row is None:
+        raise ApiError(404, "no program set")
+    return {"version": str(row.version), "toml": row.toml}
+
+
+def put_program(engine: Engine, owner: OwnerAuth, text: str) -> str:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PROGRAM_BYTES:
+        raise ApiError(413, "program too large", max_bytes=MAX_PROGRAM_BYTES)
+    try:
+        text.encode("utf-8")
+        tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, UnicodeEncodeError) as exc:
+        raise ApiError(422, f"not a TOML document: {exc}", field="toml") from None
+    p = db.programs.c
+    with db.write_tx(engine) as conn:
+        db.lock_shop(conn, owner.shop_id)
+        latest = conn.execute(sa.select(sa.func.max(p.version)).where(p.shop_id == owner.shop_id)).scalar()
+        version = int(latest or 0) + 1
+        conn.execute(
+            sa.insert(db.programs).values(
+                shop_id=owner.shop_id, version=version, toml=text, created_at=now_iso(), author=owner.email
+            )
+        )
+    return str(version)
+
+
+# ---- flags: overdrafts ---------------------------------------------------------------
+
+
+def flags(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
+    """Members whose fold ends with a negative balance, and the events that took it there.
+
+    Two kiosks redeeming the same reward offline both keep their events; folding every
+    event of the member (in hybrid-clock order) shows the overdraft. Only members with a
+    debiting event can be overdrawn, so only those are folded.
+    """
+    e_c = db.events.c
+    with db.read_tx(engine) as conn:
+        debtors = sa.select(e_c.member).where(e_c.shop_id == shop_id, e_c.debit).distinct().subquery()
+        rows = conn.execute(
+            sa.select(e_c.member, e_c.body)
+            .where(e_c.shop_id == shop_id, e_c.member.in_(sa.select(debtors.c.member)))
+            .order_by(e_c.member, e_c.hlc, e_c.cursor)
+        ).all()
+    out: list[dict[str, Any]] = []
+    state: MemberState | None = None
+    culprits: list[str] = []
+
+    def close() -> None:
+        if state is not None and state.overdrawn:
+            out.append({"member": state.member_id, "accounts": list(state.overdrawn), "events": culprits})
+
+    for row in rows:
+        if state is None or state.member_id != row.member:
+            close()
+            state = MemberState(row.member)
+            culprits = []
+        event = event_from_dict(json.loads(row.body), verify_hash=False)
+        before = state.balances
+        state = apply(state, event)
+        if any(
+            state.balances.get(a, 0) < 0 and state.balances.get(a, 0) < before.get(a, 0)
+            for a in {p.account for p in event.postings}
+        ):
+            culprits.append(event.id)
+    close()
+    return out
