@@ -886,7 +886,8 @@ class ProgramRules:
             return refuse("bad_input", "Scan the new member's card to record the referral.")
         other = ctx.other
         if (
-            new_card in ctx.state.cards
+            new_card == ctx.action.card
+            or new_card in ctx.state.cards
             or new_card in ctx.state.retired_cards
             or (other is not None and other.member_id == ctx.state.member_id)
         ):
@@ -1024,7 +1025,7 @@ class ProgramRules:
         )
 
 
-def named_points(draft: EventDraft) -> Mapping[str, int]:
+def named_points(draft: EventDraft | Event) -> Mapping[str, int]:
     """The named parts of the points an event earns (for audits and property tests)."""
     parts = draft.data.get("points", {})
     return parts if isinstance(parts, Mapping) else {}
