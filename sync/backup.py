@@ -1,0 +1,659 @@
+"""Backups: one zip file with a manifest, the events, and CSV a spreadsheet opens.
+
+Parts of ``kanta-backup-<when>.zip``:
+
+* ``manifest.json``: format, when and from where, counts, the SHA-256 and size of every
+  other part, each kiosk's hash-chain head (first/last sequence number, event count, hash
+  of its last event), the CSV delimiter.
+* ``events.jsonl``: every event, one JSON object a line, in hybrid-clock order (so each
+  kiosk's events are in sequence order and a restore folds every member in the same
+  order the kiosks do).
+* ``members.csv``: one row per member, the state the events fold to.
+* ``ledger.csv``: one row per event, with a column per account.
+
+CSV files are UTF-8 with a byte-order mark (so Excel reads the text right), CRLF line
+ends, and a configurable delimiter (``;`` for Finnish-locale Excel). Text cells that a
+spreadsheet would take for a formula get a leading apostrophe.
+
+``pull`` makes one from the server (owner login), ``create`` from a kiosk's own store
+(no server: a USB stick); ``verify`` checks every part and says which one is damaged
+and how; ``restore`` makes a replacement kiosk (a new kiosk id) with the shop's state.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import heapq
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from kiosk.config import StoreConfig
+from kiosk.domain.events import GENESIS_HASH, Event, event_from_dict
+from kiosk.domain.member import MemberState, apply
+from kiosk.errors import EventFormatError, KantaError
+from sync.progress import Progress
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+EVENTS = "events.jsonl"
+MEMBERS = "members.csv"
+LEDGER = "ledger.csv"
+PARTS = (EVENTS, MEMBERS, LEDGER)
+BOM = "\ufeff"
+DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
+#: text cells starting with these are formulas to a spreadsheet
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+MEMBER_COLUMNS = (
+    "member",
+    "status",
+    "cards",
+    "retired_cards",
+    "created_at",
+    "enrolled_at",
+    "last_visit_at",
+    "events",
+    "overdrawn",
+)
+LEDGER_COLUMNS = (
+    "id",
+    "wall",
+    "hlc",
+    "kiosk",
+    "seq",
+    "kind",
+    "member",
+    "card",
+    "actor",
+    "reverses",
+    "program",
+    "data",
+)
+
+
+class BackupError(KantaError):
+    """A backup cannot be written, read or restored."""
+
+
+def csv_delimiter(name: str) -> str:
+    try:
+        return DELIMITERS[name]
+    except KeyError:
+        raise BackupError(f"CSV delimiter {name!r}: use ',', ';' or 'tab'") from None
+
+
+def _cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    value = value.replace("\r", " ").replace("\n", " ")  # one row a line
+    if value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+# ---- writing ---------------------------------------------------------------------------
+
+
+class _HashingWriter(io.RawIOBase):
+    """A binary file that counts and hashes what goes through it."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self.target = target
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        b = bytes(data)
+        self.sha.update(b)
+        self.size += len(b)
+        self.target.write(b)
+        return len(b)
+
+
+@dataclass
+class _Chain:
+    first: int
+    last: int
+    head: str
+    count: int
+
+
+class BackupWriter:
+    """Collects events (each kiosk's in its sequence order, kiosks interleaved any way),
+    then writes the backup file.
+
+    Events are spooled to one temp file per kiosk (a handful); ``finish`` merges them in
+    clock order, which needs no sort in memory because each kiosk's clock only rises.
+    """
+
+    def __init__(self, *, source: str, delimiter: str = ";", extra: dict[str, Any] | None = None) -> None:
+        self.source = source
+        self.delimiter = csv_delimiter(delimiter)
+        self.extra = extra or {}
+        self._tmp = Path(tempfile.mkdtemp(prefix="kanta-backup-"))
+        self._spools: dict[str, IO[str]] = {}
+        self._last_seq: dict[str, int] = {}
+        self.accounts: set[str] = set()
+        self.count = 0
+
+    def add(self, raw: dict[str, Any]) -> None:
+        kiosk = raw.get("kiosk")
+        seq = raw.get("seq")
+        hlc = raw.get("hlc")
+        if not isinstance(kiosk, str) or not isinstance(seq, int) or not isinstance(hlc, str):
+            raise BackupError(f"not an event: {str(raw)[:80]}")
+        if seq <= self._last_seq.get(kiosk, 0):
+            return  # already have it
+        self._last_seq[kiosk] = seq
+        spool = self._spools.get(kiosk)
+        if spool is None:
+            name = self._tmp / f"k{len(self._spools):04d}.spool"
+            spool = self._spools[kiosk] = name.open("w", encoding="utf-8")
+        for p in raw.get("postings", ()):
+            self.accounts.add(p[0])
+        spool.write(hlc)
+        spool.write("\t")
+        spool.write(json.dumps(raw, separators=(",", ":"), ensure_ascii=False))
+        spool.write("\n")
+        self.count += 1
+
+    def _merged(self) -> Iterator[str]:
+        files = []
+        for spool in self._spools.values():
+            spool.close()
+            files.append(open(spool.name, encoding="utf-8"))  # noqa: SIM115
+        try:
+            for line in heapq.merge(*files):
+                yield line[line.index("\t") + 1 : -1]
+        finally:
+            for f in files:
+                f.close()
+
+    def finish(self, dest_dir: Path, *, progress: Progress | None = None, name: str | None = None) -> Path:
+        dest_dir = Path(dest_dir)
+        dest_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        final = dest_dir / (name or f"kanta-backup-{stamp}.zip")
+        tmp_zip = final.with_name(final.name + ".part")
+        accounts = sorted(self.accounts)
+        states: dict[str, MemberState] = {}
+        chains: dict[str, _Chain] = {}
+        parts: dict[str, dict[str, Any]] = {}
+        first_hlc = last_hlc = ""
+        d = self.delimiter
+        try:
+            with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+                # events.jsonl and ledger.csv are written side by side: ledger.csv to a temp file
+                ledger_tmp = self._tmp / LEDGER
+                with (
+                    zf.open(EVENTS, "w", force_zip64=True) as ev_raw,
+                    ledger_tmp.open("w", encoding="utf-8", newline="") as lf,
+                ):
+                    ev = _HashingWriter(ev_raw)
+                    lf.write(BOM)
+                    lw = csv.writer(lf, delimiter=d)
+                    lw.writerow([*LEDGER_COLUMNS, *accounts])
+                    rows = 0
+                    for text in self._merged():
+                        ev.write(text.encode("utf-8") + b"\n")
+                        event = event_from_dict(json.loads(text), verify_hash=False)
+                        c = chains.get(event.kiosk)
+                        if c is None:
+                            chains[event.kiosk] = _Chain(event.seq, event.seq, event.hash, 1)
+                        else:
+                            c.last, c.head, c.count = event.seq, event.hash, c.count + 1
+                        state = states.get(event.member) or MemberState(event.member)
+                        states[event.member] = apply(state, event)
+                        first_hlc = first_hlc or event.hlc
+                        last_hlc = event.hlc
+                        lw.writerow(_ledger_row(event, accounts))
+                        rows += 1
+                        if progress is not None:
+                            progress.advance()
+                    parts[EVENTS] = {"sha256": ev.sha.hexdigest(), "bytes": ev.size, "rows": rows}
+                parts[LEDGER] = _copy_part(zf, ledger_tmp, LEDGER, rows)
+                members_tmp = self._tmp / MEMBERS
+                with members_tmp.open("w", encoding="utf-8", newline="") as mf:
+                    mf.write(BOM)
+                    mw = csv.writer(mf, delimiter=d)
+                    member_accounts = sorted({a for s in states.values() for a in s.balances})
+                    mw.writerow([*MEMBER_COLUMNS, *member_accounts])
+                    for member_id in sorted(states):
+                        mw.writerow(_member_row(states[member_id], member_accounts))
+                parts[MEMBERS] = _copy_part(zf, members_tmp, MEMBERS, len(states))
+                manifest = {
+                    "kanta_backup": FORMAT,
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "source": self.source,
+                    "csv_delimiter": "tab" if d == "\t" else d,
+                    "counts": {
+                        "events": rows,
+                        "members": len(states),
+                        "kiosks": len(chains),
+                        "overdrawn_members": sum(1 for s in states.values() if s.overdrawn),
+                    },
+                    "parts": parts,
+                    "chains": {
+                        k: {"first_seq": c.first, "last_seq": c.last, "events": c.count, "head": c.head}
+                        for k, c in sorted(chains.items())
+                    },
+                    "clock": {"first": first_hlc, "last": last_hlc},
+                    **self.extra,
+                }
+                zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
+            _fsync_file(tmp_zip)
+            os.replace(tmp_zip, final)
+            _fsync_dir(final.parent)
+        except BaseException:
+            tmp_zip.unlink(missing_ok=True)
+            raise
+        finally:
+            self.close()
+        if progress is not None:
+            progress.finish()
+        return final
+
+    def close(self) -> None:
+        for spool in self._spools.values():
+            spool.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _copy_part(zf: zipfile.ZipFile, path: Path, name: str, rows: int) -> dict[str, Any]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as src, zf.open(name, "w", force_zip64=True) as dst:
+        while chunk := src.read(1 << 20):
+            sha.update(chunk)
+            size += len(chunk)
+            dst.write(chunk)
+    return {"sha256": sha.hexdigest(), "bytes": size, "rows": rows}
+
+
+def _ledger_row(event: Event, accounts: list[str]) -> list[Any]:
+    deltas: dict[str, int] = {}
+    for p in event.postings:
+        deltas[p.account] = deltas.get(p.account, 0) + p.delta
+    data = json.dumps(dict(event.data), ensure_ascii=False, sort_keys=True) if event.data else ""
+    return [
+        event.id,
+        event.wall,
+        event.hlc,
+        _cell(event.kiosk),
+        event.seq,
+        event.kind.value,
+        _cell(event.member),
+        _cell(event.card or ""),
+        _cell(event.actor or ""),
+        event.reverses or "",
+        _cell(event.program),
+        _cell(data),
+        *(deltas.get(a, "") for a in accounts),
+    ]
+
+
+def _member_row(state: MemberState, accounts: list[str]) -> list[Any]:
+    return [
+        _cell(state.member_id),
+        state.status,
+        _cell(" ".join(state.cards)),
+        _cell(" ".join(state.retired_cards)),
+        state.created_at or "",
+        state.enrolled_at or "",
+        state.last_visit_at or "",
+        state.event_count,
+        " ".join(state.overdrawn),
+        *(state.balances.get(a, 0) for a in accounts),
+    ]
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---- making one ----------------------------------------------------------------------------
+
+
+def create_from_store(
+    data_dir: Path, dest_dir: Path, *, delimiter: str = ";", progress: Progress | None = None
+) -> Path:
+    """A backup of a kiosk's own store, read-only (works beside the running kiosk)."""
+    from kiosk.store.ledger import Ledger
+
+    with Ledger.open(data_dir, readonly=True) as ledger:
+        writer = BackupWriter(source=f"kiosk {ledger.kiosk_id}", delimiter=delimiter)
+        try:
+            for _, raw_events in ledger.storage.records():
+                for raw in raw_events:
+                    writer.add(raw)
+        except BaseException:
+            writer.close()
+            raise
+    if progress is not None:
+        progress.total = writer.count
+    return writer.finish(dest_dir, progress=progress)
+
+
+def pull_from_server(
+    server: str,
+    email: str,
+    password: str,
+    dest_dir: Path,
+    *,
+    delimiter: str = ";",
+    ca_bundle: str = "",
+    progress: Progress | None = None,
+    page_size: int = 5000,
+) -> Path:
+    """A backup of the whole shop from its server (owner login)."""
+    from sync.client import Transport
+
+    transport = Transport(server, basic=(email, password), ca_bundle=ca_bundle)
+    writer = BackupWriter(source=transport.base_url, delimiter=delimiter)
+    cursor = 0
+    try:
+        while True:
+            page = transport.request(
+                "GET", "/api/v1/backup/events", params={"after": cursor, "limit": page_size}
+            )
+            if not isinstance(page, dict) or not isinstance(page.get("events"), list):
+                raise BackupError("the server's answer is not an event page")
+            for raw in page["events"]:
+                writer.add(raw)
+            if progress is not None:
+                progress.advance(len(page["events"]))
+            cursor = int(page.get("cursor", cursor))
+            if not page.get("more") or not page["events"]:
+                break
+    except BaseException:
+        writer.close()
+        raise
+    writer.extra["server_cursor"] = cursor
+    if progress is not None:
+        progress.finish()
+        progress = Progress("writing backup", writer.count, progress.stream)
+    return writer.finish(dest_dir, progress=progress)
+
+
+# ---- checking one ----------------------------------------------------------------------------
+
+
+@dataclass
+class VerifyReport:
+    path: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    damaged_parts: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem(self, part: str | None, text: str) -> None:
+        if part and part not in self.damaged_parts:
+            self.damaged_parts.append(part)
+        if len(self.problems) < 50:
+            self.problems.append(f"{part}: {text}" if part else text)
+
+    def summary(self) -> str:
+        counts = self.manifest.get("counts", {})
+        head = f"{self.path.name}: " + (
+            f"{counts.get('events', '?')} events, {counts.get('members', '?')} members, "
+            f"{counts.get('kiosks', '?')} kiosk(s), made {self.manifest.get('created', '?')} "
+            f"from {self.manifest.get('source', '?')}"
+        )
+        if self.ok:
+            return head + "\nOK: every part matches its SHA-256 and every kiosk's hash chain is whole"
+        return (
+            head
+            + f"\nDAMAGED: {', '.join(self.damaged_parts) or 'the file'}\n"
+            + "\n".join(f"PROBLEM: {p}" for p in self.problems)
+        )
+
+
+def _read_part(zf: zipfile.ZipFile, name: str, report: VerifyReport) -> Iterator[bytes]:
+    """The part's lines; damage (CRC, deflate errors) is reported against the part."""
+    try:
+        with zf.open(name) as f:
+            yield from f
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        report.problem(name, f"cannot be read: the part is damaged ({exc})")
+
+
+def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -> VerifyReport:
+    """Check a backup. ``deep`` also checks every event's hash and each kiosk's chain."""
+    path = Path(path)
+    report = VerifyReport(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise BackupError(f"{path}: no such file") from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        report.problem(None, f"the file is not a readable zip ({exc}): damaged or cut short")
+        return report
+    with zf:
+        names = set(zf.namelist())
+        if MANIFEST not in names:
+            report.problem(
+                MANIFEST, "missing: this is not a Kanta backup, or its table of contents is damaged"
+            )
+            return report
+        try:
+            manifest = json.loads(zf.read(MANIFEST))
+            if not isinstance(manifest, dict) or manifest.get("kanta_backup") != FORMAT:
+                raise ValueError("not a Kanta backup manifest of format 1")
+        except (zipfile.BadZipFile, zlib.error, ValueError, UnicodeDecodeError) as exc:
+            report.problem(MANIFEST, f"damaged ({exc})")
+            return report
+        report.manifest = manifest
+        parts = manifest.get("parts", {})
+        for name in PARTS:
+            if name not in names:
+                report.problem(name, "missing from the file")
+                continue
+            info = parts.get(name)
+            if not isinstance(info, dict):
+                report.problem(MANIFEST, f"has no checksum for {name}")
+                continue
+            sha = hashlib.sha256()
+            size = 0
+            lines = 0
+            read_ok = True
+            checker = _EventChecker(report, manifest) if deep and name == EVENTS else None
+            gen = _read_part(zf, name, report)
+            first = b""
+            for line in gen:
+                if not lines:
+                    first = line
+                sha.update(line)
+                size += len(line)
+                lines += 1
+                if checker is not None:
+                    checker.line(lines, line)
+                    if progress is not None:
+                        progress.advance()
+            if name in report.damaged_parts:
+                read_ok = False
+            if not read_ok:
+                continue
+            if size != info.get("bytes") or sha.hexdigest() != info.get("sha256"):
+                report.problem(
+                    name,
+                    f"SHA-256 does not match the manifest ({size} bytes, expected {info.get('bytes')}): "
+                    "the part was changed or damaged",
+                )
+                continue
+            rows = lines if name == EVENTS else lines - 1
+            if rows != info.get("rows"):
+                report.problem(name, f"holds {rows} rows, the manifest says {info.get('rows')}")
+            if name != EVENTS and not first.startswith(BOM.encode()):
+                report.problem(name, "has no UTF-8 byte-order mark")
+            if checker is not None:
+                checker.finish()
+        counts = manifest.get("counts", {})
+        if parts.get(MEMBERS, {}).get("rows") != counts.get("members"):
+            report.problem(MANIFEST, "members count differs from members.csv's row count")
+        if parts.get(EVENTS, {}).get("rows") != counts.get("events"):
+            report.problem(MANIFEST, "events count differs from events.jsonl's line count")
+    if progress is not None:
+        progress.finish()
+    return report
+
+
+class _EventChecker:
+    def __init__(self, report: VerifyReport, manifest: dict[str, Any]) -> None:
+        self.report = report
+        self.manifest = manifest
+        self.chains: dict[str, tuple[int, str, int, int]] = {}  # kiosk -> (last seq, head, count, first)
+        self.last_hlc = ""
+        self.ids: set[str] = set()
+
+    def line(self, number: int, line: bytes) -> None:
+        where = f"line {number}"
+        try:
+            event = event_from_dict(json.loads(line))
+        except (ValueError, UnicodeDecodeError, EventFormatError) as exc:
+            self.report.problem(EVENTS, f"{where}: not a valid event ({exc})")
+            return
+        if event.id in self.ids:
+            self.report.problem(EVENTS, f"{where}: event {event.id} appears twice")
+        self.ids.add(event.id)
+        if event.hlc < self.last_hlc:
+            self.report.problem(EVENTS, f"{where}: out of clock order")
+        self.last_hlc = max(self.last_hlc, event.hlc)
+        prev = self.chains.get(event.kiosk)
+        if prev is None:
+            if event.seq == 1 and event.prev != GENESIS_HASH:
+                self.report.problem(EVENTS, f"{where}: kiosk {event.kiosk} event 1 does not start a chain")
+            self.chains[event.kiosk] = (event.seq, event.hash, 1, event.seq)
+            return
+        seq, head, count, first = prev
+        if event.seq != seq + 1:
+            self.report.problem(
+                EVENTS, f"{where}: kiosk {event.kiosk} jumps from event {seq} to {event.seq} (events missing)"
+            )
+        elif event.prev != head:
+            self.report.problem(
+                EVENTS,
+                f"{where}: kiosk {event.kiosk} event {event.seq} does not chain to event {seq} "
+                "(history edited or removed)",
+            )
+        self.chains[event.kiosk] = (event.seq, event.hash, count + 1, first)
+
+    def finish(self) -> None:
+        expected = self.manifest.get("chains", {})
+        for kiosk, (seq, head, count, first) in self.chains.items():
+            want = expected.get(kiosk)
+            if not isinstance(want, dict):
+                self.report.problem(MANIFEST, f"has no chain head for kiosk {kiosk}")
+                continue
+            if (want.get("last_seq"), want.get("head"), want.get("events"), want.get("first_seq")) != (
+                seq,
+                head,
+                count,
+                first,
+            ):
+                self.report.problem(
+                    EVENTS, f"kiosk {kiosk}'s chain ends at event {seq} ({head[:12]}…), the manifest differs"
+                )
+        for kiosk in set(expected) - set(self.chains):
+            self.report.problem(EVENTS, f"no events of kiosk {kiosk}, which the manifest lists")
+
+
+# ---- restoring one ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    kiosk: str
+    events: int
+    members: int
+    overdrawn: int
+
+
+def restore(
+    path: Path, data_dir: Path, *, progress: Progress | None = None, batch_size: int = 5000
+) -> RestoreResult:
+    """Make a replacement kiosk in an empty ``data_dir`` from a backup: a new kiosk id (so
+    sequence numbers never collide with the old kiosk's), every event, every member."""
+    from kiosk.services.replication import import_remote_events
+    from kiosk.store.ledger import Ledger
+
+    path, data_dir = Path(path), Path(data_dir)
+    report = verify(path, deep=False)
+    if not report.ok:
+        raise BackupError("the backup is damaged; nothing was restored.\n" + report.summary())
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise BackupError(
+            f"{data_dir} is not empty: restore into an empty folder (a new kiosk), then point "
+            "the kiosk at it with --data or KANTA_DATA"
+        )
+    manifest = report.manifest
+    total = int(manifest.get("counts", {}).get("events", 0))
+    if progress is not None:
+        progress.total = total
+    ledger = Ledger.open(data_dir, config=StoreConfig(snapshot_min_journal_bytes=1 << 62))
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(EVENTS) as f:
+            result = import_remote_events(ledger, _events(f, progress), batch_size=batch_size)
+        ledger.record(
+            [],
+            [],
+            meta={
+                "restored_from": {
+                    "source": manifest.get("source"),
+                    "created": manifest.get("created"),
+                    "server_cursor": manifest.get("server_cursor"),
+                }
+            },
+        )
+        ledger.storage.snapshot()
+        kiosk, members = ledger.kiosk_id, ledger.member_count()
+        overdrawn = sum(1 for s in ledger.all_members() if s.overdrawn)
+    finally:
+        ledger.close()
+    if progress is not None:
+        progress.finish()
+    return RestoreResult(kiosk, result.applied, members, overdrawn)
+
+
+def _events(stream: IO[bytes], progress: Progress | None) -> Iterable[Event]:
+    for line in stream:
+        yield event_from_dict(json.loads(line), verify_hash=False)
+        if progress is not None:
+            progress.advance()
+
+
+def read_members_csv(path: Path) -> list[dict[str, str]]:
+    """The members part as dictionaries (tests, tools)."""
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        text = zf.read(MEMBERS).decode("utf-8-sig")
+    delimiter = csv_delimiter(manifest.get("csv_delimiter", ";"))
+    return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))

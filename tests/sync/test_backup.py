@@ -1,0 +1,161 @@
+"""Backups from a kiosk's own store: create, verify, damage, restore (no server needed)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import RulesConfig
+from kiosk.domain.rules import SimpleRules
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.replication import import_remote_events
+from kiosk.store.ledger import Ledger
+from sync import backup
+from tests.conftest import FakeClock
+
+
+def _shop(tmp_path: Path, clock: FakeClock) -> tuple[LoyaltyService, LoyaltyService]:
+    rules = SimpleRules(RulesConfig(cooldown_seconds=0))
+    a = LoyaltyService(Ledger.open(tmp_path / "a"), rules, clock)
+    b = LoyaltyService(Ledger.open(tmp_path / "b"), rules, clock)
+    for i in range(12):
+        a.tap(f"04AB{i % 4:04d}")
+        clock.advance(seconds=3)
+    a.purchase("04AB0001", 4599)
+    a.topup("04AB0002", 2000)
+    a.enroll("04AB0003", terms_wording="terms-v1")
+    import_remote_events(b.ledger, list(a.ledger.events()), recorder=b.recorder)
+    b.purchase("04AB0001", 500, actor="=CMD|'/C calc'!A0")  # a formula-looking text stays text
+    b.replace_card("04AB0000", "04AB9999")
+    for _ in range(3):
+        b.tap("04AB0001")
+        clock.advance(seconds=3)
+    import_remote_events(a.ledger, [e for e in b.ledger.events() if e.kiosk == b.ledger.kiosk_id])
+    return a, b
+
+
+def _states(ledger: Ledger) -> dict[str, object]:
+    return {s.member_id: s for s in ledger.all_members()}
+
+
+def test_create_verify_restore_round_trip(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "usb", delimiter=";")
+    report = backup.verify(path)
+    assert report.ok, report.summary()
+    manifest = report.manifest
+    assert manifest["counts"]["events"] == len(list(a.ledger.events()))
+    assert manifest["counts"]["members"] == a.ledger.member_count() == 4
+    assert manifest["counts"]["kiosks"] == 2
+    chains = manifest["chains"]
+    assert chains[a.ledger.kiosk_id]["last_seq"] == a.ledger.meta["seq"]
+    restored = backup.restore(path, tmp_path / "new")
+    assert restored.kiosk not in (a.ledger.kiosk_id, b.ledger.kiosk_id)
+    with Ledger.open(tmp_path / "new") as new:
+        assert _states(new) == _states(a.ledger)
+        assert new.member_for_card("04AB9999") == a.ledger.member_for_card("04AB9999")
+        assert new.kiosk_id == restored.kiosk
+    # the CSV: BOM, the delimiter, a formula-looking text kept as text
+    raw = zipfile.ZipFile(path).read("members.csv")
+    assert raw.startswith(b"\xef\xbb\xbf")
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.startswith("member;status;cards;")
+    rows = backup.read_members_csv(path)
+    assert len(rows) == 4
+    credit = [r for r in rows if r.get("credit") == "2000"]
+    assert len(credit) == 1
+    ledger_csv = zipfile.ZipFile(path).read("ledger.csv").decode("utf-8-sig").splitlines()
+    assert len(ledger_csv) == manifest["counts"]["events"] + 1
+    assert sum(";'=CMD|'/C calc'!A0;" in row for row in ledger_csv) == 1
+    a.ledger.close()
+
+
+def test_comma_delimiter(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out", delimiter=",")
+    head = zipfile.ZipFile(path).read("ledger.csv").decode("utf-8-sig").splitlines()[0]
+    assert head.startswith("id,wall,hlc,kiosk,seq,kind,")
+    assert json.loads(zipfile.ZipFile(path).read("manifest.json"))["csv_delimiter"] == ","
+    assert backup.verify(path).ok
+
+
+def _flip(path: Path, part: str, where: float = 0.5) -> None:
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo(part)
+    data = bytearray(path.read_bytes())
+    # the part's data follows its local header (30 bytes + name + extra)
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    offset = start + int(info.compress_size * where)
+    data[offset] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("part", ["events.jsonl", "members.csv", "ledger.csv", "manifest.json"])
+def test_one_flipped_byte_names_the_part(tmp_path: Path, clock: FakeClock, part: str) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    _flip(path, part)
+    report = backup.verify(path)
+    assert not report.ok
+    assert report.damaged_parts == [part], report.summary()
+    assert part in report.summary()
+    with pytest.raises(backup.BackupError, match=part.replace(".", r"\.")):
+        backup.restore(path, tmp_path / "new")
+    assert not (tmp_path / "new").exists()
+
+
+def test_edited_event_is_found_even_with_matching_checksums(tmp_path: Path, clock: FakeClock) -> None:
+    """Someone rewrites an event and the manifest's checksum: the hash chain still tells."""
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    lines = parts["events.jsonl"].splitlines(keepends=True)
+    event = json.loads(lines[3])
+    event["postings"] = [["stamps", 50]]
+    lines[3] = (json.dumps(event) + "\n").encode()
+    parts["events.jsonl"] = b"".join(lines)
+    manifest = json.loads(parts["manifest.json"])
+    import hashlib
+
+    manifest["parts"]["events.jsonl"]["sha256"] = hashlib.sha256(parts["events.jsonl"]).hexdigest()
+    manifest["parts"]["events.jsonl"]["bytes"] = len(parts["events.jsonl"])
+    parts["manifest.json"] = json.dumps(manifest).encode()
+    forged = tmp_path / "forged.zip"
+    with zipfile.ZipFile(forged, "w") as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    report = backup.verify(forged)
+    assert not report.ok
+    assert "events.jsonl: line 4" in report.summary()
+
+
+def test_restore_refuses_a_folder_in_use(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    with pytest.raises(backup.BackupError, match="not empty"):
+        backup.restore(path, tmp_path / "b")
+
+
+def test_truncated_file(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    path.write_bytes(path.read_bytes()[:-200])
+    report = backup.verify(path)
+    assert not report.ok and "not a readable zip" in report.summary()
