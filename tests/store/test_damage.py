@@ -4,6 +4,7 @@ operator tools (repair, rebuild) that make the choice recovery refuses to guess.
 from __future__ import annotations
 
 import json
+import random
 import subprocess
 import sys
 from functools import cache
@@ -19,7 +20,7 @@ from kiosk.store import journal, maintenance
 from kiosk.store.ledger import MEMBERS, Ledger
 from kiosk.store.storage import JOURNAL, SNAPSHOT
 from tests.conftest import FakeClock
-from tests.store.crashdisk import CrashDisk
+from tests.store.crashdisk import CrashDisk, PowerCut
 from tests.store.workload import Acked, check_recovered, run_taps, service_for
 
 DATA = Path("/crash/data")
@@ -313,3 +314,59 @@ def test_verify_reports_a_repeated_sequence_number(tmp_path: Path) -> None:
     report = maintenance.verify(data)
     assert not report.ok
     assert any("sequence" in p or "chain" in p for p in report.problems)
+
+
+REPAIR_BUG = (
+    "maintenance.py repair(): rewrites journal.log in place (write_synced = open O_TRUNC, write, "
+    "fsync); a power cut before the fsync can leave journal.log empty or short, and the store then "
+    "opens without records that were intact before the repair. Fix: write the kept prefix to "
+    "journal.log.tmp, fsync, rename over journal.log, fsync the folder (or ftruncate the file to "
+    "good_end and fsync, which never touches the kept bytes)"
+)
+
+
+def _damaged_middle() -> tuple[CrashDisk, list[journal.Record], int]:
+    base, _, _, _ = base_store()
+    disk = base.clone()
+    data = bytearray(disk.get_bytes(DATA / JOURNAL))
+    records = journal_records(base)
+    hit = len(records) // 2
+    data[records[hit].offset + 3] ^= 0x01
+    disk.set_bytes(DATA / JOURNAL, bytes(data))
+    return disk, records, hit
+
+
+def _repair_cut_everywhere(torn: bool) -> list[str]:
+    probe, _, _ = _damaged_middle()
+    probe.ops = 0
+    maintenance.repair(DATA, disk=probe)
+    steps = probe.ops
+    problems = []
+    for k in range(1, steps + 1):
+        for seed in range(12 if torn else 1):
+            disk, records, hit = _damaged_middle()
+            disk.ops, disk.cut_at = 0, k
+            with pytest.raises(PowerCut):
+                maintenance.repair(DATA, disk=disk)
+            after = disk.crash(torn=torn, rng=random.Random(seed))
+            try:
+                Ledger.open(DATA, disk=after, config=BIG).close()
+            except StoreCorrupt:
+                maintenance.repair(DATA, disk=after)  # the operator runs it again
+            with Ledger.open(DATA, disk=after, config=BIG) as ledger:
+                ids = {e.id for e in ledger.events()}
+            if not record_ids(records[:hit]) <= ids:
+                problems.append(
+                    f"cut at step {k} {disk.log[-1]} (seed {seed}): records before the damage lost"
+                )
+    return problems
+
+
+def test_repair_cut_by_power_loss_keeps_the_records_before_the_damage() -> None:
+    assert not _repair_cut_everywhere(torn=False)
+
+
+@pytest.mark.xfail(strict=True, reason=REPAIR_BUG)
+def test_repair_cut_by_power_loss_with_torn_writes_keeps_the_records() -> None:
+    problems = _repair_cut_everywhere(torn=True)
+    assert not problems, "\n".join(problems)
