@@ -29,9 +29,13 @@ def redact_uid(uid_hex: str) -> str:
     return f"uid#{digest}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class CardTapped:
-    """A card (or phone) was put on a reader; a card held on the reader counts once."""
+    """A card (or phone) was put on a reader; a card held on the reader counts once.
+
+    Its ``repr`` and ``str`` show a hash of the UID, never the UID, so logging an event
+    cannot leak a card number.
+    """
 
     #: the UID in upper-case hex, e.g. "04A1B2C3D4E5F6"
     uid: str
@@ -46,6 +50,10 @@ class CardTapped:
     @property
     def uid_bytes(self) -> bytes:
         return bytes.fromhex(self.uid)
+
+    def __repr__(self) -> str:
+        return (f"CardTapped(uid={redact_uid(self.uid)}, reader={self.reader!r},"
+                f" random_uid={self.random_uid})")
 
     def __str__(self) -> str:
         kind = "random UID (phone)" if self.random_uid else f"{len(self.uid) // 2}-byte UID"

@@ -89,3 +89,12 @@ def test_a_stopped_simulator_cannot_be_tapped(events: Events) -> None:
     reader.stop()
     with pytest.raises(SimControlError, match="not running"):
         reader.tap("04A1B2C3")
+
+
+def test_a_logged_tap_never_shows_the_uid() -> None:
+    from hardware.events import event_to_json
+
+    tap = CardTapped.from_bytes(bytes.fromhex("04A1B2C3D4E5F6"), "reader")
+    assert "04A1B2C3D4E5F6" not in repr(tap) and "04A1B2C3D4E5F6" not in str(tap)
+    assert "uid#" in repr(tap)
+    assert event_to_json(tap)["uid"] == "04A1B2C3D4E5F6"  # hw watch asks for it in full

@@ -56,11 +56,37 @@ def why_pcsc_stack_unusable() -> str | None:
         from smartcard import scard  # noqa: F401
     except ImportError as exc:
         return f"pyscard cannot be loaded: {exc}"
+    if _systemd_owns_pcscd_socket():
+        return ("systemd's pcscd.socket owns /run/pcscd/pcscd.comm (socket activation); stop"
+                " it (systemctl stop pcscd.socket pcscd) to run the PC/SC tests")
     foreign = _foreign_pcscd_pid()
     if foreign is not None:
         return (f"a pcscd these tests did not start is running (pid {foreign}); stop it"
                 " (systemctl stop pcscd.socket pcscd) to run the PC/SC tests")
     return None
+
+
+def _systemd_owns_pcscd_socket() -> bool:
+    if not Path("/run/systemd/system").is_dir() or shutil.which("systemctl") is None:
+        return False
+    active = subprocess.run(["systemctl", "is-active", "--quiet", "pcscd.socket"], check=False,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+    return active.returncode == 0
+
+
+def _clear_stale_socket() -> None:
+    """A socket file nobody listens on (pcscd killed without a pid file) blocks pcscd."""
+    if not PCSCD_SOCKET.exists():
+        return
+    probe = socket.socket(socket.AF_UNIX)
+    try:
+        probe.connect(str(PCSCD_SOCKET))
+    except ConnectionRefusedError:
+        PCSCD_SOCKET.unlink(missing_ok=True)
+    except OSError:
+        pass
+    finally:
+        probe.close()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -119,6 +145,8 @@ class Pcscd:
 
     def start(self, with_reader: bool = True) -> None:
         _stop_our_stale_pcscd()
+        if _foreign_pcscd_pid() is None:
+            _clear_stale_socket()
         conf = self.conf_dir / "vpcd"
         if with_reader:
             conf.write_text(READER_CONF.format(port=self.port, driver=VPCD_DRIVER))
