@@ -313,20 +313,16 @@ def _report(
     for e in replay.events:
         c = counts.setdefault(e.member, {"rewards_redeemed": 0, "pass_uses": 0})
         for p in e.postings:
-            if p.account == POINTS:
-                if e.kind is EventKind.POINTS_EXPIRED:
-                    t["points_expired"] -= p.delta
-                elif p.delta > 0:
-                    t["points_issued"] += p.delta
-                else:
-                    t["points_redeemed"] -= p.delta
-            elif p.account.startswith("stamps:"):
-                if e.kind is EventKind.POINTS_EXPIRED:
-                    t["stamps_expired"] -= p.delta
-                elif p.delta > 0:
-                    t["stamps_issued"] += p.delta
-                else:
-                    t["stamps_redeemed"] -= p.delta
+            unit = "points" if p.account == POINTS else "stamps" if p.account.startswith("stamps:") else None
+            if unit is not None:
+                way = (
+                    "expired"
+                    if e.kind is EventKind.POINTS_EXPIRED
+                    else "issued"
+                    if p.delta > 0
+                    else "redeemed"
+                )
+                t[f"{unit}_{way}"] += abs(p.delta)
         d = e.data
         if e.kind is EventKind.REWARD_REDEEMED:
             t["rewards_redeemed"] += 1
