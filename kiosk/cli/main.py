@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "sim",
     "simulate",
     "status",
+    "server",
 )
 
 

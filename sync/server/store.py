@@ -66,7 +66,9 @@ def _shop_id(conn: Connection, name: str) -> int:
     return int(row[0])
 
 
-def init_shop(engine: Engine, shop: str, owner_email: str, password: str) -> None:
+def init_shop(
+    engine: Engine, shop: str, owner_email: str, password: str, *, scrypt_n: int = auth.SCRYPT_N
+) -> None:
     """Create a shop and its owner login (or add another owner login to an existing shop)."""
     if not shop.strip():
         raise KantaError("the shop needs a name")
@@ -74,7 +76,7 @@ def init_shop(engine: Engine, shop: str, owner_email: str, password: str) -> Non
         raise KantaError(f"not an email address: {owner_email!r}")
     if len(password) < auth.MIN_PASSWORD_LENGTH:
         raise KantaError(f"the password needs at least {auth.MIN_PASSWORD_LENGTH} characters")
-    hashed = auth.hash_password(password)
+    hashed = auth.hash_password(password, n=scrypt_n)
     with db.write_tx(engine) as conn:
         row = conn.execute(sa.select(db.shops.c.id).where(db.shops.c.name == shop)).first()
         if row is None:

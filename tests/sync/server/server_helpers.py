@@ -42,7 +42,7 @@ def make_shop(url: str, name: str, kiosks: tuple[str, ...] = ("k1", "k2")) -> Sh
     try:
         db.migrate(engine)
         owner = f"owner@{name.lower().replace(' ', '-')}.example"
-        store.init_shop(engine, name, owner, PASSWORD)
+        store.init_shop(engine, name, owner, PASSWORD, scrypt_n=2**10)  # fast checks in tests
         shop = Shop(name, owner)
         for k in kiosks:
             shop.tokens[k] = store.add_kiosk(engine, name, k)
