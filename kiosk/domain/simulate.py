@@ -13,7 +13,7 @@ import csv
 import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,6 +34,7 @@ from kiosk.domain.rules import Action, ActionKind, Decision, Refusal
 from kiosk.errors import InvalidInput
 
 COLUMNS = ("time", "card", "action", "amount", "detail")
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 TERMS_WORDING = "simulated"
 
 
@@ -260,11 +261,19 @@ class Report:
 
 
 def simulate(rules: ProgramRules, activity: str, as_of: datetime | None = None) -> Report:
+    """Replay the activity and report as of ``as_of`` (default: the last row's time).
+
+    Rows after ``as_of`` are not run; they are counted in ``totals["rows_after_as_of"]``.
+    """
     rows, errors = parse_activity(activity)
     replay = Replay(rules)
     refused: list[Refused] = []
     last: datetime | None = None
+    later = 0
     for row in rows:
+        if as_of is not None and row.time > as_of:
+            later += 1
+            continue
         decision, _ = replay.act(row.action, row.time)
         if decision.refusal is not None:
             r = decision.refusal
@@ -273,7 +282,9 @@ def simulate(rules: ProgramRules, activity: str, as_of: datetime | None = None) 
     end = as_of or last
     if end is not None:
         replay.settle(end)
-    return _report(rules, replay, end, refused, errors)
+    report = _report(rules, replay, end, refused, errors)
+    report.totals["rows_after_as_of"] = later
+    return report
 
 
 def _report(
@@ -352,7 +363,7 @@ def _report(
         elif e.kind is EventKind.COUPON_REDEEMED and "by" not in d:
             t["coupons_redeemed"] += 1
     members: list[dict[str, Any]] = []
-    now = end or datetime.now().astimezone()
+    now = end or EPOCH  # no activity: no members to report on
     ready_total = 0
     points_value = Decimal(0)
     pass_value = Decimal(0)

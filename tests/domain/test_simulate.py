@@ -169,3 +169,23 @@ def test_report_json_shape() -> None:
         "message": "Already counted: this visit counts once (next one possible in 40 s).",
     }
     assert report["totals"]["liability"] == "0.42 EUR"
+
+
+def test_as_of_stops_the_replay_there() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    report = simulate(
+        load_program(ROOT / "config" / "program.toml"),
+        CAFE,
+        datetime(2026, 3, 3, 0, 0, tzinfo=ZoneInfo("Europe/Helsinki")),
+    )
+    assert [m["card"] for m in report.members] == ["04A1B2"]
+    assert report.totals["rows_after_as_of"] == 3  # line 10 is unreadable, not later
+    assert report.as_of == "2026-03-03T00:00:00+02:00"
+
+
+def test_empty_activity_reports_nothing() -> None:
+    report = simulate(load_program(ROOT / "config" / "program.toml"), "time,card,action,amount,detail\n")
+    assert report.members == [] and report.as_of is None
+    assert report.totals["rewards_issued"] == 0 and report.totals["redemption_rate"] is None
