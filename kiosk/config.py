@@ -79,11 +79,28 @@ class HardwareConfig:
 
 
 @dataclass(frozen=True)
+class UiConfig:
+    """The touchscreen app (``kanta kiosk`` / ``kanta demo``)."""
+
+    #: a customer screen goes back to the welcome screen after this many idle seconds
+    idle_timeout_seconds: float = 20.0
+    #: a staff session ends after this many seconds without a touch
+    staff_timeout_seconds: float = 90.0
+    #: landscape (800x480) | portrait (720x1280) | auto (from the display's shape)
+    layout: str = "auto"
+    #: fill the display (the appliance); the demo always opens a window
+    fullscreen: bool = True
+    #: how often, at most, the idle kiosk tidies its store (snapshot when due)
+    maintenance_interval_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     shop: ShopConfig = field(default_factory=ShopConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
     #: where the file came from, for messages
     source: str = "<defaults>"
 
@@ -106,6 +123,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("hardware", "feedback"): ("gpio", "sim", "none"),
     ("hardware", "keyboard_layout"): ("us", "nordic"),
     ("shop", "language"): LANGUAGES,
+    ("ui", "layout"): ("landscape", "portrait", "auto"),
 }
 
 
@@ -175,6 +193,7 @@ _NESTED: dict[str, type[Any]] = {
     "RulesConfig": RulesConfig,
     "HardwareConfig": HardwareConfig,
     "GpioConfig": GpioConfig,
+    "UiConfig": UiConfig,
 }
 
 
@@ -201,6 +220,8 @@ def _validate(cfg: KioskConfig) -> None:
         raise ConfigError(f"{src}: rules.stamps_per_visit and points_per_unit must be 0 or more")
     if cfg.store.snapshot_ratio <= 0:
         raise ConfigError(f"{src}: store.snapshot_ratio must be more than 0")
+    if cfg.ui.idle_timeout_seconds <= 0 or cfg.ui.staff_timeout_seconds <= 0:
+        raise ConfigError(f"{src}: ui.idle_timeout_seconds and ui.staff_timeout_seconds must be more than 0")
     if cfg.hardware.scan_timeout_ms <= 0:
         raise ConfigError(f"{src}: hardware.scan_timeout_ms must be more than 0")
 

@@ -1,0 +1,367 @@
+"""The dispatcher: one thread that consumes hardware events and UI commands in order.
+
+Hardware threads only put events on the queue (``core.sink``). The dispatcher calls the
+services (which return once the record is durable) and hands the result to the UI
+through ``post``, which in the app is ``Clock.schedule_once``: the screen changes only on
+Kivy's clock. UI commands (staff actions, lookups) go through the same queue, so the
+store is only ever touched from this one thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, Protocol
+
+from hardware.events import (
+    CardTapped,
+    CardUnreadable,
+    CodeRejected,
+    CodeScanned,
+    HardwareEvent,
+    ReaderConnected,
+    ReaderDisconnected,
+    ScannerConnected,
+    ScannerDisconnected,
+)
+from hardware.interfaces import Feedback
+from kiosk.domain.events import Event
+from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
+from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
+from kiosk.staff import StaffService
+
+log = logging.getLogger(__name__)
+
+#: the wall clock before this year means the Pi has not had its time set yet
+CLOCK_PLAUSIBLE_YEAR = 2024
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    #: None: no device of that kind is configured
+    reader: bool | None = None
+    scanner: bool | None = None
+    store_ok: bool = True
+    clock_ok: bool = True
+    last_sync: str | None = None
+    waiting: int | None = None
+    members: int = 0
+    reader_name: str = ""
+    scanner_name: str = ""
+
+    @property
+    def healthy(self) -> bool:
+        return self.store_ok
+
+
+class UiListener(Protocol):
+    """What the app implements; every method is called on Kivy's clock (via ``post``)."""
+
+    def on_outcome(self, outcome: Outcome, via: str) -> None: ...
+    def on_refusal(self, code: str, card: str, message: str) -> None: ...
+    def on_failure(self, kind: str) -> None: ...
+    def on_status(self, status: DeviceStatus) -> None: ...
+
+
+@dataclass(frozen=True)
+class RecentEntry:
+    event_id: str
+    kind: str
+    card: str
+    wall: str
+    postings: str
+    actor: str | None
+
+
+@dataclass(frozen=True)
+class _Command:
+    fn: Callable[[], Any]
+    done: Callable[[Any], None] | None
+    fail: Callable[[BaseException], None] | None
+
+
+_STOP = object()
+
+
+def phone_key(text: str) -> str:
+    """Compare phone numbers by their last 9 digits: +358 40 123 4567 == 040 1234567."""
+    digits = re.sub(r"\D", "", text)
+    return digits[-9:]
+
+
+class KioskCore:
+    def __init__(
+        self,
+        service: LoyaltyService,
+        staff: StaffService,
+        feedback: Feedback,
+        *,
+        post: Callable[[Callable[[], None]], None] | None = None,
+        reader_configured: bool = True,
+        scanner_configured: bool = True,
+        sync_status: Callable[[], tuple[str | None, int | None]] | None = None,
+        wall: Callable[[], datetime] | None = None,
+        inline: bool = False,
+    ) -> None:
+        self.service = service
+        self.staff = staff
+        self.feedback = feedback
+        self.post: Callable[[Callable[[], None]], None] = post or (lambda fn: fn())
+        self.listener: UiListener | None = None
+        self.sync_status = sync_status
+        self.wall = wall or service.clock
+        self.status = DeviceStatus(
+            reader=False if reader_configured else None,
+            scanner=False if scanner_configured else None,
+        )
+        #: set by the UI when staff waits for a card: the next tap goes there, not to a visit
+        self.card_request: Callable[[str], None] | None = None
+        self.recent: deque[RecentEntry] = deque(maxlen=30)
+        self._phones: dict[str, str] | None = None
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        #: for the benchmark: monotonic time each tap reached the dispatcher
+        self.last_tap_started: float = 0.0
+        #: handle everything on the caller's thread at once (tests, screenshots)
+        self.inline = inline
+
+    # ---- the thread ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self.inline:
+            self._refresh_status()
+            return
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="kanta-dispatcher", daemon=True)
+            self._thread.start()
+        self.submit(self._refresh_status)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join(timeout)
+
+    def sink(self, event: HardwareEvent) -> None:
+        """The hardware backends' sink: called from their threads."""
+        if self.inline:
+            self._handle(event)
+        else:
+            self._queue.put(event)
+
+    def submit(
+        self,
+        fn: Callable[[], Any],
+        done: Callable[[Any], None] | None = None,
+        fail: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Run ``fn`` on the dispatcher thread; ``done(result)`` or ``fail(exc)`` on the UI's."""
+        if self.inline:
+            self._run_command(_Command(fn, done, fail))
+        else:
+            self._queue.put(_Command(fn, done, fail))
+
+    def drain(self, timeout: float = 5.0) -> None:
+        """Wait until everything queued so far has been handled (tests, benchmark)."""
+        done = threading.Event()
+        self.submit(done.set)
+        done.wait(timeout)
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is _STOP:
+                return
+            try:
+                self._handle(item)
+            except Exception:  # a bug: keep the kiosk alive, tell the customer
+                log.exception("dispatcher failed on %r", type(item).__name__)
+                self._to_ui("on_failure", "generic")
+
+    def handle_now(self, item: Any) -> None:
+        """Handle one item on the caller's thread (tests without the dispatcher thread)."""
+        self._handle(item)
+
+    def _to_ui(self, method: str, *args: Any) -> None:
+        listener = self.listener
+        if listener is None:
+            return
+        fn = getattr(listener, method)
+        self.post(lambda: fn(*args))
+
+    def _handle(self, item: Any) -> None:
+        if isinstance(item, _Command):
+            self._run_command(item)
+        elif isinstance(item, CardTapped):
+            if item.random_uid:
+                self.feedback.play("refused")
+                self._to_ui("on_refusal", "random_uid", "", "")
+            else:
+                self._card(item.uid)
+        elif isinstance(item, CodeScanned):
+            self._card(item.text)
+        elif isinstance(item, CodeRejected):
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", "unknown_code", "", item.reason)
+        elif isinstance(item, CardUnreadable):
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", "unreadable", "", item.reason)
+        elif isinstance(item, ReaderConnected | ReaderDisconnected):
+            up = isinstance(item, ReaderConnected)
+            self._set_status(reader=up, reader_name=item.reader)
+            if not up:
+                self.feedback.play("attention")
+        elif isinstance(item, ScannerConnected | ScannerDisconnected):
+            up = isinstance(item, ScannerConnected)
+            self._set_status(scanner=up, scanner_name=item.device)
+            if not up:
+                self.feedback.play("attention")
+
+    def _run_command(self, cmd: _Command) -> None:
+        try:
+            result = cmd.fn()
+        except StoreError as exc:
+            log.error("store: %s", exc)
+            self._store_failed()
+            if cmd.fail is not None:
+                self._post_fail(cmd.fail, exc)
+            return
+        except Exception as exc:
+            if not isinstance(exc, KantaError):
+                log.exception("command failed")
+            if cmd.fail is not None:
+                self._post_fail(cmd.fail, exc)
+            return
+        self._remember(result)
+        if cmd.done is not None:
+            done = cmd.done
+            self.post(lambda: done(result))
+
+    def _post_fail(self, fail: Callable[[BaseException], None], exc: BaseException) -> None:
+        self.post(lambda: fail(exc))
+
+    # ---- a card or code at the counter ------------------------------------------------------
+
+    def _card(self, card: str) -> None:
+        request, self.card_request = self.card_request, None
+        if request is not None:
+            self.feedback.play("ok")
+            self.post(lambda: request(card))
+            return
+        self.last_tap_started = time.perf_counter()
+        self.customer_tap(card, via="tap")
+
+    def customer_tap(self, card: str, via: str) -> Outcome | None:
+        try:
+            outcome = self.service.tap(card)
+        except StoreError as exc:
+            log.error("store: %s", exc)
+            self._store_failed()
+            self._to_ui("on_failure", "store")
+            return None
+        except InvalidInput as exc:
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", "unknown_code", "", str(exc))
+            return None
+        except (Refused, UnknownCard) as exc:
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", "other", card, str(exc))
+            return None
+        if not self.status.store_ok:
+            self._set_status(store_ok=True)
+        self._remember(outcome)
+        self._to_ui("on_outcome", outcome, via)
+        return outcome
+
+    def _remember(self, result: Any) -> None:
+        if isinstance(result, Outcome):
+            for event in result.events:
+                if event.kind in UNDOABLE:
+                    self.recent.appendleft(_entry(event))
+
+    def _store_failed(self) -> None:
+        self.feedback.play("error")
+        self._set_status(store_ok=False)
+
+    # ---- status -----------------------------------------------------------------------------
+
+    def _set_status(self, **changes: Any) -> None:
+        self.status = replace(self.status, **changes)
+        self._to_ui("on_status", self.status)
+
+    def _refresh_status(self) -> DeviceStatus:
+        last, waiting = self.sync_status() if self.sync_status else (None, None)
+        clock_ok = self.wall().year >= CLOCK_PLAUSIBLE_YEAR
+        self._set_status(
+            last_sync=last,
+            waiting=waiting,
+            members=self.service.ledger.member_count(),
+            clock_ok=clock_ok,
+        )
+        return self.status
+
+    def refresh_status(self, done: Callable[[DeviceStatus], None] | None = None) -> None:
+        self.submit(self._refresh_status, done)
+
+    def maintenance(self) -> None:
+        """Called when no customer is on screen: snapshot the store if one is due."""
+        self.submit(self._maintenance)
+
+    def _maintenance(self) -> None:
+        if self.status.store_ok:
+            self.service.ledger.maintenance()
+
+    # ---- lookups used by the screens ----------------------------------------------------------
+
+    def _phone_index(self) -> dict[str, str]:
+        if self._phones is None:
+            ledger = self.service.ledger
+            members = ledger.storage.table("members")  # profiles share the members' doc ids
+            index: dict[str, str] = {}
+            for doc_id, doc in list(ledger.storage.table("profiles").items()):
+                phone = doc.get("phone") if doc else None
+                if not phone:
+                    continue
+                member = members.get(doc_id)
+                if member and member.get("c"):
+                    index[phone_key(phone)] = member["c"][0]
+            self._phones = index
+        return self._phones
+
+    def card_for_phone(self, phone: str) -> str | None:
+        """Dispatcher thread only. The member's current card for a phone number."""
+        key = phone_key(phone)
+        if len(key) < 6:
+            return None
+        card = self._phone_index().get(key)
+        if card is None:
+            return None
+        state = self.service.ledger.member_for_card(card)
+        if state is None or not state.cards:
+            return None
+        return state.cards[0]
+
+    def enroll(self, card: str, *, terms: str, marketing: str | None, contact: dict[str, str] | None,
+               actor: str | None) -> Outcome:
+        """Dispatcher thread only."""
+        outcome = self.service.enroll(
+            card, terms_wording=terms, marketing_wording=marketing, contact=contact, actor=actor
+        )
+        if contact and contact.get("phone") and self._phones is not None:
+            self._phones[phone_key(contact["phone"])] = outcome.card
+        return outcome
+
+    def recent_entries(self) -> list[RecentEntry]:
+        return list(self.recent)
+
+
+def _entry(event: Event) -> RecentEntry:
+    postings = ", ".join(f"{p.account} {p.delta:+d}" for p in event.postings)
+    return RecentEntry(event.id, event.kind.value, event.card or "", event.wall, postings, event.actor)

@@ -1,0 +1,175 @@
+"""Wire a running kiosk: config -> store, services, hardware, the dispatcher, the app.
+
+This is the only place that knows both the devices and the screens. ``kanta kiosk`` and
+``kanta demo`` call ``run_kiosk``; tests and the benchmark build the pieces themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hardware.factory import open_card_reader, open_feedback, open_scanner
+from hardware.interfaces import CardReader, CodeScanner, Feedback
+from kiosk.app.core import KioskCore
+from kiosk.config import KioskConfig
+from kiosk.services.factory import open_service
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.staff import StaffService
+
+log = logging.getLogger(__name__)
+
+STAFF_TABLE = "staff"
+
+
+def staff_service(service: LoyaltyService) -> StaffService:
+    return StaffService(service.ledger.db.table(STAFF_TABLE), service.clock)
+
+
+def program_info(config: KioskConfig, service: LoyaltyService) -> Any:
+    from kiosk.ui.viewmodel import ProgramInfo
+
+    rules = service.rules
+    target = getattr(rules, "stamps_for_reward", None)
+    return ProgramInfo(
+        shop_name=config.shop.name,
+        currency=config.shop.currency,
+        stamps_target=target if isinstance(target, int) else None,
+        points_per_unit=config.rules.points_per_unit,
+        require_join=bool(rules.require_join),
+    )
+
+
+@dataclass
+class Kiosk:
+    """Everything a running kiosk owns; ``close()`` releases it in order."""
+
+    config: KioskConfig
+    data_dir: Path
+    service: LoyaltyService
+    core: KioskCore
+    feedback: Feedback
+    reader: CardReader
+    scanner: CodeScanner
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def start_devices(self) -> None:
+        for device in (self.reader, self.scanner):
+            try:
+                device.start()
+            except Exception as exc:  # a missing device is a banner, not a crash
+                log.error("cannot start %s: %s", type(device).__name__, exc)
+
+    def close(self) -> None:
+        for device in (self.reader, self.scanner):
+            try:
+                device.stop()
+            except Exception:
+                log.exception("stopping %s", type(device).__name__)
+        self.core.stop()
+        try:
+            self.feedback.close()
+        finally:
+            self.service.ledger.close()
+
+
+def build_kiosk(
+    config: KioskConfig,
+    data_dir: Path,
+    *,
+    post: Callable[[Callable[[], None]], None] | None = None,
+    service: LoyaltyService | None = None,
+) -> Kiosk:
+    service = service or open_service(data_dir, config)
+    feedback = open_feedback(config.hardware)
+    hw = config.hardware
+    core = KioskCore(
+        service,
+        staff_service(service),
+        feedback,
+        post=post,
+        reader_configured=hw.card_reader != "none",
+        scanner_configured=hw.scanner != "none",
+        sync_status=lambda: _sync_status(service),
+    )
+    reader = open_card_reader(hw, core.sink, data_dir=data_dir)
+    scanner = open_scanner(hw, core.sink, data_dir=data_dir)
+    return Kiosk(config, data_dir, service, core, feedback, reader, scanner)
+
+
+def _sync_status(service: LoyaltyService) -> tuple[str | None, int | None]:
+    """Last sync and events waiting, if the sync worker has recorded them in the store."""
+    meta = service.ledger.meta
+    last = meta.get("last_sync")
+    waiting = meta.get("unsynced")
+    return (str(last) if last else None, int(waiting) if isinstance(waiting, int) else None)
+
+
+def configure_window(layout: str, fullscreen: bool, size: tuple[int, int] | None = None) -> None:
+    """Set Kivy's window before it is created (must run before importing kivy.core.window)."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    if size is None:
+        size = (720, 1280) if layout == "portrait" else (800, 480)
+    Config.set("graphics", "width", str(size[0]))
+    Config.set("graphics", "height", str(size[1]))
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "resizable", "1")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+
+
+def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = None,
+             demo_help: bool = False) -> Any:
+    """The Kivy app over a built kiosk (imports Kivy: call after ``configure_window``)."""
+    from kivy.clock import Clock
+
+    from kiosk.ui.app import KioskApp, UiSettings
+
+    ui = kiosk.config.ui
+    try:
+        from kiosk import notify
+
+        dog = notify.Watchdog(healthy=lambda: kiosk.core.status.healthy)
+
+        def on_ready() -> None:
+            notify.ready()
+
+        def on_tick() -> None:
+            dog.tick()
+
+    except ImportError:  # pragma: no cover - the appliance module is optional
+        on_ready = on_tick = None  # type: ignore[assignment]
+    settings = UiSettings(
+        shop_name=kiosk.config.shop.name,
+        currency=kiosk.config.shop.currency,
+        language=kiosk.config.shop.language,
+        idle_timeout_seconds=ui.idle_timeout_seconds,
+        staff_timeout_seconds=ui.staff_timeout_seconds,
+        layout=ui.layout,
+        maintenance_interval_seconds=ui.maintenance_interval_seconds,
+        demo_help=demo_help,
+        demo_keys=demo_keys or {},
+        on_ready=on_ready,
+        on_main_loop_tick=on_tick,
+    )
+    kiosk.core.post = lambda fn: Clock.schedule_once(lambda _dt: fn(), -1)
+    return KioskApp(kiosk.core, settings, program_info(kiosk.config, kiosk.service))
+
+
+def run_kiosk(kiosk: Kiosk, app: Any) -> int:
+    t0 = time.perf_counter()
+    kiosk.core.start()
+    kiosk.start_devices()
+    try:
+        app.run()
+    finally:
+        kiosk.close()
+    log.debug("kiosk ran %.0f s", time.perf_counter() - t0)
+    return 0

@@ -1,0 +1,204 @@
+"""Staff PINs, roles and the PIN pad's lockout.
+
+PINs are stored as salted scrypt hashes (``hashlib.scrypt``) in the store's ``staff``
+table, whose writes are journaled and durable like everything else. Five wrong PINs in a
+row lock the pad; each further lockout doubles the delay (30 s, 60 s, 2 min ... at most
+one hour). The lockout is a record in the same table, so pulling the plug does not reset
+it. Every staff action carries the staff member's name as its ``actor``.
+
+Roles, each including the ones before it: ``staff`` (purchases, redemptions, top-ups,
+passes, cards, enrollment, status), ``manager`` (also undo and settings), ``owner``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from kiosk.errors import InvalidInput, KantaError
+
+ROLES = ("staff", "manager", "owner")
+MAX_TRIES = 5
+FIRST_LOCK_SECONDS = 30
+MAX_LOCK_SECONDS = 3600
+#: scrypt cost; about 30 ms on a Raspberry Pi 4 class CPU per check
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+PIN_LENGTHS = range(4, 9)
+
+_STAFF = "staff"
+_LOCK = "lockout"
+
+
+class PinLocked(KantaError):
+    """Too many wrong PINs: the pad is locked for ``seconds`` more."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"the PIN pad is locked for {seconds} s after too many wrong PINs")
+        self.seconds = seconds
+
+
+class WrongPin(KantaError):
+    def __init__(self, tries_left: int) -> None:
+        super().__init__(f"wrong PIN ({tries_left} tries left)")
+        self.tries_left = tries_left
+
+
+class NotAllowed(KantaError):
+    def __init__(self, needed: str) -> None:
+        super().__init__(f"this needs the role {needed}")
+        self.needed = needed
+
+
+class Table(Protocol):
+    """The part of a TinyDB table used here (the store's durable ``staff`` table)."""
+
+    def all(self) -> list[Any]: ...
+    def insert(self, document: Any) -> int: ...
+    def update(self, fields: Any, cond: Any = None, doc_ids: Any = None) -> list[int]: ...
+    def remove(self, cond: Any = None, doc_ids: Any = None) -> list[int]: ...
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    name: str
+    role: str
+
+    def may(self, role: str) -> bool:
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+
+def hash_pin(
+    pin: str, salt: bytes | None = None, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+) -> dict[str, Any]:
+    salt = salt or os.urandom(16)
+    digest = hashlib.scrypt(pin.encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return {"salt": salt.hex(), "hash": digest.hex(), "n": n, "r": r, "p": p}
+
+
+def _check(pin: str, doc: dict[str, Any]) -> bool:
+    digest = hashlib.scrypt(
+        pin.encode(), salt=bytes.fromhex(doc["salt"]), n=doc["n"], r=doc["r"], p=doc["p"], dklen=32
+    )
+    return hmac.compare_digest(digest.hex(), doc["hash"])
+
+
+def lock_seconds(lockouts: int) -> int:
+    """The delay of the ``lockouts``-th lockout in a row (1-based): 30 s doubling, capped."""
+    return int(min(MAX_LOCK_SECONDS, FIRST_LOCK_SECONDS * 2 ** max(0, lockouts - 1)))
+
+
+class StaffService:
+    def __init__(
+        self,
+        table: Table,
+        clock: Callable[[], datetime],
+        *,
+        cost: tuple[int, int, int] = (SCRYPT_N, SCRYPT_R, SCRYPT_P),
+    ) -> None:
+        self.table = table
+        self.clock = clock
+        self.cost = cost
+
+    # ---- the staff list ------------------------------------------------------------------
+
+    def _docs(self, kind: str) -> list[Any]:
+        return [d for d in self.table.all() if d.get("kind") == kind]
+
+    def members(self) -> list[StaffMember]:
+        return [StaffMember(d["name"], d["role"]) for d in self._docs(_STAFF)]
+
+    def add(self, name: str, role: str, pin: str, actor: str | None = None) -> StaffMember:
+        name = name.strip()
+        if not name:
+            raise InvalidInput("a staff member needs a name")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+        if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
+            raise InvalidInput("a PIN is 4 to 8 digits")
+        for doc in self._docs(_STAFF):
+            if doc["name"] == name:
+                raise InvalidInput(f"there is already a staff member called {name!r}")
+            if _check(pin, doc):
+                raise InvalidInput("another staff member has this PIN; choose another")
+        n, r, p = self.cost
+        self.table.insert(
+            {
+                "kind": _STAFF,
+                "name": name,
+                "role": role,
+                **hash_pin(pin, n=n, r=r, p=p),
+                "added_at": self.clock().isoformat(),
+                "added_by": actor,
+            }
+        )
+        return StaffMember(name, role)
+
+    def remove(self, name: str) -> bool:
+        ids = [d.doc_id for d in self._docs(_STAFF) if d["name"] == name]
+        if ids:
+            self.table.remove(doc_ids=ids)
+        return bool(ids)
+
+    # ---- the lockout ---------------------------------------------------------------------
+
+    def _lock_doc(self) -> Any:
+        docs = self._docs(_LOCK)
+        return docs[0] if docs else None
+
+    def _save_lock(self, failures: int, lockouts: int, until: str | None) -> None:
+        values = {"kind": _LOCK, "failures": failures, "lockouts": lockouts, "until": until}
+        doc = self._lock_doc()
+        if doc is None:
+            self.table.insert(values)
+        else:
+            self.table.update(values, doc_ids=[doc.doc_id])
+
+    def locked_for(self) -> int:
+        """Seconds the pad stays locked (0: open)."""
+        doc = self._lock_doc()
+        if doc is None or not doc.get("until"):
+            return 0
+        left = (datetime.fromisoformat(doc["until"]) - self.clock()).total_seconds()
+        if left > FIRST_LOCK_SECONDS * 2 ** 20:  # the clock was set back a long way
+            return MAX_LOCK_SECONDS
+        return max(0, int(left + 0.999))
+
+    def tries_left(self) -> int:
+        doc = self._lock_doc()
+        return MAX_TRIES - (doc.get("failures", 0) if doc else 0)
+
+    # ---- checking a PIN -------------------------------------------------------------------
+
+    def verify(self, pin: str, need: str = "staff") -> StaffMember:
+        """The staff member with this PIN, or ``WrongPin`` / ``PinLocked`` / ``NotAllowed``."""
+        wait = self.locked_for()
+        if wait:
+            raise PinLocked(wait)
+        found = None
+        for doc in self._docs(_STAFF):
+            if _check(pin, doc):
+                found = StaffMember(doc["name"], doc["role"])
+                break
+        lock = self._lock_doc()
+        failures = lock.get("failures", 0) if lock else 0
+        lockouts = lock.get("lockouts", 0) if lock else 0
+        if found is None:
+            failures += 1
+            if failures >= MAX_TRIES:
+                lockouts += 1
+                seconds = lock_seconds(lockouts)
+                until = self.clock() + timedelta(seconds=seconds)
+                self._save_lock(0, lockouts, until.isoformat())
+                raise PinLocked(seconds)
+            self._save_lock(failures, lockouts, None)
+            raise WrongPin(MAX_TRIES - failures)
+        if lock and (failures or lockouts or lock.get("until")):
+            self._save_lock(0, 0, None)
+        if not found.may(need):
+            raise NotAllowed(need)
+        return found

@@ -1,0 +1,428 @@
+"""The kiosk's words in Finnish, Swedish and English, keyed by message and refusal code.
+
+``tr(lang, key, **params)`` formats one string; a missing key in one language falls back
+to English, and a missing key everywhere shows the key itself (a test checks all three
+languages have every key, so that never reaches a customer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("fi", "sv", "en")
+LANG_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    # ---- idle / attract --------------------------------------------------------------
+    "idle_welcome": {
+        "fi": "Tervetuloa!",
+        "sv": "Välkommen!",
+        "en": "Welcome!",
+    },
+    "idle_tap": {
+        "fi": "Näytä korttisi lukijalle",
+        "sv": "Håll ditt kort mot läsaren",
+        "en": "Tap your card on the reader",
+    },
+    "idle_how_to_join": {
+        "fi": "Ei vielä korttia? Pyydä kortti kassalta ja näytä se lukijalle: liityt heti.",
+        "sv": "Inget kort än? Be om ett kort i kassan och håll det mot läsaren: du är med direkt.",
+        "en": "No card yet? Ask for one at the counter and tap it: you are in at once.",
+    },
+    "idle_program": {
+        "fi": "Joka käynti = 1 leima. {target} leimaa = palkinto.",
+        "sv": "Varje besök = 1 stämpel. {target} stämplar = en belöning.",
+        "en": "Every visit = 1 stamp. {target} stamps = a reward.",
+    },
+    "idle_points": {
+        "fi": "Lisäksi {per_unit} piste jokaisesta eurosta.",
+        "sv": "Dessutom {per_unit} poäng för varje euro.",
+        "en": "Plus {per_unit} point for every euro you spend.",
+    },
+    "btn_no_card": {"fi": "Kortti kotona?", "sv": "Kortet hemma?", "en": "Card at home?"},
+    "btn_staff": {"fi": "Henkilökunta", "sv": "Personal", "en": "Staff"},
+    "btn_done": {"fi": "Valmis", "sv": "Klar", "en": "Done"},
+    "btn_back": {"fi": "Takaisin", "sv": "Tillbaka", "en": "Back"},
+    "btn_cancel": {"fi": "Peruuta", "sv": "Avbryt", "en": "Cancel"},
+    "btn_ok": {"fi": "OK", "sv": "OK", "en": "OK"},
+    "btn_next": {"fi": "Seuraava", "sv": "Nästa", "en": "Next"},
+    "btn_skip": {"fi": "Ohita", "sv": "Hoppa över", "en": "Skip"},
+    "btn_join": {"fi": "Liity jäseneksi", "sv": "Bli medlem", "en": "Join the club"},
+    "btn_claim": {"fi": "Lunasta palkinto", "sv": "Lös in belöningen", "en": "Claim the reward"},
+    "btn_confirm": {"fi": "Vahvista", "sv": "Bekräfta", "en": "Confirm"},
+    "btn_clear": {"fi": "Tyhjennä", "sv": "Rensa", "en": "Clear"},
+    "btn_find": {"fi": "Hae", "sv": "Sök", "en": "Find"},
+    "btn_logout": {"fi": "Kirjaudu ulos", "sv": "Logga ut", "en": "Log out"},
+    # ---- tap result ------------------------------------------------------------------
+    "res_stamp": {"fi": "+{n} leima", "sv": "+{n} stämpel", "en": "+{n} stamp"},
+    "res_stamps": {"fi": "+{n} leimaa", "sv": "+{n} stämplar", "en": "+{n} stamps"},
+    "res_recorded": {"fi": "Tallennettu", "sv": "Sparat", "en": "Recorded"},
+    "res_new_card": {
+        "fi": "Uusi kortti: käynti tallennettu",
+        "sv": "Nytt kort: besöket sparat",
+        "en": "New card: visit recorded",
+    },
+    "res_stamps_progress": {
+        "fi": "{have}/{target} leimaa – vielä {to_go} palkintoon",
+        "sv": "{have}/{target} stämplar – {to_go} kvar till belöningen",
+        "en": "{have}/{target} stamps – {to_go} to go for a reward",
+    },
+    "res_reward_ready": {
+        "fi": "PALKINTO VALMIINA! Kerro kassalle.",
+        "sv": "BELÖNING KLAR! Säg till i kassan.",
+        "en": "REWARD READY! Tell the staff.",
+    },
+    "res_points": {"fi": "Pisteet: {points}", "sv": "Poäng: {points}", "en": "Points: {points}"},
+    "res_points_change": {
+        "fi": "Pisteet: {points} ({delta:+d})",
+        "sv": "Poäng: {points} ({delta:+d})",
+        "en": "Points: {points} ({delta:+d})",
+    },
+    "res_credit": {"fi": "Saldo: {amount}", "sv": "Saldo: {amount}", "en": "Credit: {amount}"},
+    "res_credit_change": {
+        "fi": "Saldo: {amount} ({delta})",
+        "sv": "Saldo: {amount} ({delta})",
+        "en": "Credit: {amount} ({delta})",
+    },
+    "res_tier": {"fi": "Taso: {tier}", "sv": "Nivå: {tier}", "en": "Tier: {tier}"},
+    "res_tier_next": {
+        "fi": "Taso: {tier} – tasolle {next} vielä {need}",
+        "sv": "Nivå: {tier} – {need} kvar till {next}",
+        "en": "Tier: {tier} – {need} more for {next}",
+    },
+    "res_expiring": {
+        "fi": "{amount} {what} vanhenee {date}",
+        "sv": "{amount} {what} går ut {date}",
+        "en": "{amount} {what} expire on {date}",
+    },
+    "what_stamps": {"fi": "leimaa", "sv": "stämplar", "en": "stamps"},
+    "what_points": {"fi": "pistettä", "sv": "poäng", "en": "points"},
+    "res_offer_join": {
+        "fi": "Liity jäseneksi ja saat tervetuliaisbonuksen!",
+        "sv": "Bli medlem och få en välkomstbonus!",
+        "en": "Join the club and get a welcome bonus!",
+    },
+    "res_redeemed": {
+        "fi": "Palkinto lunastettu – nauti!",
+        "sv": "Belöningen inlöst – njut!",
+        "en": "Reward claimed – enjoy!",
+    },
+    "res_topped_up": {"fi": "Saldoa lisätty", "sv": "Saldo påfyllt", "en": "Credit topped up"},
+    "res_purchase": {"fi": "Osto kirjattu", "sv": "Köpet registrerat", "en": "Purchase recorded"},
+    "res_undone": {"fi": "Merkintä peruttu", "sv": "Posten ångrad", "en": "Entry undone"},
+    "res_linked": {"fi": "Kortti liitetty", "sv": "Kortet kopplat", "en": "Card linked"},
+    "res_replaced": {
+        "fi": "Jäsenyys siirretty uudelle kortille",
+        "sv": "Medlemskapet flyttat till det nya kortet",
+        "en": "Membership moved to the new card",
+    },
+    "res_welcome": {
+        "fi": "Tervetuloa jäseneksi!",
+        "sv": "Välkommen som medlem!",
+        "en": "Welcome to the club!",
+    },
+    "res_welcome_bonus": {
+        "fi": "Tervetuliaisbonus: {bonus}",
+        "sv": "Välkomstbonus: {bonus}",
+        "en": "Welcome bonus: {bonus}",
+    },
+    "res_pass": {"fi": "Sarjakortti kirjattu", "sv": "Klippkort registrerat", "en": "Pass recorded"},
+    # ---- refusals (keyed by Refusal.code) ----------------------------------------------
+    "refused_title": {"fi": "Ei kirjattu", "sv": "Inte registrerat", "en": "Not recorded"},
+    "ref_cooldown": {
+        "fi": "Tämä käynti on jo leimattu. Uusi leima aikaisintaan {seconds} s päästä.",
+        "sv": "Besöket är redan stämplat. Nästa stämpel tidigast om {seconds} s.",
+        "en": "This visit is already stamped. The next stamp is possible in {seconds} s.",
+    },
+    "ref_join_required": {
+        "fi": "Liity ensin jäseneksi, niin voit alkaa kerätä.",
+        "sv": "Bli medlem först, så kan du börja samla.",
+        "en": "Please join first to start collecting.",
+    },
+    "ref_not_enough": {
+        "fi": "Palkintoon puuttuu vielä {to_go}.",
+        "sv": "{to_go} kvar till belöningen.",
+        "en": "{to_go} still to go for the reward.",
+    },
+    "ref_not_enough_credit": {
+        "fi": "Kortilla ei ole tarpeeksi saldoa.",
+        "sv": "Det finns inte tillräckligt med saldo på kortet.",
+        "en": "Not enough credit on the card.",
+    },
+    "ref_card_replaced": {
+        "fi": "Tämä kortti on korvattu uudella. Käytä uutta korttia.",
+        "sv": "Kortet har ersatts av ett nytt. Använd det nya kortet.",
+        "en": "This card was replaced by a new one. Please use the new card.",
+    },
+    "ref_erased": {
+        "fi": "Tämän kortin jäsentiedot on poistettu pyynnöstä.",
+        "sv": "Medlemmens uppgifter för kortet har raderats på begäran.",
+        "en": "This card's member was erased at their request.",
+    },
+    "ref_unknown_code": {
+        "fi": "Koodia ei tunnistettu. Kokeile uudelleen tai kysy kassalta.",
+        "sv": "Koden kändes inte igen. Försök igen eller fråga i kassan.",
+        "en": "The code was not recognised. Try again or ask the staff.",
+    },
+    "ref_unknown_card": {
+        "fi": "Korttia ei löytynyt.",
+        "sv": "Kortet hittades inte.",
+        "en": "No member has this card.",
+    },
+    "ref_random_uid": {
+        "fi": "Puhelimesi näyttää joka kerta eri tunnisteen, joten sitä ei voi käyttää kanta-"
+        "korttina. Käytä korttia tai avaimenperää.",
+        "sv": "Telefonen visar ett nytt id varje gång och kan inte användas som kort. "
+        "Använd ett kort eller en nyckelbricka.",
+        "en": "Your phone shows a new ID on every tap, so it cannot be used as a card. "
+        "Please use a card or key fob.",
+    },
+    "ref_unreadable": {
+        "fi": "Korttia ei voitu lukea. Pidä kortti lukijalla hetken.",
+        "sv": "Kortet kunde inte läsas. Håll kortet stilla mot läsaren.",
+        "en": "The card could not be read. Hold it still on the reader.",
+    },
+    "ref_already_member": {
+        "fi": "Tämä kortti on jo jäsenkortti.",
+        "sv": "Kortet är redan ett medlemskort.",
+        "en": "This card is already a member.",
+    },
+    "ref_bad_amount": {
+        "fi": "Syötä ensin summa.",
+        "sv": "Ange beloppet först.",
+        "en": "Enter the amount first.",
+    },
+    "ref_not_offered": {
+        "fi": "Tämän liikkeen ohjelma ei tarjoa tätä.",
+        "sv": "Butikens program erbjuder inte detta.",
+        "en": "This shop's program does not offer this.",
+    },
+    "ref_unknown_reward": {
+        "fi": "Tuntematon palkinto.",
+        "sv": "Okänd belöning.",
+        "en": "Unknown reward.",
+    },
+    "ref_no_phone": {
+        "fi": "Numerolla ei löytynyt jäsentä.",
+        "sv": "Ingen medlem med det numret.",
+        "en": "No member has that number.",
+    },
+    "ref_other": {"fi": "{message}", "sv": "{message}", "en": "{message}"},
+    # ---- failures ----------------------------------------------------------------------
+    "err_store_title": {
+        "fi": "Mitään ei tallennettu",
+        "sv": "Ingenting sparades",
+        "en": "Nothing was recorded",
+    },
+    "err_store_body": {
+        "fi": "Laite ei pysty tallentamaan juuri nyt. Kerro kassalle – käyntiäsi ei kirjattu.",
+        "sv": "Enheten kan inte spara just nu. Säg till i kassan – besöket registrerades inte.",
+        "en": "The kiosk cannot save right now. Please tell the staff – your visit was not "
+        "recorded.",
+    },
+    "err_generic": {
+        "fi": "Jokin meni vikaan. Mitään ei muutettu. Kerro kassalle.",
+        "sv": "Något gick fel. Ingenting ändrades. Säg till i kassan.",
+        "en": "Something went wrong. Nothing was changed. Please tell the staff.",
+    },
+    "banner_reader": {
+        "fi": "Kortinlukija irti – kytke lukija tai kirjaa käsin",
+        "sv": "Kortläsaren är frånkopplad – anslut läsaren",
+        "en": "Card reader unplugged – plug it back in",
+    },
+    "banner_scanner": {
+        "fi": "Viivakoodinlukija irti – kytke lukija",
+        "sv": "Streckkodsläsaren är frånkopplad – anslut den",
+        "en": "Barcode scanner unplugged – plug it back in",
+    },
+    "banner_store": {
+        "fi": "TALLENNUS EI ONNISTU – mitään ei kirjata. Soita tukeen.",
+        "sv": "KAN INTE SPARA – ingenting registreras. Ring supporten.",
+        "en": "CANNOT SAVE – nothing is being recorded. Call support.",
+    },
+    "banner_clock": {
+        "fi": "Kelloa ei ole vielä asetettu – ajat voivat olla väärin",
+        "sv": "Klockan är inte ställd ännu – tider kan vara fel",
+        "en": "Clock not set yet – times may be wrong",
+    },
+    # ---- join --------------------------------------------------------------------------
+    "join_title": {"fi": "Liity jäseneksi", "sv": "Bli medlem", "en": "Join the club"},
+    "join_terms": {
+        "fi": "Keräät leimoja ja pisteitä kortilla. Emme tarvitse nimeäsi. Voit erota ja "
+        "pyytää tietojesi poistoa milloin tahansa.",
+        "sv": "Du samlar stämplar och poäng på kortet. Vi behöver inte ditt namn. Du kan gå "
+        "ur och be oss radera dina uppgifter när som helst.",
+        "en": "You collect stamps and points on your card. We don't need your name. You "
+        "can leave and ask us to erase your data at any time.",
+    },
+    "join_consent_program": {
+        "fi": "Hyväksyn ohjelman ehdot ja tietojeni käsittelyn (pakollinen)",
+        "sv": "Jag godkänner villkoren och behandlingen av mina uppgifter (krävs)",
+        "en": "I agree to the program terms and the processing of my data (required)",
+    },
+    "join_consent_marketing": {
+        "fi": "Saa lähettää minulle tarjouksia (vapaaehtoinen)",
+        "sv": "Ni får skicka mig erbjudanden (frivilligt)",
+        "en": "You may send me offers (optional)",
+    },
+    "join_need_consent": {
+        "fi": "Rastita pakollinen kohta liittyäksesi.",
+        "sv": "Kryssa i den obligatoriska rutan för att bli medlem.",
+        "en": "Tick the required box to join.",
+    },
+    "join_contact_title": {
+        "fi": "Puhelin tai sähköposti (vapaaehtoinen)",
+        "sv": "Telefon eller e-post (frivilligt)",
+        "en": "Phone or email (optional)",
+    },
+    "join_contact_hint": {
+        "fi": "Sillä löydät jäsenyytesi, jos kortti jää kotiin.",
+        "sv": "Med den hittar vi ditt medlemskap om kortet ligger hemma.",
+        "en": "With it we can find you when your card is at home.",
+    },
+    "join_contact_bad": {
+        "fi": "Tarkista numero tai osoite.",
+        "sv": "Kontrollera numret eller adressen.",
+        "en": "Please check the number or address.",
+    },
+    "join_tap_first": {
+        "fi": "Näytä ensin korttisi lukijalle.",
+        "sv": "Håll först ditt kort mot läsaren.",
+        "en": "Tap your card on the reader first.",
+    },
+    "checked": {"fi": "[X]", "sv": "[X]", "en": "[X]"},
+    "unchecked": {"fi": "[  ]", "sv": "[  ]", "en": "[  ]"},
+    # ---- lookup ------------------------------------------------------------------------
+    "lookup_title": {
+        "fi": "Hae puhelinnumerolla",
+        "sv": "Sök med telefonnummer",
+        "en": "Find me by phone number",
+    },
+    # ---- staff -------------------------------------------------------------------------
+    "pin_title": {"fi": "Henkilökunnan PIN", "sv": "Personalens PIN", "en": "Staff PIN"},
+    "pin_confirm_title": {
+        "fi": "Vahvista PIN-koodilla",
+        "sv": "Bekräfta med PIN",
+        "en": "Confirm with your PIN",
+    },
+    "pin_wrong": {
+        "fi": "Väärä PIN. Yrityksiä jäljellä: {left}",
+        "sv": "Fel PIN. Försök kvar: {left}",
+        "en": "Wrong PIN. Tries left: {left}",
+    },
+    "pin_locked": {
+        "fi": "Lukittu {seconds} s liian monen väärän yrityksen vuoksi",
+        "sv": "Låst i {seconds} s efter för många fel",
+        "en": "Locked for {seconds} s after too many wrong tries",
+    },
+    "pin_no_right": {
+        "fi": "Tähän tarvitaan rooli: {role}",
+        "sv": "Detta kräver rollen: {role}",
+        "en": "This needs the role: {role}",
+    },
+    "pin_no_staff": {
+        "fi": "Henkilökuntaa ei ole määritetty: kanta staff add",
+        "sv": "Ingen personal inlagd: kanta staff add",
+        "en": "No staff set up yet: kanta staff add",
+    },
+    "staff_title": {"fi": "Kassa: {name}", "sv": "Kassa: {name}", "en": "Counter: {name}"},
+    "staff_card": {"fi": "Kortti: {card}", "sv": "Kort: {card}", "en": "Card: {card}"},
+    "staff_no_card": {"fi": "Ei korttia valittu", "sv": "Inget kort valt", "en": "No card yet"},
+    "st_purchase": {"fi": "Osto", "sv": "Köp", "en": "Purchase"},
+    "st_redeem": {"fi": "Lunasta palkinto", "sv": "Lös in belöning", "en": "Redeem reward"},
+    "st_topup": {"fi": "Lisää saldoa", "sv": "Fyll på saldo", "en": "Top up credit"},
+    "st_spend": {"fi": "Maksa saldolla", "sv": "Betala med saldo", "en": "Pay with credit"},
+    "st_sell_pass": {"fi": "Myy sarjakortti", "sv": "Sälj klippkort", "en": "Sell a pass"},
+    "st_use_pass": {"fi": "Käytä sarjakorttia", "sv": "Använd klippkort", "en": "Use a pass"},
+    "st_undo": {"fi": "Peru merkintä", "sv": "Ångra en post", "en": "Undo an entry"},
+    "st_link": {"fi": "Liitä toinen kortti", "sv": "Koppla ett kort till", "en": "Link a 2nd card"},
+    "st_replace": {"fi": "Vaihda uuteen korttiin", "sv": "Byt till nytt kort", "en": "Replace a card"},
+    "st_enroll": {"fi": "Liitä asiakas", "sv": "Registrera kund", "en": "Enroll a customer"},
+    "st_status": {"fi": "Laitteen tila", "sv": "Enhetens status", "en": "Device status"},
+    "amount_title": {"fi": "Summa", "sv": "Belopp", "en": "Amount"},
+    "amount_purchase": {"fi": "Oston summa", "sv": "Köpets belopp", "en": "Purchase amount"},
+    "amount_topup": {"fi": "Lisättävä saldo", "sv": "Belopp att fylla på", "en": "Credit to add"},
+    "amount_spend": {"fi": "Maksettava summa", "sv": "Belopp att betala", "en": "Amount to pay"},
+    "wait_tap": {
+        "fi": "Pyydä asiakasta näyttämään kortti",
+        "sv": "Be kunden hålla kortet mot läsaren",
+        "en": "Ask the customer to tap the card",
+    },
+    "wait_tap_new": {
+        "fi": "Näytä nyt UUSI kortti lukijalle",
+        "sv": "Håll nu det NYA kortet mot läsaren",
+        "en": "Now tap the NEW card",
+    },
+    "confirm_redeem": {
+        "fi": "Anna palkinto: {reward}",
+        "sv": "Ge belöningen: {reward}",
+        "en": "Give the reward: {reward}",
+    },
+    "reward_stamp_card": {
+        "fi": "täysi leimakortti",
+        "sv": "fullt stämpelkort",
+        "en": "full stamp card",
+    },
+    "undo_title": {"fi": "Peru merkintä", "sv": "Ångra en post", "en": "Undo an entry"},
+    "undo_pick": {"fi": "Valitse merkintä", "sv": "Välj en post", "en": "Pick an entry"},
+    "undo_reason": {"fi": "Syy", "sv": "Orsak", "en": "Reason"},
+    "undo_none": {
+        "fi": "Ei peruttavia merkintöjä",
+        "sv": "Inga poster att ångra",
+        "en": "No entries to undo",
+    },
+    "reason_wrong_card": {"fi": "Väärä kortti", "sv": "Fel kort", "en": "Wrong card"},
+    "reason_twice": {"fi": "Kirjattu kahdesti", "sv": "Registrerat två gånger", "en": "Entered twice"},
+    "reason_wrong_amount": {"fi": "Väärä summa", "sv": "Fel belopp", "en": "Wrong amount"},
+    "reason_cancelled": {"fi": "Osto peruttu", "sv": "Köpet ångrat", "en": "Sale cancelled"},
+    "status_title": {"fi": "Laitteen tila", "sv": "Enhetens status", "en": "Device status"},
+    "status_reader": {"fi": "Kortinlukija", "sv": "Kortläsare", "en": "Card reader"},
+    "status_scanner": {"fi": "Viivakoodinlukija", "sv": "Streckkodsläsare", "en": "Scanner"},
+    "status_sync": {"fi": "Synkronointi", "sv": "Synkronisering", "en": "Last sync"},
+    "status_waiting": {
+        "fi": "Odottaa lähetystä",
+        "sv": "Väntar på att skickas",
+        "en": "Events waiting",
+    },
+    "status_storage": {"fi": "Tallennus", "sv": "Lagring", "en": "Storage"},
+    "status_clock": {"fi": "Kello", "sv": "Klocka", "en": "Clock"},
+    "status_members": {"fi": "Jäseniä", "sv": "Medlemmar", "en": "Members"},
+    "ok_connected": {"fi": "OK – kytketty", "sv": "OK – ansluten", "en": "OK – connected"},
+    "bad_unplugged": {"fi": "VIKA – irti", "sv": "FEL – frånkopplad", "en": "FAULT – unplugged"},
+    "ok_storage": {"fi": "OK – tallentaa", "sv": "OK – sparar", "en": "OK – writing"},
+    "bad_storage": {"fi": "VIKA – ei tallenna", "sv": "FEL – sparar inte", "en": "FAULT – cannot write"},
+    "ok_clock": {"fi": "OK", "sv": "OK", "en": "OK"},
+    "bad_clock": {"fi": "VIKA – ei asetettu", "sv": "FEL – inte ställd", "en": "FAULT – not set"},
+    "never": {"fi": "ei koskaan", "sv": "aldrig", "en": "never"},
+    "not_configured": {"fi": "ei käytössä", "sv": "inte inställd", "en": "not set up"},
+    # ---- demo --------------------------------------------------------------------------
+    "demo_help": {
+        "fi": "DEMO: näppäimet 1–3 = kortin näyttö, 4 = uusi kortti, 5 = puhelin, "
+        "S = viivakoodi, P = lukija irti/kiinni. Henkilökunnan PIN 1234.",
+        "sv": "DEMO: tangent 1–3 = kort, 4 = nytt kort, 5 = telefon, S = streckkod, "
+        "P = koppla från/in läsaren. Personal-PIN 1234.",
+        "en": "DEMO: keys 1–3 = tap a member card, 4 = a new card, 5 = a phone, "
+        "S = scan a code, P = unplug/replug the reader. Staff PIN 1234.",
+    },
+}
+
+
+def tr(lang: str, key: str, **params: Any) -> str:
+    entry = STRINGS.get(key)
+    if entry is None:
+        return key
+    text = entry.get(lang) or entry.get("en") or key
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def refusal_text(lang: str, code: str, message: str, params: dict[str, Any] | None = None) -> str:
+    """A refusal in the customer's language; an unknown code shows the rules' own text."""
+    key = f"ref_{code}"
+    if key in STRINGS:
+        return tr(lang, key, message=message, **(params or {}))
+    return message

@@ -1,0 +1,167 @@
+"""Draw every screen in one layout and all three languages, as PNG files.
+
+Run in its own process per layout (Kivy has one window per process, sized at start):
+``python -m tests.ui.shots landscape OUT_DIR``. ``tests/ui/test_screenshots.py`` runs it
+under Xvfb for both layouts.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+SIZES = {"landscape": (800, 480), "portrait": (720, 1280)}
+
+
+def main(layout: str, out: Path) -> int:
+    tmp = Path(tempfile.mkdtemp(prefix="kanta-shots-"))
+    from tests.ui.harness import configure_kivy_env
+
+    configure_kivy_env(tmp / "kivy")
+    from kiosk.app.wiring import configure_window
+
+    configure_window(layout, fullscreen=False, size=SIZES[layout])
+    from kivy.base import EventLoop
+    from kivy.core.window import Window
+
+    from hardware.events import CardTapped, ReaderConnected, ReaderDisconnected, ScannerConnected
+    from kiosk.app.demo import DEMO_CARDS
+    from kiosk.errors import StoreWriteError
+    from tests.ui.harness import make_app, make_core
+
+    out.mkdir(parents=True, exist_ok=True)
+    core = make_core(tmp / "data")
+    app = make_app(core, layout=layout)
+    app._run_prepare()
+    core.start()
+    core.sink(ReaderConnected("Simulated reader"))
+    core.sink(ScannerConnected("Simulated scanner"))
+
+    def frames(n: int = 3) -> None:
+        for _ in range(n):
+            EventLoop.idle()
+
+    def shot(name: str) -> None:
+        frames()
+        made = Window.screenshot(name=str(out / f"{layout}-{app.lang}-{name}.png"))
+        path = Path(made)
+        target = out / f"{layout}-{app.lang}-{name}.png"
+        if path != target:
+            shutil.move(path, target)
+
+    def tap(card: str) -> None:
+        core.sink(CardTapped(card, "sim"))
+
+    def fresh_state() -> None:
+        app.end_staff()
+        app.go_idle()
+
+    def pin_wrong() -> None:
+        app.ask_pin(lambda who: None)
+        app.screen("pin").ids.pad.value = "9999"
+        app.submit_pin()
+        app.screen("pin").ids.pad.value = "12"
+
+    def staff_menu() -> None:
+        app.staff_name, app.staff_role = "Owner", "owner"
+        app.staff_card = DEMO_CARDS[0]
+        app.show("staff")
+
+    def amount() -> None:
+        staff_menu()
+        app.staff_action("purchase")
+        app.screen("amount").ids.pad.value = "12.50"
+
+    def waitcard() -> None:
+        staff_menu()
+        app.staff_card = ""
+        app.staff_action("topup")
+        app.screen("amount").ids.pad.value = "20"
+        app.amount_ok()
+
+    def confirm() -> None:
+        staff_menu()
+        app.staff_action("redeem")
+
+    def undo() -> None:
+        staff_menu()
+        app.open_undo()
+        entries = app.screen("undo").entries
+        if entries:
+            app.undo_select(entries[0]["id"], entries[0]["text"])
+
+    def status() -> None:
+        staff_menu()
+        app.staff_action("status")
+
+    def store_error() -> None:
+        service = core.service
+        original = service.tap
+
+        def broken(card: str, now: Any = None) -> Any:
+            raise StoreWriteError("disk full")
+
+        service.tap = broken  # type: ignore[method-assign]
+        try:
+            tap("04AABBCCDDEE01")
+        finally:
+            service.tap = original  # type: ignore[method-assign]
+
+    def contact() -> None:
+        app.open_join(DEMO_CARDS[1])
+        app.screen("join").consent = True
+        app.join_next()
+        app.screen("contact").value = "aino.virtanen@example.fi"
+
+    def lookup() -> None:
+        app.open_lookup()
+        app.screen("lookup").ids.pad.value = "0401234567"
+
+    counter = iter(range(1000))
+
+    steps: list[tuple[str, Callable[[], None]]] = [
+        ("01-idle", lambda: None),
+        ("02-tap-stamp", lambda: tap(DEMO_CARDS[0])),
+        ("03-tap-new-card", lambda: tap(f"04FACE{next(counter):08X}")),
+        ("04-tap-reward-ready", lambda: tap(DEMO_CARDS[2])),
+        ("05-refused-cooldown", lambda: tap(DEMO_CARDS[0])),
+        ("06-refused-phone", lambda: core.sink(CardTapped("08A1B2C3", "sim", random_uid=True))),
+        ("07-join", lambda: app.open_join(DEMO_CARDS[1])),
+        ("08-join-contact", contact),
+        ("09-welcome", lambda: (contact(), app.join_finish(True))),
+        ("10-lookup", lookup),
+        ("11-pin-wrong", pin_wrong),
+        ("12-staff", staff_menu),
+        ("13-amount", amount),
+        ("14-wait-card", waitcard),
+        ("15-confirm-redeem", confirm),
+        ("16-undo", undo),
+        ("17-status", status),
+        ("18-store-error", store_error),
+        ("19-reader-unplugged", lambda: (core.sink(ReaderDisconnected("Simulated reader")), app.go_idle())),
+    ]
+    for lang in ("fi", "sv", "en"):
+        for name, step in steps:
+            fresh_state()
+            app.settings.language = lang
+            app.set_lang(lang)
+            if name.startswith("02") or name.startswith("05"):
+                core.service.clock.advance(seconds=0 if name.startswith("05") else 120)  # type: ignore[attr-defined]
+            step()
+            shot(name)
+        core.sink(ReaderConnected("Simulated reader"))
+        core.status = type(core.status)(**{**core.status.__dict__, "store_ok": True})
+        app.store_failed = False
+        app.on_status(core.status)
+    app.stop()
+    core.service.ledger.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], Path(sys.argv[2])))

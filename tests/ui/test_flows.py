@@ -1,0 +1,281 @@
+"""The kiosk's flows by touch, in a real Kivy window on Xvfb (800x480 landscape).
+
+Each test builds the app over a real store in a temp folder (demo members and staff),
+with the dispatcher inline so every touch has its effect before the next line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kivy.tests.common import GraphicUnitTest, UnitTestTouch
+
+from hardware.events import (
+    CardTapped,
+    ReaderConnected,
+    ReaderDisconnected,
+    ScannerConnected,
+)
+from kiosk.app.demo import DEMO_CARDS, DEMO_PHONE
+from kiosk.domain.events import EventKind
+from kiosk.errors import StoreWriteError
+from tests.conftest import FakeClock
+from tests.ui.harness import make_app, make_core
+
+
+@pytest.mark.usefixtures("xvfb")
+class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
+    tmp: Path
+
+    @pytest.fixture(autouse=True)
+    def _tmp(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+
+    def start(self, lang: str = "en", clock: FakeClock | None = None, **kw: Any) -> Any:
+        self.Window.size = (800, 480)
+        if getattr(self, "app", None) is not None:
+            self.app.dispatch("on_stop")  # kv's `app` forgets the old app only on stop
+        self.clock = clock or FakeClock()
+        self.core = make_core(self.tmp / "data", self.clock, **kw)
+        self.app = make_app(self.core, language=lang)
+        root = self.app.build()
+        self.core.start()
+        self.core.sink(ReaderConnected("sim reader"))
+        self.core.sink(ScannerConnected("sim scanner"))
+        self.render(root)
+        return self.app
+
+    def tearDown(self) -> None:
+        if getattr(self, "app", None) is not None:
+            self.app.dispatch("on_stop")
+            self.app = None
+        try:
+            self.core.service.ledger.close()
+        except Exception:
+            pass
+        super().tearDown()
+
+    # ---- helpers ---------------------------------------------------------------------------
+
+    def touch(self, widget: Any) -> None:
+        self.advance_frames(2)
+        assert not widget.disabled, f"{widget} is disabled"
+        x, y = widget.to_window(*widget.center)
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+        self.advance_frames(1)
+
+    def tap(self, card: str) -> None:
+        self.core.sink(CardTapped(card, "sim reader"))
+        self.advance_frames(1)
+
+    def button(self, screen: str, text: str) -> Any:
+        """The button on a screen whose label is exactly ``text`` (as the customer reads it)."""
+        found = [w for w in self.app.screen(screen).walk() if getattr(w, "text", None) == text
+                 and hasattr(w, "on_release")]
+        assert found, f"no button {text!r} on {screen}"
+        return found[0]
+
+    def type_pin(self, pin: str) -> None:
+        pad = self.app.screen("pin").ids.pad
+        for digit in pin:
+            self.touch([w for w in pad.children if getattr(w, "text", None) == digit][0])
+        self.touch(self.app.screen("pin").ids.ok)
+
+    # ---- customer --------------------------------------------------------------------------
+
+    def test_tap_shows_the_result_at_once(self) -> None:
+        app = self.start()
+        self.clock.advance(hours=1)
+        self.tap(DEMO_CARDS[0])
+        result = app.screen("result")
+        assert app.current == "result"
+        assert result.headline == "+1 stamp"
+        assert "4/10 stamps" in result.body and "Points: 12" in result.body
+        assert result.stamps_have == 4 and result.stamps_target == 10
+        assert self.core.feedback.played[-1] == "ok"
+        # the same card again is the same visit: refused, with its reason, and a sound
+        self.tap(DEMO_CARDS[0])
+        assert result.headline == "Not recorded" and "already stamped" in result.body
+        assert self.core.feedback.played[-1] == "refused"
+        # a phone's random UID cannot be a card
+        self.core.sink(CardTapped("08A1B2C3", "sim reader", random_uid=True))
+        assert "new ID on every tap" in result.body
+        self.touch(self.button("result", "Done"))
+        assert app.current == "idle"
+
+    def test_idle_timeout_and_language_switch(self) -> None:
+        app = self.start(lang="fi")
+        self.touch(self.button("idle", "Svenska"))
+        assert app.lang == "sv"
+        self.clock.advance(hours=1)
+        self.tap(DEMO_CARDS[1])
+        assert app.screen("result").headline == "+1 stämpel"
+        app.last_activity -= app.settings.idle_timeout_seconds + 1
+        app._tick(1.0)
+        assert app.current == "idle" and app.lang == "fi"  # back to the shop's language
+
+    def test_new_card_joins_with_consent(self) -> None:
+        app = self.start()
+        self.tap("04AA0000000001")
+        result = app.screen("result")
+        assert result.offer_join and "New card: visit recorded" in result.body
+        self.touch(self.button("result", "Join the club"))
+        assert app.current == "join"
+        self.touch(self.button("join", "Next"))
+        assert app.current == "join" and "required" in app.screen("join").message  # consent first
+        self.touch(app.screen("join").ids.consent.children[-1])  # the tick box
+        self.touch(self.button("join", "Next"))
+        assert app.current == "contact"
+        contact = app.screen("contact")
+        for key in "0401112223":
+            self.touch([w for w in contact.ids.keyboard.children if getattr(w, "text", None) == key][0])
+        assert contact.value == "0401112223"
+        self.touch(contact.ids.ok)
+        assert app.current == "result" and result.headline == "Welcome to the club!"
+        state = self.core.service.member_for_card("04AA0000000001")
+        assert state.status == "enrolled"
+        assert set(state.consents) == {"program"}  # marketing was not ticked
+        assert self.core.service.ledger.profile(state.member_id) == {"phone": "0401112223"}
+        # and the phone now finds the member when the card is at home
+        self.clock.advance(hours=1)
+        app.go_idle()
+        self.touch(self.button("idle", "Card at home?"))
+        app.screen("lookup").ids.pad.value = "040 111 2223".replace(" ", "")
+        self.touch(self.button("lookup", "Find"))
+        assert app.current == "result" and result.headline == "+1 stamp"
+
+    def test_lookup_by_phone_and_unknown_phone(self) -> None:
+        app = self.start()
+        self.clock.advance(hours=1)
+        app.open_lookup()
+        app.screen("lookup").ids.pad.value = "0409999999"
+        self.touch(self.button("lookup", "Find"))
+        assert app.current == "lookup" and app.screen("lookup").message == "No member has that number."
+        app.screen("lookup").ids.pad.value = DEMO_PHONE
+        self.touch(self.button("lookup", "Find"))
+        assert app.current == "result" and app.screen("result").card == DEMO_CARDS[0]
+
+    def test_join_required_asks_first(self) -> None:
+        app = self.start(require_join=True, seed_demo=False)
+        self.tap("04BB0000000002")
+        assert app.screen("result").offer_join
+        assert "join first" in app.screen("result").body
+        assert self.core.service.ledger.member_count() == 0  # nothing recorded before joining
+
+    # ---- staff -----------------------------------------------------------------------------
+
+    def test_staff_redemption_with_pin(self) -> None:
+        app = self.start()
+        self.clock.advance(hours=1)
+        self.tap(DEMO_CARDS[2])  # the 10th stamp
+        result = app.screen("result")
+        assert result.reward_ready and "REWARD READY" in result.body
+        assert self.core.feedback.played[-1] == "reward_ready"
+        self.touch(self.button("result", "Claim the reward"))
+        assert app.current == "pin"
+        self.type_pin("1111")  # Sami, staff
+        assert app.current == "result" and result.headline == "Reward claimed – enjoy!"
+        state = self.core.service.member_for_card(DEMO_CARDS[2])
+        assert state.balance("stamps") == 0 and state.balance("rewards_redeemed") == 1
+        redeemed = [e for e in self.core.service.ledger.events(state.member_id)
+                    if e.kind is EventKind.REWARD_REDEEMED]
+        assert redeemed[-1].actor == "Sami"  # who did it is recorded
+
+    def test_wrong_pin_lockout_survives_a_restart(self) -> None:
+        app = self.start()
+        self.touch(self.button("idle", "Staff"))
+        for _ in range(4):
+            self.type_pin("9999")
+        assert "Tries left: 1" in app.screen("pin").message
+        self.type_pin("9999")
+        assert "Locked for 30 s" in app.screen("pin").message
+        # restart: a new store object, a new core, a new app over the same folder
+        self.core.service.ledger.close()
+        self.clock.advance(seconds=5)
+        app = self.start(clock=self.clock)
+        self.touch(self.button("idle", "Staff"))
+        assert "Locked for 25 s" in app.screen("pin").message
+        self.type_pin("1234")  # even the right PIN waits
+        assert app.current == "pin" and "Locked" in app.screen("pin").message
+        self.clock.advance(seconds=30)
+        self.type_pin("1234")
+        assert app.current == "staff" and app.staff_name == "Owner"
+
+    def test_purchase_amount_then_tap_and_undo(self) -> None:
+        app = self.start()
+        self.touch(self.button("idle", "Staff"))
+        self.type_pin("1111")  # staff: may sell, may not undo
+        self.touch(self.button("staff", "Purchase"))
+        app.screen("amount").ids.pad.value = "12.50"
+        self.touch(app.screen("amount").ids.ok)
+        assert app.current == "waitcard"
+        self.tap(DEMO_CARDS[1])  # the customer taps after the amount
+        assert app.current == "result" and app.screen("result").headline == "Purchase recorded"
+        assert "(+12)" in app.screen("result").body
+        app.show("staff")
+        self.touch(self.button("staff", "Undo an entry"))
+        assert app.current == "pin"  # a manager must confirm
+        self.type_pin("1234")
+        assert app.current == "undo"
+        undo = app.screen("undo")
+        first = undo.entries[0]
+        assert "purchase" in first["text"]
+        app.undo_select(first["id"], first["text"])
+        self.touch(self.button("undo", "Wrong amount"))
+        assert app.screen("result").headline == "Entry undone"
+        state = self.core.service.member_for_card(DEMO_CARDS[1])
+        correction = [e for e in self.core.service.ledger.events(state.member_id)
+                      if e.kind is EventKind.CORRECTION][-1]
+        assert correction.actor == "Owner" and correction.data["reason"] == "Wrong amount"
+        assert state.balance("points") == 0
+
+    def test_tap_first_then_top_up(self) -> None:
+        app = self.start()
+        self.clock.advance(hours=1)
+        self.tap(DEMO_CARDS[0])
+        self.touch(self.button("result", "Staff"))
+        self.type_pin("1111")
+        assert app.staff_card == DEMO_CARDS[0]
+        self.touch(self.button("staff", "Top up credit"))
+        app.screen("amount").ids.pad.value = "20"
+        self.touch(app.screen("amount").ids.ok)
+        assert app.screen("result").headline == "Credit topped up"
+        assert "Credit: 20.00 EUR (+20.00 EUR)" in app.screen("result").body
+
+    def test_device_status_screen(self) -> None:
+        app = self.start()
+        app.staff_name, app.staff_role = "Owner", "owner"
+        app.show("staff")
+        self.touch(self.button("staff", "Device status"))
+        rows = "\n".join(app.screen("status").rows)
+        assert "Card reader: OK – connected" in rows and "Storage: OK" in rows
+        assert "Members: 3" in rows
+
+    # ---- failures --------------------------------------------------------------------------
+
+    def test_reader_unplug_banner(self) -> None:
+        app = self.start()
+        assert app.banner_text == ""
+        self.core.sink(ReaderDisconnected("sim reader", "unplugged"))
+        self.advance_frames(1)
+        assert app.banner_text == "Card reader unplugged – plug it back in"
+        assert self.core.feedback.played[-1] == "attention"
+        self.core.sink(ReaderConnected("sim reader"))
+        assert app.banner_text == ""
+
+    def test_storage_failure_says_nothing_was_recorded(self) -> None:
+        app = self.start()
+
+        def broken(card: str, now: Any = None) -> Any:
+            raise StoreWriteError("disk full")
+
+        self.core.service.tap = broken  # type: ignore[method-assign]
+        self.tap(DEMO_CARDS[0])
+        assert app.screen("result").headline == "Nothing was recorded"
+        assert "CANNOT SAVE" in app.banner_text
+        assert self.core.feedback.played[-1] == "error"
+        assert not self.core.status.store_ok
