@@ -1,51 +1,126 @@
-"""`kanta demo`: a demo shop with demo members, to see Kanta work on a laptop.
+"""`kanta demo`: the kiosk in a window on a laptop, with simulated hardware, a demo program,
+demo members and demo staff.
 
-For now it prints the demo shop's state; the kiosk window comes with the app.
+Without a display (no DISPLAY / WAYLAND_DISPLAY), or when its output is not a terminal
+(a script, a test), it prints the demo shop as text instead and says so.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import random
+import sys
 import tempfile
-from datetime import timedelta
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kiosk.app.demo import DEMO_CARDS, NEW_CARD_PREFIX, PHONE_UID, seed, seed_staff
 from kiosk.cli import common
 from kiosk.cli.render import describe_member
 from kiosk.services.factory import open_service
 
-DEMO_CARDS = ("04A1B2C3D4E5F6", "04D2E3F4A5B6C7", "DEMO000123")
+__all__ = ["DEMO_CARDS", "register", "run", "seed"]
+
+KEYS_HELP = """Keys in the kiosk window (or buttons from another terminal):
+  1, 2   tap member card 1 or 2        kanta --data {data} sim tap {c1}
+  3      scan member 3's printed card  kanta --data {data} sim scan {c3}
+  4      tap a brand-new card          kanta --data {data} sim tap 04C0FFEE123456
+  5      tap a phone (random UID)      kanta --data {data} sim tap {phone}
+  S      scan a garbled barcode
+  P      unplug / plug in the card reader
+  Esc    back to the welcome screen
+Staff PIN: 1234 (owner), 1111 (staff)."""
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("demo", help="a demo shop with demo members (no hardware needed)")
+    p = sub.add_parser(
+        "demo",
+        help="the kiosk in a window with simulated hardware and demo members (try this first)",
+        description="Open the kiosk in a window with a simulated card reader and scanner, a "
+        "demo program, demo members and demo staff. Keys in the window simulate taps and "
+        "scans; `kanta sim tap|scan` drives it from another terminal. Without a display it "
+        "prints the demo shop as text.",
+    )
+    p.add_argument("--text", action="store_true", help="print the demo shop as text, no window")
+    p.add_argument("--window", action="store_true",
+                   help="open the window even when the output is not a terminal")
+    p.add_argument("--layout", choices=("landscape", "portrait"), default="landscape",
+                   help="800x480 landscape (default) or 720x1280 portrait")
     p.set_defaults(handler=run)
 
 
-def seed(service: Any) -> None:
-    """Give the demo members some history, a few days back."""
-    now = service.clock()
-    for day, card in enumerate(DEMO_CARDS * 3):
-        service.tap(card, now=now - timedelta(days=9 - day))
-    service.purchase(DEMO_CARDS[0], 1250)
-    service.topup(DEMO_CARDS[1], 5000)
-    service.enroll(DEMO_CARDS[0], terms_wording="terms-v1", contact={"phone": "+358401234567"})
+def has_display(env: dict[str, str] | None = None) -> bool:
+    env = dict(os.environ) if env is None else env
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def run(args: argparse.Namespace) -> int:
     cfg = common.config(args)
     folder = Path(args.data) if args.data else Path(tempfile.mkdtemp(prefix="kanta-demo-"))
+    window = not args.text and has_display() and (args.window or sys.stdout.isatty())
+    cfg = replace(
+        cfg,
+        hardware=replace(cfg.hardware, card_reader="sim", scanner="sim", feedback="sim"),
+    )
     service = open_service(folder, cfg)
     try:
         if service.ledger.member_count() == 0:
             seed(service)
+        from kiosk.app.wiring import staff_service
+
+        seed_staff(staff_service(service))
         print(f"{cfg.shop.name} — demo data in {folder}")
         print(f"{service.ledger.member_count()} members\n")
         for card in DEMO_CARDS:
             print(describe_member(service.member_for_card(card), cfg.shop.currency))
             print()
-        print(f"Try: kanta --data {folder} tap {DEMO_CARDS[0]}")
-        return 0
-    finally:
+        if not window:
+            if not args.text:
+                print("(No kiosk window: no display found (DISPLAY / WAYLAND_DISPLAY unset), or the "
+                      "output is not a terminal. Run `kanta demo` in a desktop terminal, or add "
+                      "--window.)")
+            print(f"Try: kanta --data {folder} tap {DEMO_CARDS[0]}")
+            service.ledger.close()
+            return 0
+    except BaseException:
         service.ledger.close()
+        raise
+    print(KEYS_HELP.format(data=folder, c1=DEMO_CARDS[0], c3=DEMO_CARDS[2], phone=PHONE_UID))
+    return _open_window(cfg, folder, service, args.layout, getattr(args, "verbose", False))
+
+
+def _open_window(cfg: Any, folder: Path, service: Any, layout: str, verbose: bool) -> int:
+    from kiosk.cli.kiosk import quiet_kivy
+
+    quiet_kivy(verbose)
+    from hardware.events import ReaderConnected, ReaderDisconnected
+    from kiosk.app.wiring import build_kiosk, configure_window, make_app, run_kiosk
+
+    cfg = replace(cfg, ui=replace(cfg.ui, layout=layout, fullscreen=False))
+    configure_window(layout, fullscreen=False)
+    kiosk = build_kiosk(cfg, folder, service=service)
+    reader: Any = kiosk.reader
+    scanner: Any = kiosk.scanner
+    plugged = {"reader": True}
+
+    def toggle_reader() -> None:
+        plugged["reader"] = not plugged["reader"]
+        name = getattr(reader, "name", "reader")
+        kiosk.core.sink(ReaderConnected(name) if plugged["reader"] else ReaderDisconnected(name, "demo"))
+
+    def new_card() -> None:
+        reader.tap(NEW_CARD_PREFIX + f"{random.randrange(16**6):06X}")
+
+    keys = {
+        "1": lambda: reader.tap(DEMO_CARDS[0]),
+        "2": lambda: reader.tap(DEMO_CARDS[1]),
+        "3": lambda: scanner.scan(DEMO_CARDS[2]),
+        "4": new_card,
+        "5": lambda: reader.tap(PHONE_UID),
+        "s": lambda: scanner.scan("12345!?"),
+        "p": toggle_reader,
+    }
+    app = make_app(kiosk, demo_keys=keys, demo_help=True)
+    return run_kiosk(kiosk, app)

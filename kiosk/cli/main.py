@@ -20,6 +20,7 @@ from kiosk.errors import KantaError
 #: modules under kiosk.cli, each registering one verb (or one verb group)
 COMMAND_MODULES = (
     "demo",
+    "kiosk",
     "tap",
     "member",
     "store",

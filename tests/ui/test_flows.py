@@ -6,6 +6,7 @@ with the dispatcher inline so every touch has its effect before the next line.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -51,10 +52,8 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         if getattr(self, "app", None) is not None:
             self.app.dispatch("on_stop")
             self.app = None
-        try:
+        with contextlib.suppress(Exception):
             self.core.service.ledger.close()
-        except Exception:
-            pass
         super().tearDown()
 
     # ---- helpers ---------------------------------------------------------------------------
@@ -82,7 +81,7 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
     def type_pin(self, pin: str) -> None:
         pad = self.app.screen("pin").ids.pad
         for digit in pin:
-            self.touch([w for w in pad.children if getattr(w, "text", None) == digit][0])
+            self.touch(next(w for w in pad.children if getattr(w, "text", None) == digit))
         self.touch(self.app.screen("pin").ids.ok)
 
     # ---- customer --------------------------------------------------------------------------
@@ -132,7 +131,7 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         assert app.current == "contact"
         contact = app.screen("contact")
         for key in "0401112223":
-            self.touch([w for w in contact.ids.keyboard.children if getattr(w, "text", None) == key][0])
+            self.touch(next(w for w in contact.ids.keyboard.children if getattr(w, "text", None) == key))
         assert contact.value == "0401112223"
         self.touch(contact.ids.ok)
         assert app.current == "result" and result.headline == "Welcome to the club!"

@@ -1,0 +1,42 @@
+"""`kanta staff` and the demo's text fallback, as a person runs them (no window)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def kanta(*args: str, data: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KANTA_DATA"] = str(data)
+    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], input=stdin,
+                          capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
+
+
+def test_staff_pins_from_the_command_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    added = kanta("staff", "add", "Aino", "--role", "manager", "--pin-stdin", data=data, stdin="4321\n")
+    assert added.returncode == 0, added.stderr
+    bad = kanta("staff", "add", "Bo", "--pin-stdin", data=data, stdin="12\n")
+    assert bad.returncode == 65 and "4 to 8 digits" in bad.stderr
+    listed = kanta("staff", "list", data=data)
+    assert "Aino" in listed.stdout and "manager" in listed.stdout and "4321" not in listed.stdout
+    assert kanta("staff", "remove", "Aino", data=data).returncode == 0
+    assert "Aino" not in kanta("staff", "list", data=data).stdout
+
+
+def test_demo_without_a_display_prints_the_shop_and_says_why(tmp_path: Path) -> None:
+    result = kanta("demo", "--data", str(tmp_path / "demo"), data=tmp_path / "unused")
+    assert result.returncode == 0, result.stderr
+    assert "04A1B2C3D4E5F6" in result.stdout and "No kiosk window" in result.stdout
+    assert "kivy" not in result.stderr.lower()
+
+
+def test_non_ui_verbs_never_import_kivy() -> None:
+    code = "import sys; from kiosk.cli.main import build_parser; build_parser(); print('kivy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
