@@ -188,6 +188,10 @@ class BackupWriter:
         dest_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         final = dest_dir / (name or f"kanta-backup-{stamp}.zip")
+        n = 1
+        while final.exists():  # never overwrite an earlier backup
+            n += 1
+            final = final.with_name(f"kanta-backup-{stamp}-{n}.zip")
         tmp_zip = final.with_name(final.name + ".part")
         accounts = sorted(self.accounts)
         states: dict[str, MemberState] = {}
@@ -255,9 +259,10 @@ class BackupWriter:
                     **self.extra,
                 }
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
-            _fsync_file(tmp_zip)
+            _seal(tmp_zip)
+            _fsync(tmp_zip)
             os.replace(tmp_zip, final)
-            _fsync_dir(final.parent)
+            _fsync(final.parent)
         except BaseException:
             tmp_zip.unlink(missing_ok=True)
             raise
@@ -321,7 +326,8 @@ def _member_row(state: MemberState, accounts: list[str]) -> list[Any]:
     ]
 
 
-def _fsync_file(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """fsync a file or a folder."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -329,12 +335,73 @@ def _fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+SEAL = "kanta-seal-1 "
+
+
+def _regions(path: Path) -> tuple[dict[str, tuple[int, int]], int]:
+    """Byte ranges of each part's header and data in the file, and the directory's start."""
+    with zipfile.ZipFile(path) as zf:
+        infos = sorted(zf.infolist(), key=lambda i: i.header_offset)
+        start_dir = zf.start_dir
+    regions: dict[str, tuple[int, int]] = {}
+    for i, info in enumerate(infos):
+        end = infos[i + 1].header_offset if i + 1 < len(infos) else start_dir
+        regions[info.filename] = (info.header_offset, end)
+    return regions, start_dir
+
+
+def _region_hashes(
+    path: Path, regions: dict[str, tuple[int, int]], dir_range: tuple[int, int]
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    with path.open("rb") as f:
+        for name, (start, end) in [*regions.items(), ("(zip directory)", dir_range)]:
+            f.seek(start)
+            sha = hashlib.sha256()
+            left = end - start
+            while left > 0:
+                chunk = f.read(min(left, 1 << 20))
+                if not chunk:
+                    break
+                sha.update(chunk)
+                left -= len(chunk)
+            out[name] = sha.hexdigest()
+    return out
+
+
+def _seal(path: Path) -> None:
+    """Checksum every byte of the file, zip headers too, per part, in the zip's comment:
+    a flipped byte anywhere is then found and blamed on the part it hit."""
+    regions, start_dir = _regions(path)
+    size = path.stat().st_size
+    # the end record's last two bytes are the comment's length: everything before is sealed
+    hashes = _region_hashes(path, regions, (start_dir, size - 2))
+    comment = (SEAL + json.dumps(hashes, sort_keys=True, separators=(",", ":"))).encode()
+    with path.open("r+b") as f:
+        f.seek(size - 2)
+        f.write(len(comment).to_bytes(2, "little") + comment)
+
+
+def _check_seal(path: Path, zf: zipfile.ZipFile, report: VerifyReport) -> None:
+    comment = zf.comment
+    if not comment.startswith(SEAL.encode()):
+        report.problem(
+            None, "the file's seal (checksums of every byte, in the zip comment) is missing or damaged"
+        )
+        return
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        sealed = json.loads(comment[len(SEAL) :])
+    except ValueError:
+        report.problem(None, "the file's seal (in the zip comment) is damaged, or the file was cut short")
+        return
+    regions, start_dir = _regions(path)
+    size = path.stat().st_size - len(comment)
+    actual = _region_hashes(path, regions, (start_dir, size - 2))
+    for name, digest in actual.items():
+        if sealed.get(name) != digest:
+            report.problem(name, "its bytes in the file (zip header or compressed data) were changed")
+    for name in set(sealed) - set(actual):
+        report.problem(name, "missing from the file")
 
 
 # ---- making one ----------------------------------------------------------------------------
@@ -459,6 +526,7 @@ def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -
         return report
     with zf:
         names = set(zf.namelist())
+        _check_seal(path, zf, report)
         if MANIFEST not in names:
             report.problem(
                 MANIFEST, "missing: this is not a Kanta backup, or its table of contents is damaged"

@@ -156,6 +156,8 @@ def test_truncated_file(tmp_path: Path, clock: FakeClock) -> None:
     a.ledger.close()
     b.ledger.close()
     path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
-    path.write_bytes(path.read_bytes()[:-200])
-    report = backup.verify(path)
-    assert not report.ok and "not a readable zip" in report.summary()
+    whole = path.read_bytes()
+    for cut in (100, 5000):
+        path.write_bytes(whole[:-cut])
+        report = backup.verify(path)
+        assert not report.ok and "cut short" in report.summary()

@@ -1,0 +1,637 @@
+"""The kiosk's sync worker: push this kiosk's events, pull the others', heartbeat.
+
+A separate process (``kanta sync run``); the kiosk's tap path never touches the network.
+The worker never writes the kiosk's store (the kiosk holds its lock):
+
+* **push** reads the store's ledger files read-only, from where it stopped last time,
+  and sends this kiosk's events with a sequence number above the last acknowledged one,
+  in gzip'ed batches. The server is idempotent by event id, so a batch replayed after a
+  lost response or a kill changes nothing there.
+* **pull** fetches the shop's events after the saved cursor and writes each page to the
+  inbox (``sync/inbox/``) *before* saving the new cursor; the kiosk process imports the
+  inbox when idle (``kiosk.services.replication.idle_sync_import``), and
+  ``kanta sync once`` imports it directly when no kiosk holds the store.
+
+Its own state (``sync/state.json``) is written atomically, so the worker resumes after
+being killed at any point. Failures are retried with exponential backoff and full jitter;
+a server's ``Retry-After`` is honoured. TLS is always verified (a CA bundle may be
+added); plain HTTP is refused except to a loopback address.
+"""
+
+from __future__ import annotations
+
+import gzip
+import ipaddress
+import json
+import logging
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from kiosk.domain.events import event_from_dict
+from kiosk.errors import EventFormatError, StoreLocked, SyncError
+from kiosk.store import journal
+from sync import inbox
+from sync.state import SyncState, load_state, load_status, save_state, save_status
+
+log = logging.getLogger(__name__)
+
+API = "/api/v1"
+MAX_BATCH = 1000
+#: stay under the server's 4 MiB body limit (counted before compression)
+MAX_BATCH_BYTES = 3_500_000
+PULL_LIMIT = 5000
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 60.0
+
+
+class ServerRejected(SyncError):
+    """The server refused a request for a reason a retry will not fix (4xx)."""
+
+    def __init__(self, message: str, status: int, body: Any = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.body = body
+
+
+class AuthRejected(ServerRejected):
+    """The token or login was refused: pair the kiosk again."""
+
+
+class ServerUnavailable(SyncError):
+    """The server could not be reached or kept failing; try again later."""
+
+
+# ---- the transport: TLS rules, timeouts, gzip, retries ---------------------------------
+
+
+def check_server_url(url: str) -> str:
+    """Return the URL without a trailing slash; refuse plain HTTP except to loopback."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SyncError(f"{url!r} is not a server address: use https://host[:port]")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise SyncError(
+            f"plain HTTP to {parts.hostname} is refused: events and tokens must travel over "
+            "TLS. Use https:// (a shop's own CA can be configured with --ca-bundle); plain "
+            "HTTP is allowed only to this machine (127.0.0.1, ::1, localhost)."
+        )
+    return url.strip().rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 300.0, rand: float = 1.0) -> float:
+    """Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)]."""
+    return rand * min(cap, base * (2.0**attempt))
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    try:
+        return max(0.0, min(float(value), 3600.0))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        return max(0.0, min((when - datetime.now(UTC)).total_seconds(), 3600.0))
+
+
+@dataclass
+class Transport:
+    """HTTP to the shop's server with the kiosk's (or owner's) credentials."""
+
+    base_url: str
+    token: str = ""
+    basic: tuple[str, str] | None = None
+    ca_bundle: str = ""
+    attempts: int = 4
+    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
+    sleep: Callable[[float], None] = time.sleep
+    rand: Callable[[], float] = random.random
+    session: requests.Session = field(default_factory=requests.Session)
+    #: Retry-After seconds the server last asked for (for the run loop's backoff)
+    last_retry_after: float | None = None
+
+    def __post_init__(self) -> None:
+        self.base_url = check_server_url(self.base_url)
+        if self.ca_bundle and not Path(self.ca_bundle).is_file():
+            raise SyncError(f"CA bundle {self.ca_bundle} not found")
+        # never False: a custom bundle adds trust, nothing turns verification off
+        self.session.verify = self.ca_bundle or True
+        self.session.trust_env = False
+        self.session.headers["User-Agent"] = "kanta-sync/1"
+        if self.token:
+            self.session.headers["Authorization"] = f"Bearer {self.token}"
+        if self.basic:
+            self.session.auth = self.basic
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: Any = None,
+        ok_404: bool = False,
+    ) -> Any:
+        data = None
+        headers = {}
+        if body is not None:
+            raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+            data = gzip.compress(raw, compresslevel=1)
+            headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        url = self.base_url + path
+        last_error = "no attempt made"
+        for attempt in range(self.attempts):
+            wait: float | None = None
+            try:
+                response = self.session.request(
+                    method, url, params=params, data=data, headers=headers, timeout=self.timeout
+                )
+            except requests.exceptions.SSLError as exc:
+                raise SyncError(
+                    f"TLS verification of {self.base_url} failed ({_short(exc)}): the server's "
+                    "certificate is not trusted. If the shop uses its own CA, configure its "
+                    "bundle (kanta sync pair --ca-bundle FILE)."
+                ) from None
+            except requests.exceptions.RequestException as exc:
+                last_error = f"cannot reach {self.base_url} ({_short(exc)})"
+            else:
+                status = response.status_code
+                if status == 404 and ok_404:
+                    return None
+                if 200 <= status < 300:
+                    self.last_retry_after = None
+                    return response.json() if response.content else {}
+                detail = _detail(response)
+                if status in (401, 403):
+                    raise AuthRejected(
+                        f"the server refused the credentials ({status}: {detail}); "
+                        "pair the kiosk again with `kanta sync pair`",
+                        status,
+                    )
+                if status in (408, 425, 429) or status >= 500:
+                    wait = _retry_after(response)
+                    self.last_retry_after = wait
+                    last_error = f"{self.base_url} answered {status} ({detail})"
+                else:
+                    body_json = _json_or_none(response)
+                    raise ServerRejected(
+                        f"the server refused the request ({status}: {detail})", status, body_json
+                    )
+            if attempt + 1 < self.attempts:
+                delay = wait if wait is not None else backoff_delay(attempt, rand=self.rand())
+                self.sleep(delay)
+        raise ServerUnavailable(last_error)
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    return text if len(text) < 200 else text[:200] + "…"
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _detail(response: requests.Response) -> str:
+    body = _json_or_none(response)
+    if isinstance(body, dict) and "detail" in body:
+        return str(body["detail"])
+    return response.reason or "no detail"
+
+
+# ---- reading this kiosk's events from the store's files, read-only ---------------------
+
+
+@dataclass(frozen=True)
+class ScanPos:
+    """Where the push reader stopped: after record ``n``; ``file``/``offset`` are a hint
+    (ledger segment index, or the journal's future index) checked before use."""
+
+    n: int = 0
+    file: int = 1
+    offset: int = 0
+    #: bytes of the record's line (not saved)
+    size: int = 0
+
+
+def _record_number(line: bytes) -> int | None:
+    if not line.startswith(b'{"n":'):
+        return None
+    end = line.find(b",", 5)
+    if end < 0:
+        end = line.find(b"}", 5)
+    try:
+        return int(line[5:end])
+    except ValueError:
+        return None
+
+
+def _ledger_files(data_dir: Path) -> list[Path]:
+    folder = data_dir / "ledger"
+    segments = sorted(folder.glob("[0-9]*.log")) if folder.is_dir() else []
+    return [*segments, data_dir / "journal.log"]
+
+
+def read_new_records(data_dir: Path, pos: ScanPos) -> Iterator[tuple[ScanPos, list[dict[str, Any]]]]:
+    """Committed records after ``pos.n``, oldest first, each with the position after it.
+
+    Never writes and takes no lock: beside a running kiosk, a line still being written
+    ends the read (it is picked up next time).
+    """
+    files = _ledger_files(data_dir)
+    start, offset = 0, 0
+    if 1 <= pos.file <= len(files) and pos.offset > 0 and _hint_ok(files[pos.file - 1], pos):
+        start, offset = pos.file - 1, pos.offset
+    for index in range(start, len(files)):
+        path = files[index]
+        try:
+            stream = path.open("rb")
+        except FileNotFoundError:
+            continue
+        with stream:
+            if index == start and offset:
+                stream.seek(offset)
+            at = stream.tell()
+            for line in stream:
+                end = at + len(line)
+                if not line.endswith(b"\n"):
+                    return  # being written right now
+                n = _record_number(line)
+                if n is not None and n <= pos.n:
+                    at = end
+                    continue
+                try:
+                    n, events, _ = journal.decode_line(line[:-1])
+                except journal.BadLine:
+                    return  # a torn tail, or a rotation under our feet: next time
+                yield ScanPos(n, index + 1, end, len(line)), events
+                at = end
+
+
+def _hint_ok(path: Path, pos: ScanPos) -> bool:
+    try:
+        with path.open("rb") as f:
+            f.seek(pos.offset)
+            line = f.readline()
+    except OSError:
+        return False
+    if not line:
+        return path.name == "journal.log"
+    return _record_number(line) == pos.n + 1
+
+
+def _store_uuid(data_dir: Path) -> str:
+    try:
+        return str(json.loads((data_dir / "store.id").read_bytes())["store"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise SyncError(f"no Kanta store in {data_dir} (start the kiosk once, or restore a backup)") from None
+
+
+def store_kiosk_id(data_dir: Path) -> str:
+    """This store's kiosk id, read-only (works beside the running kiosk)."""
+    from kiosk.store.ledger import Ledger
+
+    with Ledger.open(data_dir, readonly=True) as ledger:
+        kiosk = ledger.meta.get("kiosk")
+    if not kiosk:
+        raise SyncError(f"the store in {data_dir} has no kiosk id yet: start the kiosk once")
+    return str(kiosk)
+
+
+# ---- the client ---------------------------------------------------------------------------
+
+
+@dataclass
+class CycleResult:
+    pushed: int = 0
+    push_duplicates: int = 0
+    pulled: int = 0
+    inbox_files: int = 0
+    imported: int = 0
+    pending: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class SyncClient:
+    """One kiosk's sync against its server. ``cycle()`` is one push, pull and heartbeat."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        transport: Transport | None = None,
+        batch_size: int = MAX_BATCH,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self.state = load_state(self.data_dir)
+        if not self.state.paired:
+            raise SyncError(
+                f"this kiosk ({self.data_dir}) is not paired with a server: run "
+                "`kanta sync pair --server URL --token TOKEN` first"
+            )
+        store_uuid = _store_uuid(self.data_dir)
+        if self.state.extra.get("store") != store_uuid or not self.state.kiosk:
+            kiosk = store_kiosk_id(self.data_dir)
+            if self.state.kiosk != kiosk:
+                # a new or restored store in this folder: its sequence numbers start again
+                self.state = SyncState(
+                    server=self.state.server,
+                    token=self.state.token,
+                    ca_bundle=self.state.ca_bundle,
+                    pull_cursor=self.state.pull_cursor,
+                    inbox_next=self.state.inbox_next,
+                    kiosk=kiosk,
+                )
+            self.state = replace(self.state, extra={**self.state.extra, "store": store_uuid})
+            save_state(self.data_dir, self.state)
+        kiosk = self.state.kiosk
+        self.kiosk = kiosk
+        self.batch_size = max(1, min(batch_size, MAX_BATCH))
+        self.transport = transport or Transport(
+            self.state.server, token=self.state.token, ca_bundle=self.state.ca_bundle, sleep=sleep
+        )
+
+    def _save(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+        save_state(self.data_dir, self.state)
+
+    # ---- push -------------------------------------------------------------------------
+
+    def _scan_pos(self) -> ScanPos:
+        raw = self.state.extra.get("scan", {})
+        return ScanPos(int(raw.get("n", 0)), int(raw.get("file", 1)), int(raw.get("offset", 0)))
+
+    def push(self, stop: threading.Event | None = None) -> tuple[int, int]:
+        """Push every unpushed event of this kiosk; returns (stored, duplicates)."""
+        stored = duplicates = 0
+        batch: list[dict[str, Any]] = []
+        batch_bytes = 0
+        batch_pos: ScanPos | None = None  # the position once every event so far is pushed
+        safe_pos = self._scan_pos()
+        pushed_seq = self.state.pushed_seq
+
+        def send() -> None:
+            nonlocal stored, duplicates, batch, batch_bytes, pushed_seq
+            s, d = self._send_batch(batch)
+            stored, duplicates = stored + s, duplicates + d
+            pushed_seq = max(pushed_seq, max(e["seq"] for e in batch))
+            scan = self.state.extra.get("scan", {})
+            if batch_pos is not None:
+                scan = {"n": batch_pos.n, "file": batch_pos.file, "offset": batch_pos.offset}
+            self._save(pushed_seq=pushed_seq, extra={**self.state.extra, "scan": scan})
+            batch, batch_bytes = [], 0
+
+        for pos, events in read_new_records(self.data_dir, safe_pos):
+            if stop is not None and stop.is_set():
+                break
+            # the record's line length bounds its events' size well enough (no re-encoding)
+            per_event = pos.size // max(1, len(events)) + 1
+            for raw in events:
+                if raw.get("kiosk") != self.kiosk or raw.get("seq", 0) <= pushed_seq:
+                    continue
+                size = per_event
+                if batch and (len(batch) >= self.batch_size or batch_bytes + size > MAX_BATCH_BYTES):
+                    send()
+                    batch_pos = None
+                batch.append(raw)
+                batch_bytes += size
+            batch_pos = pos
+        if batch:
+            send()
+        elif batch_pos is not None:
+            self._save(
+                extra={
+                    **self.state.extra,
+                    "scan": {"n": batch_pos.n, "file": batch_pos.file, "offset": batch_pos.offset},
+                }
+            )
+        return stored, duplicates
+
+    def _send_batch(self, batch: list[dict[str, Any]]) -> tuple[int, int]:
+        try:
+            reply = self.transport.request("POST", f"{API}/events", body={"events": batch})
+        except ServerRejected as exc:
+            body = exc.body if isinstance(exc.body, dict) else {}
+            if exc.status == 413 and len(batch) > 1:
+                # the server's limits are lower than ours: split and go on
+                limit = int(body.get("max_events") or len(batch) // 2)
+                half = max(1, min(limit, len(batch) // 2))
+                self.batch_size = half
+                a = self._send_batch(batch[:half])
+                b = self._send_batch(batch[half:])
+                return a[0] + b[0], a[1] + b[1]
+            if exc.status == 422 and isinstance(body.get("index"), int) and body["index"] < len(batch):
+                bad = batch[body["index"]]
+                raise SyncError(
+                    f"the server refused event seq {bad.get('seq')} of this kiosk "
+                    f"({body.get('field')}: {body.get('detail')}); run `kanta store verify`"
+                ) from None
+            raise
+        return int(reply.get("stored", 0)), int(reply.get("duplicates", 0))
+
+    # ---- pull -------------------------------------------------------------------------
+
+    def pull(self, stop: threading.Event | None = None) -> tuple[int, int]:
+        """Fetch others' events into the inbox; returns (events, files written)."""
+        events = files = 0
+        while not (stop is not None and stop.is_set()):
+            page = self.transport.request(
+                "GET", f"{API}/events", params={"after": self.state.pull_cursor, "limit": PULL_LIMIT}
+            )
+            raw_events, cursor, more = _page(page)
+            theirs = []
+            for i, raw in enumerate(raw_events):
+                try:
+                    event = event_from_dict(raw)
+                except EventFormatError as exc:
+                    raise SyncError(f"the server sent a malformed event (#{i} after cursor): {exc}") from None
+                if event.kiosk != self.kiosk:
+                    theirs.append(raw)
+            number = self.state.inbox_next
+            if theirs:
+                inbox.write_file(self.data_dir, number, theirs)
+                number += 1
+                files += 1
+                events += len(theirs)
+            # only after the inbox file is durable: a kill in between means a re-pull
+            self._save(pull_cursor=max(cursor, self.state.pull_cursor), inbox_next=number)
+            if not more or not raw_events:
+                break
+        return events, files
+
+    # ---- the rest ------------------------------------------------------------------------
+
+    def heartbeat(self, pending: int) -> None:
+        status = {"pushed_seq": self.state.pushed_seq, "inbox_files": inbox.pending_count(self.data_dir)}
+        self.transport.request(
+            "POST", f"{API}/heartbeat", body={"pending": pending, "hardware": {}, "status": status}
+        )
+
+    def fetch_program(self) -> None:
+        reply = self.transport.request("GET", f"{API}/program", ok_404=True)
+        if not isinstance(reply, dict) or "toml" not in reply:
+            return
+        version = str(reply.get("version", ""))
+        if version and version != self.state.extra.get("program_version"):
+            from sync.state import atomic_write, sync_dir
+
+            atomic_write(sync_dir(self.data_dir) / "program.toml", str(reply["toml"]).encode())
+            self._save(extra={**self.state.extra, "program_version": version})
+
+    def cycle(self, *, import_inbox: bool = False, stop: threading.Event | None = None) -> CycleResult:
+        """Push, pull, heartbeat (and import the inbox if asked and the store is free)."""
+        result = CycleResult()
+        status = load_status(self.data_dir)
+        status["last_attempt"] = _now()
+        try:
+            result.pushed, result.push_duplicates = self.push(stop)
+            result.pulled, result.inbox_files = self.pull(stop)
+            self.heartbeat(result.pending)
+            self.fetch_program()
+        except SyncError as exc:
+            status.update(last_error=str(exc), last_error_at=_now())
+            self._write_status(status, result)
+            raise
+        status["last_ok"] = _now()
+        status.pop("last_error", None)
+        if import_inbox:
+            result.imported = import_inbox_if_free(self.data_dir)
+        self._write_status(status, result)
+        return result
+
+    def _write_status(self, status: dict[str, Any], result: CycleResult) -> None:
+        status.update(
+            server=self.state.server,
+            kiosk=self.kiosk,
+            pushed_seq=self.state.pushed_seq,
+            pull_cursor=self.state.pull_cursor,
+            pending=result.pending,
+            inbox_files=inbox.pending_count(self.data_dir),
+        )
+        save_status(self.data_dir, status)
+
+    def run(
+        self, *, interval: float = 30.0, stop: threading.Event | None = None, max_backoff: float = 300.0
+    ) -> None:
+        """Sync forever (until ``stop`` or SIGTERM): a cycle every ``interval`` seconds,
+        exponential backoff with jitter while the server fails."""
+        stop = stop or threading.Event()
+        failures = 0
+        while not stop.is_set():
+            try:
+                result = self.cycle(stop=stop)
+                failures = 0
+                if result.pushed or result.pulled:
+                    log.info("sync: pushed %d, pulled %d events", result.pushed, result.pulled)
+                delay = interval
+            except AuthRejected:
+                raise
+            except SyncError as exc:
+                log.warning("sync: %s", exc)
+                hinted = self.transport.last_retry_after
+                delay = (
+                    hinted
+                    if hinted is not None
+                    else backoff_delay(failures, base=interval / 4, cap=max_backoff, rand=random.random())
+                )
+                failures += 1
+            stop.wait(max(0.5, delay))
+
+
+def _page(page: Any) -> tuple[list[dict[str, Any]], int, bool]:
+    if not isinstance(page, dict) or not isinstance(page.get("events"), list):
+        raise SyncError("the server's answer is not an event page")
+    cursor = page.get("cursor")
+    if not isinstance(cursor, int):
+        raise SyncError("the server's event page has no cursor")
+    return page["events"], cursor, bool(page.get("more"))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def import_inbox_if_free(data_dir: Path) -> int:
+    """Import the inbox if no kiosk holds the store; returns the events applied."""
+    from kiosk.services.replication import inbox_import
+    from kiosk.store.ledger import Ledger
+
+    if not inbox.pending_files(data_dir):
+        return 0
+    try:
+        ledger = Ledger.open(data_dir, create=False)
+    except StoreLocked:
+        return 0  # the kiosk is running: it imports the inbox itself when idle
+    with ledger:
+        return inbox_import(ledger, data_dir).applied
+
+
+def install_stop_handlers(stop: threading.Event) -> None:
+    def handler(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+# ---- the redemption gate --------------------------------------------------------------------
+
+
+def server_recently_reached(data_dir: Path, within_seconds: float, now: datetime | None = None) -> bool:
+    """Did the sync worker complete a cycle with the server in the last ``within_seconds``?
+
+    The kiosk process asks this (a file read, no network) before a redemption worth more
+    than ``[sync] redeem_online_above_cents``.
+    """
+    last = load_status(Path(data_dir)).get("last_ok")
+    if not isinstance(last, str):
+        return False
+    try:
+        when = datetime.fromisoformat(last)
+    except ValueError:
+        return False
+    age = ((now or datetime.now(UTC)) - when).total_seconds()
+    return -60 <= age <= within_seconds
+
+
+def redemption_allowed(
+    data_dir: Path,
+    value_cents: int,
+    online_above_cents: int | None,
+    *,
+    within_seconds: float = 120.0,
+    now: datetime | None = None,
+) -> bool:
+    """False when a redemption is worth more than the configured limit and the server has
+    not been reached recently (the staff screen then says so)."""
+    if online_above_cents is None or value_cents <= online_above_cents:
+        return True
+    return server_recently_reached(data_dir, within_seconds, now)
