@@ -95,12 +95,29 @@ class UiConfig:
 
 
 @dataclass(frozen=True)
+class SyncConfig:
+    """The sync worker and backups (`kanta sync ...`, `kanta backup ...`)."""
+
+    #: PEM file of extra CAs to trust for the shop's server ("" = the system's CAs only)
+    ca_bundle: str = ""
+    #: events per push request (the server takes at most 1000)
+    batch_size: int = 500
+    #: seconds between sync cycles of `kanta sync run`
+    interval_seconds: int = 30
+    #: redemptions worth more than this many cents need the server reached recently
+    redeem_online_above_cents: int | None = None
+    #: delimiter of the CSV files in backups: ";" (Finnish/European Excel), "," or "tab"
+    csv_delimiter: str = ";"
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     shop: ShopConfig = field(default_factory=ShopConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    sync: SyncConfig = field(default_factory=SyncConfig)
     #: where the file came from, for messages
     source: str = "<defaults>"
 
@@ -124,6 +141,7 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
     ("hardware", "keyboard_layout"): ("us", "nordic"),
     ("shop", "language"): LANGUAGES,
     ("ui", "layout"): ("landscape", "portrait", "auto"),
+    ("sync", "csv_delimiter"): (";", ",", "tab"),
 }
 
 
@@ -194,6 +212,7 @@ _NESTED: dict[str, type[Any]] = {
     "HardwareConfig": HardwareConfig,
     "GpioConfig": GpioConfig,
     "UiConfig": UiConfig,
+    "SyncConfig": SyncConfig,
 }
 
 

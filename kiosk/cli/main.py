@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "simulate",
     "status",
     "server",
+    "sync",
+    "backup",
 )
 
 
