@@ -20,7 +20,8 @@ The model is the one a careful application must assume of a POSIX file system:
 
 ``crash(torn=..., rng=...)`` returns a new disk holding only the durable state, as after a
 power cut. With ``torn=True`` each file may also keep a random piece of what was written
-but not synced (a torn write): a prefix of an unsynced appended tail, or for a file
+but not synced (a torn write): a prefix of an unsynced appended tail (or as many zero
+bytes, when a file's new size reached the disk before its data), or for a file
 rewritten in place, the old bytes, nothing, or a prefix of the new bytes.
 
 Every operation counts as one step; ``cut_at=k`` makes the k-th step raise ``PowerCut``
@@ -188,7 +189,9 @@ class CrashDisk:
             current = bytes(inode.data)
             if torn and current != data:
                 if current.startswith(data):
-                    data = current[: rng.randint(len(data), len(current))]
+                    end = rng.randint(len(data), len(current))
+                    zeros = rng.random() < 0.25  # the new size reached the disk, the data did not
+                    data = data + b"\0" * (end - len(data)) if zeros else current[:end]
                 else:  # rewritten in place: old bytes, nothing, or part of the new bytes
                     data = rng.choice([data, b"", current[: rng.randint(0, len(current))]])
             copy = Inode(bytearray(data), data)

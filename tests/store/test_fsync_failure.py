@@ -13,8 +13,17 @@ from kiosk.errors import StoreError, StoreWriteError
 from kiosk.store.ledger import Ledger
 from tests.conftest import FakeClock
 from tests.store.crashdisk import CrashDisk
-from tests.store.test_power_cut import DATA, fresh_disk, workload
-from tests.store.workload import CARDS, SMALL, Acked, check_recovered, run_taps, service_for
+from tests.store.workload import (
+    CARDS,
+    DATA,
+    SMALL,
+    Acked,
+    check_recovered,
+    fresh_disk,
+    run_taps,
+    service_for,
+    workload,
+)
 
 
 def fail_nth_sync(n: int) -> Callable[[str], bool]:

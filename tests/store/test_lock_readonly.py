@@ -17,8 +17,7 @@ from kiosk.store.ledger import Ledger
 from kiosk.store.storage import JOURNAL
 from tests.conftest import FakeClock
 from tests.store.crashdisk import PowerCut
-from tests.store.test_power_cut import DATA, fresh_disk
-from tests.store.workload import SMALL, Acked, run_taps
+from tests.store.workload import DATA, SMALL, Acked, fresh_disk, run_taps
 
 ROOT = Path(__file__).resolve().parents[2]
 KANTA = [sys.executable, "-m", "kiosk.cli.main"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import random
-from pathlib import Path
 
 import pytest
 
@@ -18,32 +17,17 @@ from kiosk.errors import StoreCorrupt
 from kiosk.store.ledger import Ledger
 from kiosk.store.storage import JOURNAL, LEDGER, SNAPSHOT
 from tests.conftest import FakeClock
-from tests.store.crashdisk import CrashDisk, PowerCut
-from tests.store.workload import SMALL, Acked, check_recovered, run_taps, service_for
-
-DATA = Path("/crash/data")
-TAPS = 14
-
-
-def fresh_disk(fs: str = "posix") -> CrashDisk:
-    disk = CrashDisk(fs=fs)
-    disk.mkdir(DATA)  # the installer made the data folder long ago
-    disk.make_durable()
-    disk.ops = 0
-    return disk
-
-
-def workload(disk: CrashDisk, acked: Acked, clock: FakeClock) -> None:
-    """Create the store, tap with snapshots under way, restart, tap, snapshot, tap."""
-    run_taps(DATA, disk, acked, TAPS // 2, clock=clock)
-    ledger = Ledger.open(DATA, disk=disk, config=SMALL)
-    service = service_for(ledger, clock)
-    for i in range(TAPS // 2):
-        clock.advance(seconds=1)
-        acked.add(service.tap(f"04B0{i % 2:02d}"))
-        if i == 2:
-            ledger.storage.snapshot()
-    ledger.close()
+from tests.store.crashdisk import PowerCut
+from tests.store.workload import (
+    DATA,
+    SMALL,
+    TAPS,
+    Acked,
+    check_recovered,
+    fresh_disk,
+    run_taps,
+    workload,
+)
 
 
 def total_steps() -> int:

@@ -15,8 +15,11 @@ from kiosk.store import maintenance
 from kiosk.store.disk import Disk
 from kiosk.store.ledger import Ledger
 from tests.conftest import FakeClock
+from tests.store.crashdisk import CrashDisk
 
 CARDS = ("04A1B2C3D4E501", "04A1B2C3D4E502", "04A1B2C3D4E503")
+#: the data folder on a CrashDisk
+DATA = Path("/crash/data")
 #: snapshots every few taps, so rotations happen all through a workload
 SMALL = StoreConfig(snapshot_ratio=0.5, snapshot_min_journal_bytes=2500)
 
@@ -87,3 +90,29 @@ def check_recovered(path: Path, disk: Disk | None, acked: Acked, config: StoreCo
     report = maintenance.verify(path, disk=disk)
     assert report.ok, report.summary()
     return list(counts)
+
+
+# ---- the crash-test workload ---------------------------------------------------------
+
+TAPS = 14
+
+
+def fresh_disk(fs: str = "posix") -> CrashDisk:
+    disk = CrashDisk(fs=fs)
+    disk.mkdir(DATA)  # the installer made the data folder long ago
+    disk.make_durable()
+    disk.ops = 0
+    return disk
+
+
+def workload(disk: CrashDisk, acked: Acked, clock: FakeClock) -> None:
+    """Create the store, tap with snapshots under way, restart, tap, snapshot, tap."""
+    run_taps(DATA, disk, acked, TAPS // 2, clock=clock)
+    ledger = Ledger.open(DATA, disk=disk, config=SMALL)
+    service = service_for(ledger, clock)
+    for i in range(TAPS // 2):
+        clock.advance(seconds=1)
+        acked.add(service.tap(f"04B0{i % 2:02d}"))
+        if i == 2:
+            ledger.storage.snapshot()
+    ledger.close()
