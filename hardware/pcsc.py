@@ -145,6 +145,9 @@ class PcscCardReader(CardReader):
             except _ServiceLost as exc:
                 log.warning("PC/SC service lost (%s); reconnecting", exc)
                 outage_logged = True
+            except Exception:
+                # a driver or binding surprise must not leave the kiosk without a reader
+                log.exception("unexpected error while watching card readers; reconnecting")
             finally:
                 with self._context_lock:
                     self._context = None

@@ -191,6 +191,10 @@ class EvdevScanner(CodeScanner):
             gone = exc.errno == errno.ENODEV
             self._close(scanner, "unplugged" if gone else f"read failed: {exc.strerror or exc}")
             return
+        except Exception as exc:  # a binding surprise: drop this device, keep the others
+            log.exception("reading scanner %s failed", scanner.name)
+            self._close(scanner, f"read failed: {exc}")
+            return
         if not events:
             self._close(scanner, "unplugged")  # end of file: the node is gone
             return

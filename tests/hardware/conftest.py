@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from hardware.events import HardwareEvent
+from tests.hardware.vpcd import Pcscd, pcscd_turn, why_pcsc_stack_unusable
 
 
 class Events:
@@ -64,3 +65,29 @@ def short_dir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="kanta-hw-", dir="/tmp"))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def pcsc_daemon(short_dir: Path) -> Iterator[Pcscd]:
+    """A pcscd with the vpcd reader, not yet started; skips (saying why) where it can't run."""
+    reason = why_pcsc_stack_unusable()
+    if reason is not None:
+        pytest.skip(reason)
+    with pcscd_turn() as ours:
+        if not ours:
+            pytest.skip("another test run kept pcscd busy for 5 minutes")
+        reason = why_pcsc_stack_unusable()  # it may have changed while we waited
+        if reason is not None:
+            pytest.skip(reason)
+        daemon = Pcscd(short_dir)
+        try:
+            yield daemon
+        finally:
+            daemon.stop()
+
+
+@pytest.fixture
+def pcscd(pcsc_daemon: Pcscd) -> Pcscd:
+    """A running pcscd with the vpcd reader."""
+    pcsc_daemon.start()
+    return pcsc_daemon

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -21,7 +20,7 @@ from hardware.events import CardTapped, CodeRejected, CodeScanned
 from hardware.sim import SimCardReader, SimScanner
 from kiosk.cli.main import main
 from tests.hardware.conftest import Events
-from tests.hardware.vpcd import Pcscd, VirtualCard, wait_reader_state, why_pcsc_stack_unusable
+from tests.hardware.vpcd import Pcscd, VirtualCard, wait_reader_state
 
 pytestmark = pytest.mark.timeout(90)
 REPO = Path(__file__).resolve().parents[2]
@@ -93,17 +92,6 @@ class Watch:
         return self.process.returncode, err
 
 
-@pytest.fixture
-def pcscd(short_dir: Path) -> Iterator[Pcscd]:
-    reason = why_pcsc_stack_unusable()
-    if reason is not None:
-        pytest.skip(reason)
-    daemon = Pcscd(short_dir)
-    daemon.start()
-    yield daemon
-    daemon.stop()
-
-
 @pytest.mark.slow
 def test_hw_watch_shows_taps_and_survives_a_pcscd_restart(pcscd: Pcscd) -> None:
     watch = Watch()
@@ -127,3 +115,24 @@ def test_hw_watch_shows_taps_and_survives_a_pcscd_restart(pcscd: Pcscd) -> None:
         status, err = watch.interrupt()
     assert status == 0, err
     assert "Traceback" not in err
+
+
+def test_hw_watch_describes_every_event_for_people() -> None:
+    from hardware.events import (
+        CardUnreadable,
+        ReaderConnected,
+        ReaderDisconnected,
+        ScannerConnected,
+        ScannerDisconnected,
+    )
+    from kiosk.cli.hw import _describe
+
+    lines = [_describe(event) for event in (
+        CardTapped("04A1B2C3D4E5F6", "R"), CardTapped("08C0FFEE", "R", random_uid=True),
+        CardUnreadable("R", "the card does not answer"), ReaderConnected("R"),
+        ReaderDisconnected("R", "reader unplugged"), CodeScanned("4006381333931", "S", "ean13"),
+        CodeRejected("abc", "S", "junk"), ScannerConnected("S"),
+        ScannerDisconnected("S", "unplugged"))]
+    assert lines[0] == "tap         04A1B2C3D4E5F6 (7-byte UID) on R"
+    assert "random UID: a phone" in lines[1]
+    assert all(not line.startswith(("CardTapped", "Code", "Reader", "Scanner")) for line in lines)

@@ -34,7 +34,7 @@ from hardware.sim import SimCardReader, SimScanner
 from kiosk.config import HardwareConfig
 from tests.hardware.conftest import Events
 from tests.hardware.evdev_pipe import FifoInputDevice, FifoScanner
-from tests.hardware.vpcd import Pcscd, VirtualCard, wait_reader_state, why_pcsc_stack_unusable
+from tests.hardware.vpcd import VirtualCard, wait_reader_state
 
 pytestmark = pytest.mark.timeout(90)
 
@@ -55,7 +55,8 @@ class ScannerRig:
     scan: Callable[[str], None]
 
 
-def _sim_reader(events: Events, short_dir: Path) -> Iterator[ReaderRig]:
+def _sim_reader(events: Events, request: pytest.FixtureRequest) -> Iterator[ReaderRig]:
+    short_dir: Path = request.getfixturevalue("short_dir")
     reader = SimCardReader(events, control_path=short_dir / "r.sock")
 
     def tap(uid: bytes) -> None:
@@ -67,15 +68,11 @@ def _sim_reader(events: Events, short_dir: Path) -> Iterator[ReaderRig]:
     reader.stop()
 
 
-def _pcsc_reader(events: Events, short_dir: Path) -> Iterator[ReaderRig]:
-    reason = why_pcsc_stack_unusable()
-    if reason is not None:
-        pytest.skip(reason)
+def _pcsc_reader(events: Events, request: pytest.FixtureRequest) -> Iterator[ReaderRig]:
     from hardware.pcsc import PcscCardReader
     from tests.hardware.vpcd import READER_NAME
 
-    daemon = Pcscd(short_dir)
-    daemon.start()
+    request.getfixturevalue("pcscd")  # started, and stopped after the test
     reader = PcscCardReader(events, reconnect_delay_s=0.2)
 
     def tap(uid: bytes) -> None:
@@ -91,7 +88,6 @@ def _pcsc_reader(events: Events, short_dir: Path) -> Iterator[ReaderRig]:
         yield ReaderRig(reader, READER_NAME, tap)
     finally:
         reader.stop()
-        daemon.stop()
 
 
 def _sim_scanner(events: Events, tmp_path: Path) -> Iterator[ScannerRig]:
@@ -115,10 +111,9 @@ def _evdev_scanner(events: Events, tmp_path: Path) -> Iterator[ScannerRig]:
 
 
 @pytest.fixture(params=["sim", "pcsc"])
-def reader_rig(request: pytest.FixtureRequest, events: Events,
-               short_dir: Path) -> Iterator[ReaderRig]:
+def reader_rig(request: pytest.FixtureRequest, events: Events) -> Iterator[ReaderRig]:
     make = {"sim": _sim_reader, "pcsc": _pcsc_reader}[request.param]
-    yield from make(events, short_dir)
+    yield from make(events, request)
 
 
 @pytest.fixture(params=["sim", "evdev"])

@@ -9,7 +9,6 @@ and say why.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -27,7 +26,6 @@ from tests.hardware.vpcd import (
     Pcscd,
     VirtualCard,
     wait_reader_state,
-    why_pcsc_stack_unusable,
 )
 
 pytestmark = pytest.mark.timeout(90)
@@ -38,17 +36,6 @@ UIDS = {
     10: bytes.fromhex("04A1B2C3D4E5F6071829"),
 }
 PHONE_UID = bytes.fromhex("08C0FFEE")
-
-
-@pytest.fixture
-def pcscd(short_dir: Path) -> Iterator[Pcscd]:
-    reason = why_pcsc_stack_unusable()
-    if reason is not None:
-        pytest.skip(reason)
-    daemon = Pcscd(short_dir)
-    daemon.start()
-    yield daemon
-    daemon.stop()
 
 
 @pytest.fixture
@@ -159,22 +146,14 @@ def test_pcscd_killed_and_restarted_mid_run(pcscd: Pcscd, reader: PcscCardReader
 
 
 @pytest.mark.slow
-def test_no_pcscd_at_start_then_it_comes(short_dir: Path, events: Events) -> None:
-    reason = why_pcsc_stack_unusable()
-    if reason is not None:
-        pytest.skip(reason)
-    daemon = Pcscd(short_dir)
+def test_no_pcscd_at_start_then_it_comes(pcsc_daemon: Pcscd, events: Events) -> None:
     watcher = PcscCardReader(events, reconnect_delay_s=0.2)
-    watcher.start()
-    try:
+    with watcher:
         assert events.settle(0.8) == []
         assert watcher.running
-        daemon.start()
+        pcsc_daemon.start()
         events.wait_for(connected(), timeout=10)  # type: ignore[arg-type]
         assert tap(VirtualCard(UIDS[4]), events).uid == UIDS[4].hex().upper()
-    finally:
-        watcher.stop()
-        daemon.stop()
 
 
 @pytest.mark.slow
@@ -208,3 +187,26 @@ def test_a_card_lying_on_the_reader_through_a_pcscd_restart_counts_once(
     events.wait_for(connected(), timeout=10)  # type: ignore[arg-type]
     assert taps(events.settle(1.5)) == []
     card.take_off()
+
+
+def test_a_surprise_from_the_binding_does_not_kill_the_reader(
+    pcscd: Pcscd, events: Events, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # fault injection into pyscard (not ours): its first call raises something unexpected
+    from hardware import pcsc
+
+    real_list = pcsc.scard.SCardListReaders
+    calls = []
+
+    def flaky_list(context: int, groups: list[str]) -> object:
+        calls.append(context)
+        if len(calls) == 1:
+            raise SystemError("binding surprise")
+        return real_list(context, groups)
+
+    monkeypatch.setattr(pcsc.scard, "SCardListReaders", flaky_list)
+    watcher = PcscCardReader(events, reconnect_delay_s=0.2)
+    with watcher:
+        events.wait_for(connected())  # type: ignore[arg-type]
+        assert tap(VirtualCard(UIDS[4]), events).uid == UIDS[4].hex().upper()
+    assert len(calls) > 1

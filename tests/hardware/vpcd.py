@@ -16,6 +16,7 @@ start makes them skip rather than be killed.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import signal
@@ -24,6 +25,7 @@ import struct
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
@@ -32,6 +34,8 @@ PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 #: where the tests note the pcscd they started, so a crashed run's pcscd can be stopped
 OUR_PID_FILE = Path("/tmp/kanta-tests-pcscd.pid")
+#: held while a test uses pcscd: test runs side by side take turns instead of clashing
+LOCK_FILE = Path("/tmp/kanta-tests-pcscd.lock")
 #: a contactless-card ATR as PC/SC readers synthesise it (PC/SC part 3), for a MIFARE card
 CONTACTLESS_ATR = bytes.fromhex("3B8F8001804F0CA000000306030001000000006A")
 #: vpcd's reader.conf entry (Debian ships the same in /etc/reader.conf.d/vpcd)
@@ -87,6 +91,26 @@ def _clear_stale_socket() -> None:
         pass
     finally:
         probe.close()
+
+
+@contextlib.contextmanager
+def pcscd_turn(timeout: float = 300.0) -> Iterator[bool]:
+    """Hold the PC/SC test lock; yields False if another run kept it past ``timeout``."""
+    with LOCK_FILE.open("a") as lock:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    yield False
+                    return
+                time.sleep(0.1)
+        try:
+            yield True
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _pid_alive(pid: int) -> bool:
