@@ -176,8 +176,15 @@ class CrashDisk:
         parent.entries[path.name] = inode
         return inode
 
-    def crash(self, torn: bool = False, rng: random.Random | None = None) -> CrashDisk:
-        """A new disk with what a power cut leaves: durable state (+ torn unsynced pieces)."""
+    def crash(
+        self, torn: bool = False, rng: random.Random | None = None, *, short_by_one: bool | None = None
+    ) -> CrashDisk:
+        """A new disk with what a power cut leaves: durable state (+ torn unsynced pieces).
+
+        ``short_by_one``: True keeps every unsynced appended tail but its very last byte (a
+        record that lost only its newline); False never draws that one case; None (the
+        default) draws it like any other length.
+        """
         rng = rng or random.Random(0)
         new = CrashDisk(self.root, self.fs)
         copied: dict[int, Inode] = {}
@@ -190,7 +197,12 @@ class CrashDisk:
             if torn and current != data:
                 if current.startswith(data):
                     end = rng.randint(len(data), len(current))
-                    zeros = rng.random() < 0.25  # the new size reached the disk, the data did not
+                    if short_by_one is True:
+                        end = len(current) - 1
+                    elif short_by_one is False and end == len(current) - 1:
+                        end = len(current)
+                    # the new size reached the disk, the data did not
+                    zeros = short_by_one is not True and rng.random() < 0.25
                     data = data + b"\0" * (end - len(data)) if zeros else current[:end]
                 else:  # rewritten in place: old bytes, nothing, or part of the new bytes
                     data = rng.choice([data, b"", current[: rng.randint(0, len(current))]])

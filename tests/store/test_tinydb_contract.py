@@ -255,7 +255,7 @@ def apply(db: TinyDB, op: str, value: int) -> Any:
     return None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(sequence=ops)
 def test_random_operations_match_stock_tinydb(sequence: list[tuple[str, int]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
