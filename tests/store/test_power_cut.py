@@ -18,6 +18,7 @@ from kiosk.store.ledger import Ledger
 from kiosk.store.storage import JOURNAL, LEDGER, SNAPSHOT
 from tests.conftest import FakeClock
 from tests.store.crashdisk import PowerCut
+from tests.store.known_bugs import NEWLINE_BUG
 from tests.store.workload import (
     DATA,
     SMALL,
@@ -81,14 +82,6 @@ def sweep(fs: str, torn: bool, short_by_one: bool | None = False) -> list[str]:
 def test_power_cut_at_every_step_keeps_every_acknowledged_tap(fs: str, torn: bool) -> None:
     failures = sweep(fs, torn)
     assert not failures, f"{len(failures)} of {STEPS} cut points fail:\n" + "\n".join(failures)
-
-
-NEWLINE_BUG = (
-    "journal.py scan(): a last line without its newline that still decodes (a torn write "
-    "that lost only the final \\n) is accepted as a whole record and good_end is set one "
-    "byte past the end of the file; the writer then appends the next record onto the same "
-    "line, which damages both: the next open refuses the store (or cuts an acknowledged tap)"
-)
 
 
 @pytest.mark.xfail(strict=True, reason=NEWLINE_BUG)
