@@ -126,13 +126,13 @@ class KioskApp(App):  # type: ignore[misc]
         # both Raspberry Pi 7" touchscreens are about 155 mm along the long side
         self.px_mm = max(w, h) / 155.0
         self.target = self.mm(11)  # at least 9 mm, wet fingers included
-        base = min(w, h) if not self.portrait else w * 0.62
-        self.fs_huge = base * 0.115
-        self.fs_title = base * 0.07
-        self.fs_body = base * 0.05
-        self.fs_small = base * 0.037
-        self.fs_button = base * 0.047
-        self.fs_key = base * 0.065
+        # type sizes in millimetres on the glass: the same look on both displays
+        self.fs_huge = self.mm(11)
+        self.fs_title = self.mm(6.5)
+        self.fs_body = self.mm(4.6)
+        self.fs_small = self.mm(3.5)
+        self.fs_button = self.mm(4.4)
+        self.fs_key = self.mm(6)
 
     # ---- building ------------------------------------------------------------------------
 
@@ -145,6 +145,8 @@ class KioskApp(App):  # type: ignore[misc]
             sm.add_widget(cls(name=name))
         root.ids.holder.add_widget(sm)
         self.sm = sm
+        self.screen("contact").build_keys(self.portrait)
+        self.bind(portrait=lambda _a, portrait: self.screen("contact").build_keys(portrait))
         self._update_idle_text()
         self.demo_text = i18n.tr(self.lang, "demo_help") if self.settings.demo_help else ""
         Window.bind(on_touch_down=self._touched, on_key_down=self._key)

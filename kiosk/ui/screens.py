@@ -64,16 +64,57 @@ class JoinScreen(KioskScreen):
         self.message = ""
 
 
+#: the on-screen keyboard: QWERTY rows of 10 keys in landscape; in portrait (88 mm wide)
+#: rows of 8, alphabetical, so that every key stays wider than 9 mm
+KEYBOARDS = {
+    False: (
+        "1 2 3 4 5 6 7 8 9 0",
+        "q w e r t y u i o p",
+        "a s d f g h j k l @",
+        "z x c v b n m . - _",
+        "+ ä ö å .com .fi .se # shift back",
+    ),
+    True: (
+        "1 2 3 4 5 6 7 8",
+        "9 0 @ . - _ + #",
+        "a b c d e f g h",
+        "i j k l m n o p",
+        "q r s t u v w x",
+        "y z å ä ö .com .fi back",
+    ),
+}
+
+
 class ContactScreen(KioskScreen):
     value = StringProperty("")
     message = StringProperty("")
     shift = BooleanProperty(False)
+    columns = NumericProperty(10)
+    key_rows = NumericProperty(5)
+
+    def build_keys(self, portrait: bool) -> None:
+        from kivy.factory import Factory
+
+        grid = self.ids.keyboard
+        grid.clear_widgets()
+        rows = KEYBOARDS[portrait]
+        self.columns = len(rows[0].split())
+        self.key_rows = len(rows)
+        for row in rows:
+            for key in row.split():
+                button = Factory.KbKey()
+                button.text = {"back": "<-", "shift": "ABC"}.get(key, key)
+                button.bind(on_release=lambda _b, k=key: self.key(k))
+                grid.add_widget(button)
 
     def key(self, k: str) -> None:
         if k == "back":
             self.value = self.value[:-1]
         elif k == "shift":
             self.shift = not self.shift
+            for button in self.ids.keyboard.children:
+                if len(button.text) == 1 and button.text.isalpha():
+                    button.text = button.text.upper() if self.shift else button.text.lower()
         elif len(self.value) < 60:
             self.value += k.upper() if self.shift else k
         self.message = ""

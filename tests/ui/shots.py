@@ -15,6 +15,28 @@ from pathlib import Path
 from typing import Any
 
 SIZES = {"landscape": (800, 480), "portrait": (720, 1280)}
+STEPS = (
+    "01-idle", "02-tap-stamp", "03-tap-new-card", "04-tap-reward-ready", "05-refused-cooldown",
+    "06-refused-phone", "07-join", "08-join-contact", "09-welcome", "10-lookup", "11-pin-wrong",
+    "12-staff", "13-amount", "14-wait-card", "15-confirm-redeem", "16-undo", "17-status",
+    "18-store-error", "19-reader-unplugged", "20-clock-not-set",
+)
+REPO = Path(__file__).resolve().parents[2]
+OUTPUT = REPO / "tests" / "output" / "screenshots"
+PUBLISHED = REPO / "tests" / "screenshots"
+
+
+def publish() -> int:
+    """Copy the reviewed screenshots into the repository (tests/screenshots/)."""
+    PUBLISHED.mkdir(exist_ok=True)
+    for old in PUBLISHED.glob("*.png"):
+        old.unlink()
+    count = 0
+    for png in sorted(OUTPUT.glob("*.png")):
+        shutil.copy2(png, PUBLISHED / png.name)
+        count += 1
+    print(f"copied {count} screenshots to {PUBLISHED}")
+    return 0
 
 
 def main(layout: str, out: Path) -> int:
@@ -121,6 +143,11 @@ def main(layout: str, out: Path) -> int:
         app.open_lookup()
         app.screen("lookup").ids.pad.value = "0401234567"
 
+    def clock_not_set() -> None:
+        core.sink(ReaderConnected("Simulated reader"))
+        app.on_status(type(core.status)(**{**core.status.__dict__, "clock_ok": False}))
+        app.go_idle()
+
     counter = iter(range(1000))
 
     steps: list[tuple[str, Callable[[], None]]] = [
@@ -143,7 +170,9 @@ def main(layout: str, out: Path) -> int:
         ("17-status", status),
         ("18-store-error", store_error),
         ("19-reader-unplugged", lambda: (core.sink(ReaderDisconnected("Simulated reader")), app.go_idle())),
+        ("20-clock-not-set", clock_not_set),
     ]
+    assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):
         for name, step in steps:
             fresh_state()
@@ -154,7 +183,7 @@ def main(layout: str, out: Path) -> int:
             step()
             shot(name)
         core.sink(ReaderConnected("Simulated reader"))
-        core.status = type(core.status)(**{**core.status.__dict__, "store_ok": True})
+        core.status = type(core.status)(**{**core.status.__dict__, "store_ok": True, "clock_ok": True})
         app.store_failed = False
         app.on_status(core.status)
     app.stop()
@@ -164,4 +193,6 @@ def main(layout: str, out: Path) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--publish"]:
+        sys.exit(publish())
     sys.exit(main(sys.argv[1], Path(sys.argv[2])))
