@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,31 @@ def test_crash_disk_injects_eio() -> None:
     with pytest.raises(OSError) as info:
         f.sync()
     assert info.value.errno == errno.EIO
+
+
+def test_kanta_tap_exits_non_zero_when_fsync_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kanta tap` on the real disk: exit 0 only once durable; EIO gives a message, no ack."""
+    from kiosk.cli.main import main
+    from kiosk.store import disk as disk_module
+
+    data = tmp_path / "data"
+    assert main(["tap", "04EE000001", "--data", str(data)]) == 0
+
+    def eio(fd: int) -> None:
+        raise OSError(errno.EIO, "Input/output error")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(disk_module.os, "fdatasync", eio)
+        capsys.readouterr()
+        status = main(["tap", "04EE000002", "--data", str(data)])
+        err = capsys.readouterr().err
+    assert status == StoreWriteError.exit_status != 0
+    assert "cannot write to the store" in err and "Input/output error" in err and "Traceback" not in err
+    assert main(["tap", "04EE000003", "--data", str(data)]) == 0
+    with Ledger.open(data) as ledger:
+        assert ledger.member_for_card("04EE000002") is None  # the failed tap left nothing
+        for card in ("04EE000001", "04EE000003"):
+            member = ledger.member_for_card(card)
+            assert member is not None and member.balance(VISITS) == 1
