@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from hardware.codes import CodeValidator
-from hardware.events import EventSink
+from hardware.errors import BackendUnavailable
+from hardware.events import (
+    EventSink,
+    HardwareEvent,
+    ReaderDisconnected,
+    ScannerDisconnected,
+)
 from hardware.feedback import NullFeedback, SimFeedback, open_gpio_feedback
 from hardware.interfaces import CardReader, CodeScanner, EventSource, Feedback
 from hardware.sim import READER_SOCKET, SCANNER_SOCKET, SimCardReader, SimScanner
@@ -34,6 +40,38 @@ class NullCardReader(_Idle, CardReader):
 
 class NullScanner(_Idle, CodeScanner):
     """``scanner = "none"``: a kiosk without a barcode scanner."""
+
+
+class _Unavailable(_Idle):
+    """A configured backend that cannot load here: says why once, then stays quiet.
+
+    The kiosk keeps running (its status shows the device missing) instead of failing to
+    start over, say, a missing libpcsclite.
+    """
+
+    def __init__(self, sink: EventSink, device: str, problem: BackendUnavailable) -> None:
+        super().__init__(sink)
+        self.device = device
+        self.problem = str(problem)
+
+    def start(self) -> None:
+        if self._thread is None:
+            log.error("%s unavailable: %s", self.device, self.problem)
+            self._emit(self._gone_event())
+        super().start()
+
+    def _gone_event(self) -> HardwareEvent:
+        raise NotImplementedError
+
+
+class UnavailableCardReader(_Unavailable, CardReader):
+    def _gone_event(self) -> HardwareEvent:
+        return ReaderDisconnected(self.device, self.problem)
+
+
+class UnavailableScanner(_Unavailable, CodeScanner):
+    def _gone_event(self) -> HardwareEvent:
+        return ScannerDisconnected(self.device, self.problem)
 
 
 def sim_reader_socket(data_dir: Path) -> Path:
@@ -62,7 +100,10 @@ def open_card_reader(
     if cfg.card_reader == "pcsc":
         from hardware.pcsc import PcscCardReader
 
-        return PcscCardReader(sink)
+        try:
+            return PcscCardReader(sink)
+        except BackendUnavailable as exc:
+            return UnavailableCardReader(sink, "PC/SC card reader", exc)
     if cfg.card_reader == "sim":
         return SimCardReader(sink, sim_reader_socket(data_dir) if data_dir else None)
     if cfg.card_reader == "none":
@@ -78,13 +119,16 @@ def open_scanner(
     if cfg.scanner == "evdev":
         from hardware.scanner import EvdevScanner
 
-        return EvdevScanner(
-            sink,
-            validator=validator,
-            match=cfg.scanner_match,
-            layout=cfg.keyboard_layout,
-            timeout_s=cfg.scan_timeout_ms / 1000,
-        )
+        try:
+            return EvdevScanner(
+                sink,
+                validator=validator,
+                match=cfg.scanner_match,
+                layout=cfg.keyboard_layout,
+                timeout_s=cfg.scan_timeout_ms / 1000,
+            )
+        except BackendUnavailable as exc:
+            return UnavailableScanner(sink, "evdev scanner", exc)
     if cfg.scanner == "sim":
         return SimScanner(sink, validator, sim_scanner_socket(data_dir) if data_dir else None)
     if cfg.scanner == "none":

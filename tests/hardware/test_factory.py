@@ -57,3 +57,19 @@ def test_real_backends_are_built_from_the_config(events: Events) -> None:
 def test_a_broken_card_number_pattern_is_a_config_error(events: Events) -> None:
     with pytest.raises(ConfigError, match="card_number_pattern"):
         open_scanner(HardwareConfig(scanner="sim", card_number_pattern="(["), events)
+
+
+def test_a_backend_that_cannot_load_reports_itself_missing(
+    events: Events, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hardware import pcsc, scanner
+
+    monkeypatch.setattr(pcsc, "scard", None)  # as when libpcsclite is missing
+    monkeypatch.setattr(scanner, "evdev_available", lambda: "python-evdev cannot be loaded")
+    cfg = HardwareConfig()
+    reader = open_card_reader(cfg, events)
+    codes = open_scanner(cfg, events)
+    with reader, codes:
+        gone = events.settle(0.2)
+    assert [type(e).__name__ for e in gone] == ["ReaderDisconnected", "ScannerDisconnected"]
+    assert "PC/SC support missing" in str(gone[0]) and "evdev" in str(gone[1])
