@@ -167,7 +167,9 @@ class PgCluster:
 class ServerProcess:
     """``kanta server`` in a child process on a free loopback port (tests and benchmarks)."""
 
-    def __init__(self, db_url: str, port: int | None = None, workers: int = 1) -> None:
+    def __init__(
+        self, db_url: str, port: int | None = None, workers: int = 1, env: dict[str, str] | None = None
+    ) -> None:
         import sys
 
         self.db_url = db_url
@@ -176,23 +178,28 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "kiosk.cli.main", "server", "--db", db_url, "--port", str(self.port)]
         if workers > 1:
             cmd += ["--workers", str(workers)]
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # the log goes to a file: a pipe nobody reads would stall a chatty server
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
+        self.proc = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=self._log, env={**os.environ, **(env or {})}
+        )
         self._wait_ready()
 
     def _wait_ready(self, timeout: float = 60.0) -> None:
         import httpx
 
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                raise RuntimeError(f"kanta server exited with {self.proc.returncode}: {err[-2000:]}")
-            try:
-                if httpx.get(self.base_url + "/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        with httpx.Client(base_url=self.base_url, timeout=1.0) as http:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    status = self.proc.returncode
+                    raise RuntimeError(f"kanta server exited with {status}: {self.log()[-2000:]}")
+                try:
+                    if http.get("/healthz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.05)
         self.kill()
         raise RuntimeError("kanta server did not answer /healthz in time")
 
@@ -201,8 +208,10 @@ class ServerProcess:
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait(timeout=30)
-        if self.proc.stderr:
-            self.proc.stderr.close()
+
+    def log(self) -> str:
+        self._log.seek(0)
+        return self._log.read().decode(errors="replace")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -7,7 +7,9 @@ with the HTTP status they map to.
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -328,7 +330,24 @@ def push_events(engine: Engine, kiosk: KioskAuth, batch: Sequence[Event]) -> Pus
             )
             cursor += len(new)
             conn.execute(sa.update(db.shops).where(db.shops.c.id == kiosk.shop_id).values(cursor=cursor))
+            _crash_point("before-commit")
+    if new:
+        _crash_point("after-commit")
     return PushResult(stored=len(new), duplicates=len(batch) - len(new), cursor=cursor)
+
+
+#: fault injection for the exactly-once tests: "before-commit:N" or "after-commit:N" makes
+#: the process die (as if killed) in its Nth storing push, inside or just after the commit
+_CRASH_SPEC = os.environ.get("KANTA_SERVER_TEST_CRASH", "")
+_crash_count = itertools.count(1)
+
+
+def _crash_point(stage: str) -> None:
+    if not _CRASH_SPEC:
+        return
+    want, _, nth = _CRASH_SPEC.partition(":")
+    if want == stage and next(_crash_count) == int(nth or "1"):
+        os._exit(137)
 
 
 def pull_events_json(engine: Engine, shop_id: int, after: int, limit: int) -> str:
