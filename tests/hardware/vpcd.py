@@ -8,9 +8,10 @@ response APDU. A connected card is a card on the reader; closing the connection 
 away.
 
 pcscd runs in the foreground with its own reader.conf.d folder so a test can start it
-with or without the virtual reader. pcscd 1.9 has one fixed socket
-(``/run/pcscd/pcscd.comm``), so only one pcscd can run: a pcscd these tests did not
-start makes them skip rather than be killed.
+with or without the virtual reader, on a port of our choosing (see ``VPCD_PORT``).
+pcscd 1.9 has one fixed socket (``/run/pcscd/pcscd.comm``), so only one pcscd can run:
+a pcscd these tests did not start makes them skip rather than be killed, and test runs
+side by side take turns (``pcscd_turn``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
-VPCD_PORT = 35963
+#: vpcd's port for the tests. Debian's /etc/reader.conf.d/vpcd uses 35963, but that is
+#: inside Linux's ephemeral port range (32768-60999): any client connection on the machine
+#: may hold it as its local port, and then vpcd cannot listen ("Address already in use").
+#: Below the range nothing takes it by chance. vpcd uses this port and the next (2 slots).
+VPCD_PORT = 31963
 PCSCD_PID_FILE = Path("/run/pcscd/pcscd.pid")
 PCSCD_SOCKET = Path("/run/pcscd/pcscd.comm")
 #: where the tests note the pcscd they started, so a crashed run's pcscd can be stopped
