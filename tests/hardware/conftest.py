@@ -75,7 +75,7 @@ def pcsc_daemon(short_dir: Path) -> Iterator[Pcscd]:
         pytest.skip(reason)
     with pcscd_turn() as ours:
         if not ours:
-            pytest.skip("another test run kept pcscd busy for 5 minutes")
+            pytest.skip("another test run on this machine kept pcscd busy for a minute")
         reason = why_pcsc_stack_unusable()  # it may have changed while we waited
         if reason is not None:
             pytest.skip(reason)

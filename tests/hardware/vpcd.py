@@ -99,7 +99,7 @@ def _clear_stale_socket() -> None:
 
 
 @contextlib.contextmanager
-def pcscd_turn(timeout: float = 300.0) -> Iterator[bool]:
+def pcscd_turn(timeout: float = 60.0) -> Iterator[bool]:
     """Hold the PC/SC test lock; yields False if another run kept it past ``timeout``."""
     with LOCK_FILE.open("a") as lock:
         deadline = time.monotonic() + timeout
