@@ -19,10 +19,12 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Mapping
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
 from typing import TextIO
 
-__all__ = ["CardRedactor", "JournalFormatter", "card_ref", "redact", "setup_logging"]
+__all__ = ["CardRedactor", "JournalFormatter", "TapSummary", "card_ref", "redact", "setup_logging"]
 
 #: mixed into the hash so a card's reference is not a plain sha256 of its UID; set it per
 #: installation with $KANTA_LOG_SALT (the installer writes one) to make lookups harder
@@ -148,3 +150,45 @@ def setup_logging(
     for name in ("urllib3", "kivy", "asyncio", "httpx", "uvicorn.access"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))
     return handler
+
+
+class TapSummary:
+    """One log line per period (an hour) instead of one per tap: the journal stays small
+    (see bench/disk.py) and the line still says how the counter is doing.
+
+    The app calls ``add("accepted" | "new" | "refused" | "error")`` for each tap and
+    ``flush_if_due()`` from its clock tick; ``flush()`` on exit.
+    """
+
+    def __init__(
+        self,
+        logger: logging.Logger | None = None,
+        period: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.log = logger or logging.getLogger("kiosk.taps")
+        self.period = period
+        self._clock = clock
+        self._since = clock()
+        self.counts: Counter[str] = Counter()
+
+    def add(self, kind: str) -> None:
+        self.counts[kind] += 1
+
+    def flush_if_due(self) -> bool:
+        if self._clock() - self._since < self.period:
+            return False
+        return self.flush()
+
+    def flush(self) -> bool:
+        """Log the line now if there was anything; start a new period either way."""
+        counts, self.counts = self.counts, Counter()
+        minutes = max(1, round((self._clock() - self._since) / 60))
+        self._since = self._clock()
+        total = sum(counts.values())
+        if not total:
+            return False
+        detail = ", ".join(f"{counts[k]} {k}" for k in sorted(counts))
+        level = logging.WARNING if counts.get("error") else logging.INFO
+        self.log.log(level, "%d taps in the last %d min (%s)", total, minutes, detail)
+        return True

@@ -88,3 +88,25 @@ def test_verbose_and_env_level() -> None:
     assert logging.getLogger().level == logging.DEBUG
     setup_logging(stream=io.StringIO(), env={"KANTA_LOG_LEVEL": "warning"})
     assert logging.getLogger().level == logging.WARNING
+
+
+def test_tap_summary_one_line_per_period(caplog: pytest.LogCaptureFixture) -> None:
+    from kiosk.logs import TapSummary
+
+    now = [0.0]
+    summary = TapSummary(period=3600, clock=lambda: now[0])
+    with caplog.at_level(logging.INFO, logger="kiosk.taps"):
+        for kind in ["accepted"] * 40 + ["new"] * 3 + ["refused"]:
+            summary.add(kind)
+            assert not summary.flush_if_due()
+        now[0] = 3600
+        assert summary.flush_if_due()
+        now[0] = 7200
+        assert not summary.flush_if_due()  # a quiet hour logs nothing
+        summary.add("error")
+        assert summary.flush()
+    messages = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert messages == [
+        (logging.INFO, "44 taps in the last 60 min (40 accepted, 3 new, 1 refused)"),
+        (logging.WARNING, "1 taps in the last 1 min (1 error)"),
+    ]
