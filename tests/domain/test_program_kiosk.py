@@ -36,3 +36,28 @@ def test_default_program_runs_in_the_services(ledger: Ledger, clock: FakeClock) 
     assert redeem.refusal is not None and redeem.refusal.message == "9 stamps to go for a free coffee."
     state = ledger.member_for_card("04A1B2C3")
     assert state is not None and state.balance(POINTS) == 32
+
+
+def test_undo_of_a_purchase_removes_its_points_lot(ledger: Ledger, clock: FakeClock) -> None:
+    service = LoyaltyService(ledger, load_program(ROOT / "config" / "program.toml"), clock)
+    service.tap("04A1B2C3")
+    bought = service.purchase("04A1B2C3", 5000)
+    assert bought.after is not None and bought.after.balance(POINTS) == 50
+    assert [lot.amount for lot in bought.after.lots["points"]] == [50]
+    sale = next(e for e in bought.events if e.kind.value == "purchase_recorded")
+    undone = service.undo(sale.id, "typed the wrong amount")
+    assert undone.after is not None and undone.after.balance(POINTS) == 0
+    assert "points" not in undone.after.lots
+
+
+def test_counterpart_names_the_second_record() -> None:
+    from kiosk.domain.program import coupon_member_id
+
+    rules = load_program(ROOT / "config" / "programs" / "coupons.toml")
+    assert rules.counterpart(Action(ActionKind.COUPON, "A1", detail=" summer-9 ")) == (
+        "member",
+        coupon_member_id("SUMMER-9"),
+    )
+    assert rules.counterpart(Action(ActionKind.VISIT, "A1")) is None
+    referral = load_program(ROOT / "config" / "programs" / "referral.toml")
+    assert referral.counterpart(Action(ActionKind.REFER, "A1", detail="B2")) == ("card", "B2")
