@@ -22,6 +22,9 @@ Counted per day:
   this is what the SD card sees before its own write amplification.
 
 The health report lives in /run (RAM) on the appliance and costs the card nothing.
+``sync_status_bytes_per_day_if_on_card`` is what the sync worker's status file would
+add if it were rewritten on the card every ``--sync-interval`` seconds (shown apart: it
+belongs on /run, or written only when it changes).
 Prints one JSON line with ``--json``; exits 1 when bytes_per_day exceeds the budget.
 """
 
@@ -190,6 +193,21 @@ def _history_bytes(folder: Path) -> int:
     return total
 
 
+def sync_status_cost(interval: float) -> int | None:
+    """Bytes a day if the sync worker rewrote its status file on the card every cycle."""
+    try:
+        from sync.state import STATUS_FILE, save_status, sync_dir
+    except ImportError:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        status = {"last_attempt": "2026-03-02T08:00:00+00:00", "last_ok": "2026-03-02T08:00:00+00:00",
+                  "server": "https://shop.example.com", "kiosk": "k0123456789a", "pushed_seq": 123456,
+                  "pull_cursor": 654321, "pending": 0, "inbox_files": 0}
+        save_status(Path(tmp), status)
+        size = (sync_dir(Path(tmp)) / STATUS_FILE).stat().st_size
+    return round(size * 86400 / interval)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -201,6 +219,8 @@ def main() -> None:
     parser.add_argument("--new-share", type=float, default=0.05, help="share of taps by new cards (0.05)")
     parser.add_argument("--snapshot-ratio", type=float, default=defaults.snapshot_ratio)
     parser.add_argument("--snapshot-min-journal-bytes", type=int, default=defaults.snapshot_min_journal_bytes)
+    parser.add_argument("--sync-interval", type=float, default=30.0,
+                        help="seconds between sync cycles, for the status-file estimate (30)")
     parser.add_argument("--folder", help="work in this folder (default: a temporary one)")
     parser.add_argument("--json", action="store_true", help="print only the JSON line")
     args = parser.parse_args()
@@ -213,6 +233,7 @@ def main() -> None:
     finally:
         if not args.folder:
             shutil.rmtree(folder, ignore_errors=True)
+    result["sync_status_bytes_per_day_if_on_card"] = sync_status_cost(args.sync_interval)
     if args.json:
         print(json.dumps(result))
     else:

@@ -257,14 +257,29 @@ def _store_status(data_dir: Path) -> dict[str, Any]:
     return info
 
 
-def _sync_status(data_dir: Path) -> dict[str, Any] | None:
+def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        raw = json.loads((data_dir / "sync" / "state.json").read_text("utf-8"))
+        raw = json.loads(path.read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(raw, dict):
+    return raw if isinstance(raw, dict) else None
+
+
+def _sync_status(data_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
+    """The sync worker's state (``sync/state.json``: server, cursors) merged with what it
+    last saw (``sync/status.json``, or ``sync-status.json`` in the run folder: last_ok,
+    last_error, pending). Unknown fields are ignored; missing ones are None."""
+    parts = [
+        _read_json(data_dir / "sync" / "state.json"),
+        _read_json(data_dir / "sync" / "status.json"),
+        _read_json(run_dir(data_dir, env) / "sync-status.json"),
+    ]
+    if all(p is None for p in parts):
         return None
-    out: dict[str, Any] = {"server": raw.get("server") or raw.get("server_url")}
+    raw: dict[str, Any] = {}
+    for part in parts:
+        raw.update(part or {})
+    out: dict[str, Any] = {"server": raw.get("server") or raw.get("server_url") or None}
     for key in ("pending", "pending_events", "pending_count", "unsynced"):
         if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool):
             out["pending"] = raw[key]
@@ -273,13 +288,13 @@ def _sync_status(data_dir: Path) -> dict[str, Any] | None:
         out["pending"] = None
     times: dict[str, float] = {}
     for key, value in raw.items():
-        if key.startswith("last_") and not key.endswith("error"):
+        if key.startswith("last_") and "error" not in key:
             t = _num(value)
             if t is not None:
                 times[key] = t
     out["times"] = times
-    success = [t for k, t in times.items() if "push" in k or "sync" in k or "ok" in k]
-    out["last_sync_at"] = max(success or times.values(), default=None)
+    success = [t for k, t in times.items() if k in ("last_ok", "last_sync", "last_push", "last_success")]
+    out["last_sync_at"] = max(success, default=None)
     out["last_error"] = raw.get("last_error")
     return out
 
@@ -358,7 +373,7 @@ def collect_status(
         )
 
     # sync
-    sync = _sync_status(data_dir)
+    sync = _sync_status(data_dir, env)
     if sync is None:
         check("sync", UNKNOWN, "not paired with a server (no sync state)")
     else:

@@ -144,6 +144,34 @@ def test_sync_state(store: Path, run_env: dict[str, str]) -> None:
     assert levels(collect_status(store, env=run_env, clock=True))["sync"] == "unknown"
 
 
+def test_sync_worker_files(store: Path, run_env: dict[str, str]) -> None:
+    """The sync worker's own files as it writes them: state.json and status.json."""
+    write_health(store, good_report(), run_env)
+    (store / "sync").mkdir()
+    (store / "sync" / "state.json").write_text(json.dumps(
+        {"server": "https://shop.example", "token": "t", "pushed_seq": 10, "extra": {}}))
+    (store / "sync" / "status.json").write_text(json.dumps(
+        {"last_attempt": "2026-01-01T10:00:00+00:00", "last_ok": "2026-01-01T10:00:00+00:00",
+         "pending": 0, "server": "https://shop.example"}))
+    report = collect_status(store, env=run_env, clock=True)
+    assert report["sync"]["server"] == "https://shop.example"
+    assert report["sync"]["pending"] == 0 and levels(report)["sync"] == "ok"
+    assert "token" not in json.dumps(report["sync"])
+    (store / "sync" / "status.json").write_text(json.dumps(
+        {"last_attempt": dt_iso(time.time()), "last_ok": "2026-01-01T10:00:00+00:00",
+         "last_error": "server unreachable", "pending": 12}))
+    report = collect_status(store, env=run_env, clock=True, now=1767261600 + 3 * 86400)
+    assert levels(report)["sync"] == "fail"
+    sync_check = next(c for c in report["checks"] if c["name"] == "sync")
+    assert "server unreachable" in sync_check["detail"]
+
+
+def dt_iso(t: float) -> str:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(t, UTC).isoformat()
+
+
 def test_full_disk_is_reported(store: Path, run_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     from shutil import _ntuple_diskusage  # type: ignore[attr-defined]
 
