@@ -1,0 +1,178 @@
+"""Convergence (hypothesis): three kiosks of a shop, the REAL sync server between them.
+
+Random taps, purchases, redemptions and card replacements at random kiosks, with clocks
+that disagree by up to two hours, kiosks dropping off the network and coming back, and
+syncs in any order. After every kiosk has synced (push, pull, import), all hold the same
+member states, the server holds every event once, and every kiosk holds every event once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kiosk.config import RulesConfig
+from kiosk.domain.member import fold
+from kiosk.domain.rules import SimpleRules
+from kiosk.errors import KantaError
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.replication import idle_sync_import
+from kiosk.store.ledger import Ledger
+from sync.client import SyncClient, Transport
+from sync.state import load_state
+from tests.conftest import HELSINKI
+from tests.sync.client.live import PASSWORD, LiveServer, pair
+
+KIOSKS = 3
+CARDS = [f"04C0{i:04d}" for i in range(5)]
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("server") / "server.db").start()
+    yield server
+    server.stop()
+
+
+kiosk_ix = st.integers(0, KIOSKS - 1)
+card_ix = st.integers(0, len(CARDS) - 1)
+ops = st.one_of(
+    st.tuples(st.just("tap"), kiosk_ix, card_ix),
+    st.tuples(st.just("tap"), kiosk_ix, card_ix),
+    st.tuples(st.just("purchase"), kiosk_ix, card_ix, st.integers(1, 10_000)),
+    st.tuples(st.just("redeem"), kiosk_ix, card_ix),
+    st.tuples(st.just("redeem_now"), kiosk_ix, card_ix),
+    st.tuples(st.just("replace"), kiosk_ix, card_ix),
+    st.tuples(st.just("sync"), kiosk_ix),
+    st.tuples(st.just("sync"), kiosk_ix),
+    st.tuples(st.just("partition"), kiosk_ix),
+)
+
+
+class Kiosk:
+    def __init__(self, folder: Path, skew: timedelta, base: list[datetime]) -> None:
+        self.folder = folder
+        self.service = LoyaltyService(
+            Ledger.open(folder), SimpleRules(RulesConfig(cooldown_seconds=0)), lambda: base[0] + skew
+        )
+        self.online = True
+
+    def sync(self) -> None:
+        state = load_state(self.folder)
+        transport = Transport(
+            state.server, token=state.token, session=requests.Session(), sleep=lambda s: None
+        )
+        SyncClient(self.folder, transport=transport).cycle()
+        idle_sync_import(self.service.ledger, self.service.recorder, self.folder)
+
+
+def _run(live: LiveServer, folder: Path, skews: list[int], steps: list[tuple[Any, ...]]) -> list[Any]:
+    shop = live.new_shop(tuple(f"k{i}" for i in range(KIOSKS)))
+    base = [datetime(2026, 3, 2, 9, tzinfo=HELSINKI)]
+    kiosks = [Kiosk(folder / f"k{i}", timedelta(minutes=skews[i]), base) for i in range(KIOSKS)]
+    for i, k in enumerate(kiosks):
+        pair(k.folder, live, shop.tokens[f"k{i}"])
+    cards = {i: list(CARDS) for i in range(KIOSKS)}  # what each kiosk thinks the current cards are
+    replaced = 0
+    try:
+        for step in steps:
+            base[0] += timedelta(seconds=7)
+            kind, ki = step[0], step[1]
+            k = kiosks[ki]
+            svc = k.service
+            try:
+                if kind == "tap":
+                    svc.tap(cards[ki][step[2]])
+                elif kind == "purchase":
+                    svc.purchase(cards[ki][step[2]], step[3])
+                elif kind == "redeem":
+                    for _ in range(10):  # enough stamps first, so redemptions really happen
+                        svc.tap(cards[ki][step[2]])
+                    svc.redeem(cards[ki][step[2]])
+                elif kind == "redeem_now":
+                    svc.redeem(cards[ki][step[2]])
+                elif kind == "replace":
+                    replaced += 1
+                    new = f"04D{ki}{replaced:04d}"
+                    svc.replace_card(cards[ki][step[2]], new)
+                    cards[ki][step[2]] = new
+                elif kind == "sync" and k.online:
+                    k.sync()
+                elif kind == "partition":
+                    k.online = not k.online
+            except KantaError:
+                pass  # refused locally (unknown or replaced card...): nothing recorded
+        # the network comes back: everyone syncs until nothing moves
+        for _ in range(2):
+            for k in kiosks:
+                k.sync()
+        ledgers = [k.service.ledger for k in kiosks]
+        server_ids = [e["id"] for e in live.all_events(shop)]
+        assert len(server_ids) == len(set(server_ids)), "an event is on the server twice"
+        every_own = {e.id for led in ledgers for e in led.events() if e.kiosk == led.kiosk_id}
+        assert set(server_ids) == every_own
+        for led in ledgers:
+            ids = [e.id for e in led.events()]
+            assert len(ids) == len(set(ids)), "an event is in a kiosk's ledger twice"
+            assert set(ids) == every_own, "a kiosk misses events"
+        states = [{s.member_id: s for s in led.all_members()} for led in ledgers]
+        assert states[0] == states[1] == states[2]
+        # and the shared state is the fold of each member's events in clock order
+        by_member: dict[str, list[Any]] = {}
+        for e in ledgers[0].events():
+            by_member.setdefault(e.member, []).append(e)
+        for member, events in by_member.items():
+            assert states[0][member] == fold(member, sorted(events, key=lambda e: e.hlc))
+        flags = requests.get(f"{live.base_url}/api/v1/flags", auth=(shop.owner, PASSWORD), timeout=10)
+        flags.raise_for_status()
+        return [states[0], flags.json()]
+    finally:
+        for k in kiosks:
+            k.service.ledger.close()
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    skews=st.lists(st.integers(-120, 120), min_size=KIOSKS, max_size=KIOSKS),
+    steps=st.lists(ops, min_size=1, max_size=40),
+)
+def test_kiosks_converge(
+    live: LiveServer, tmp_path_factory: pytest.TempPathFactory, skews: list[int], steps: list[tuple[Any, ...]]
+) -> None:
+    # every card known at every kiosk first, so the random part works on shared members
+    warm: list[tuple[Any, ...]] = [("tap", 0, c) for c in range(len(CARDS))]
+    warm += [("sync", k) for k in (0, 1, 2)]
+    _run(live, tmp_path_factory.mktemp("shop"), skews, [*warm, *steps])
+
+
+def test_offline_double_redemption_converges_to_an_overdraft(live: LiveServer, tmp_path: Path) -> None:
+    steps: list[tuple[Any, ...]] = [("tap", 0, 0), ("sync", 0), ("sync", 1)]
+    steps += [("tap", 0, 0)] * 9 + [("sync", 0), ("sync", 1)]
+    steps += [("partition", 0), ("partition", 1), ("redeem_now", 0, 0), ("redeem_now", 1, 0)]
+    states, flags = _run(live, tmp_path, [0, 30, -30], steps)
+    (member,) = [s for s in states.values() if CARDS[0] in s.cards]
+    assert member.balance("stamps") == -10 and member.balance("rewards_redeemed") == 2
+    assert member.overdrawn == ("stamps",)
+    # the server flags it for the owner too
+    flagged = {f["member"]: f for f in flags["flags"]} if isinstance(flags, dict) else {}
+    assert member.member_id in flagged and flagged[member.member_id]["accounts"] == ["stamps"]
+
+
+def test_a_late_event_is_folded_in_clock_order(live: LiveServer, tmp_path: Path) -> None:
+    """Kiosk 1 was offline when it stamped; kiosk 0 stamped later but synced first."""
+    steps: list[tuple[Any, ...]] = [("tap", 0, 0), ("sync", 0), ("sync", 1), ("partition", 1)]
+    steps += [("tap", 1, 0), ("tap", 0, 0), ("sync", 0), ("partition", 1)]
+    states, _ = _run(live, tmp_path, [0, 0, 0], steps)
+    (member,) = [s for s in states.values() if CARDS[0] in s.cards]
+    assert member.balance("stamps") == 3
