@@ -7,6 +7,7 @@ with the HTTP status they map to.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -218,7 +219,15 @@ class PushResult:
     cursor: int
 
 
-def validate_batch(raw_events: Any) -> list[Event]:
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """A validated event and its canonical JSON (``Event.to_dict()``), as stored and served."""
+
+    event: Event
+    body: str
+
+
+def validate_batch(raw_events: Any) -> list[Incoming]:
     """Parse a batch; a malformed event is a 422 naming ``events[i].field``."""
     if not isinstance(raw_events, list):
         raise ApiError(422, "'events' must be a list of events", field="events")
@@ -227,7 +236,8 @@ def validate_batch(raw_events: Any) -> list[Event]:
     out = []
     for i, raw in enumerate(raw_events):
         try:
-            event = event_from_dict(raw)
+            event = event_from_dict(raw, verify_hash=False)
+            body = _canonical_checked(event)
         except EventFormatError as exc:
             fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
             raise ApiError(422, str(exc), field=fld, index=i) from None
@@ -243,7 +253,7 @@ def validate_batch(raw_events: Any) -> list[Event]:
                     field=f"events[{i}].{name}",
                     index=i,
                 )
-        out.append(event)
+        out.append(Incoming(event, body))
     return out
 
 
@@ -251,17 +261,30 @@ def validate_batch(raw_events: Any) -> list[Event]:
 _COLUMN_LIMITS = (("id", 64), ("kiosk", 200), ("member", 200), ("hlc", 260))
 
 
-def _canonical(event: Event) -> str:
-    return json.dumps(event.to_dict(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _canonical_checked(event: Event) -> str:
+    """Check the event's hash and return its stored form, with one JSON encoding per event.
+
+    ``Event.computed_hash`` hashes the canonical JSON of ``to_dict()`` without ``hash``; the
+    same text, with the hash added as the last key, is what the server stores and serves
+    (tests check both agree with the domain's own ``computed_hash`` and ``to_dict``).
+    """
+    body = event.to_dict()
+    claimed = body.pop("hash")
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    if hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] != claimed:
+        raise EventFormatError("event field 'hash': does not match the event's content", "hash")
+    return f'{canonical[:-1]},"hash":"{claimed}"}}'
 
 
-def push_events(engine: Engine, kiosk: KioskAuth, batch: Sequence[Event]) -> PushResult:
+def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) -> PushResult:
     """Store a batch exactly once: ids already stored are counted as duplicates.
 
     One transaction under the shop's row lock: learn/check the kiosk id, find which ids
     exist, allocate consecutive cursors to the new ones, insert, bump the shop cursor.
     A crash anywhere before commit leaves nothing; a replay after commit stores nothing.
     """
+    batch = [i.event for i in incoming]
+    bodies = {i.event.id: i.body for i in incoming}
     idents = {e.kiosk for e in batch}
     if len(idents) > 1:
         raise ApiError(403, "every event of a batch must come from the pushing kiosk", field="events")
@@ -311,20 +334,20 @@ def push_events(engine: Engine, kiosk: KioskAuth, batch: Sequence[Event]) -> Pus
                 )
         new = [e for e in unique.values() if e.id not in existing]
         if new:
-            conn.execute(
-                sa.insert(db.events),
+            db.insert_events(
+                conn,
                 [
-                    {
-                        "shop_id": kiosk.shop_id,
-                        "cursor": cursor + i,
-                        "event_id": e.id,
-                        "kiosk": e.kiosk,
-                        "member": e.member,
-                        "hlc": e.hlc,
-                        "hash": e.hash,
-                        "debit": any(p.delta < 0 for p in e.postings),
-                        "body": _canonical(e),
-                    }
+                    (
+                        kiosk.shop_id,
+                        cursor + i,
+                        e.id,
+                        e.kiosk,
+                        e.member,
+                        e.hlc,
+                        e.hash,
+                        any(p.delta < 0 for p in e.postings),
+                        bodies[e.id],
+                    )
                     for i, e in enumerate(new, start=1)
                 ],
             )

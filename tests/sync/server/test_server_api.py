@@ -324,3 +324,31 @@ def test_owner_password_rules(db_url: str) -> None:
             assert conn.execute(sa.select(db.kiosks.c.token_hash)).scalar_one() != token
     finally:
         engine.dispose()
+
+
+def test_stored_form_is_the_domain_form_and_hash() -> None:
+    from kiosk.domain.events import POINTS, EventDraft, EventKind, Posting
+
+    k = KioskEvents("kiosk-ü")
+    events = [
+        k.stamp(EventDraft(EventKind.MEMBER_CREATED, "m-1", data={"card": "04AB"}, card="04AB")),
+        k.stamp(
+            EventDraft(
+                EventKind.POINTS_EARNED,
+                "m-1",
+                postings=(Posting(POINTS, 50, "2027-01-01T00:00:00+00:00"),),
+                data={"note": "kahvi ☕", "n": [1, 2]},
+                actor="staff-Åsa",
+            )
+        ),
+        k.stamp(EventDraft(EventKind.CORRECTION, "m-1", postings=(Posting(POINTS, -50),), reverses="x")),
+    ]
+    for event in events:
+        (incoming,) = store.validate_batch([event.to_dict()])
+        assert json.loads(incoming.body) == event.to_dict()
+        assert incoming.event.hash == event.computed_hash()
+    tampered = events[1].to_dict()
+    tampered["data"] = {"note": "tee"}
+    with pytest.raises(store.ApiError) as err:
+        store.validate_batch([events[0].to_dict(), tampered])
+    assert err.value.status == 422 and err.value.extra["field"] == "events[1].hash"

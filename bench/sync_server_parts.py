@@ -1,0 +1,194 @@
+"""Server parts of the sync benchmark (``bench/sync.py`` merges every part's dict).
+
+- ``push_events_per_s``: one kiosk pushing batches of 1,000 events back to back over
+  loopback HTTP to a ``kanta server`` process (SQLite file; PostgreSQL where installed).
+- ``concurrent_kiosks_p99_ms``: 20 kiosks pushing batches of 100 at once (each kiosk one
+  request in flight at a time), the 99th percentile of request latency.
+
+Events come from real stampers (ids, hashes, chains), pre-encoded so the figures measure
+the server. Databases are durable: SQLite with ``synchronous=FULL``, PostgreSQL with fsync.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
+from sync.server import db, store
+from sync.server.devcluster import PgCluster, PgUnavailable, ServerProcess
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--push-events", type=int, default=50_000, help="events pushed by the one-kiosk run")
+    parser.add_argument("--kiosks", type=int, default=20, help="kiosks in the concurrent run")
+    parser.add_argument(
+        "--rounds", type=int, default=15, help="batches of 100 per kiosk in the concurrent run"
+    )
+    parser.add_argument("--no-postgresql", action="store_true", help="SQLite only")
+    parser.add_argument("--server-workers", type=int, default=1, help="server processes (uvicorn workers)")
+
+
+def encoded_batches(kiosk_id: str, batches: int, size: int) -> list[bytes]:
+    stamper = Stamper(kiosk=kiosk_id, boot="bench")
+    now = T0
+    out = []
+    n = 0
+    for _ in range(batches):
+        events = []
+        for _ in range(size):
+            now += timedelta(milliseconds=250)
+            n += 1
+            draft = EventDraft(
+                EventKind.VISIT_STAMPED, f"m-{n % 5000}", postings=(Posting(STAMPS, 1), Posting(VISITS, 1))
+            )
+            stamper, event = stamper.stamp(draft, now, os.urandom(10))
+            events.append(event.to_dict())
+        out.append(json.dumps({"events": events}).encode())
+    return out
+
+
+@contextmanager
+def databases(args: argparse.Namespace) -> Iterator[list[tuple[str, Callable[[], str]]]]:
+    """(name, make-a-fresh-database-URL) for SQLite and, where it can run, PostgreSQL."""
+    folder = Path(tempfile.mkdtemp(prefix="kanta-bench-"))
+    counter = iter(range(1_000_000))
+    makers: list[tuple[str, Callable[[], str]]] = [
+        ("sqlite", lambda: f"sqlite:///{folder / f'server{next(counter)}.db'}")
+    ]
+    cluster = None
+    if not args.no_postgresql:
+        try:
+            cluster = PgCluster.start(fsync=True)
+            makers.append(("postgresql", cluster.create_database))
+        except PgUnavailable as exc:
+            print(f"bench: PostgreSQL skipped: {exc}", file=sys.stderr)
+    try:
+        yield makers
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        for f in folder.iterdir():
+            f.unlink()
+        folder.rmdir()
+
+
+def _shop(url: str, kiosks: int) -> list[str]:
+    engine = db.make_engine(url)
+    try:
+        db.migrate(engine)
+        store.init_shop(engine, "Bench", "owner@bench.example", "bench password", scrypt_n=2**10)
+        return [store.add_kiosk(engine, "Bench", f"k{i}") for i in range(kiosks)]
+    finally:
+        engine.dispose()
+
+
+def push_one_kiosk(url: str, n_events: int, workers: int = 1) -> dict[str, float]:
+    token = _shop(url, 1)[0]
+    batches = encoded_batches("bench-kiosk", max(1, n_events // 1000), 1000)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with (
+        ServerProcess(url, workers=workers) as server,
+        httpx.Client(base_url=server.base_url, timeout=60) as http,
+    ):
+        # warm up: connection, first queries (not counted, not stored: a replay-free tiny batch)
+        warm = encoded_batches("warm-up", 1, 10)[0]
+        http.post("/api/v1/events", content=warm, headers=_token_headers(url, "warm"))
+        started = time.perf_counter()
+        for body in batches:
+            r = http.post("/api/v1/events", content=body, headers=headers)
+            if r.status_code != 200 or r.json()["stored"] != 1000:
+                raise RuntimeError(f"push failed: {r.status_code} {r.text[:200]}")
+        elapsed = time.perf_counter() - started
+    return {
+        "events": len(batches) * 1000,
+        "seconds": round(elapsed, 3),
+        "events_per_s": round(len(batches) * 1000 / elapsed),
+    }
+
+
+def _token_headers(url: str, name: str) -> dict[str, str]:
+    engine = db.make_engine(url)
+    try:
+        token = store.add_kiosk(engine, "Bench", name)
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+
+
+def concurrent_kiosks(url: str, kiosks: int, rounds: int, workers: int = 1) -> dict[str, float]:
+    tokens = _shop(url, kiosks)
+    bodies = [encoded_batches(f"kiosk-{i}", rounds, 100) for i in range(kiosks)]
+    latencies: list[float] = []
+
+    async def kiosk(http: httpx.AsyncClient, token: str, batches: list[bytes], start: asyncio.Event) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        await start.wait()
+        for body in batches:
+            t = time.perf_counter()
+            r = await http.post("/api/v1/events", content=body, headers=headers)
+            latencies.append((time.perf_counter() - t) * 1000)
+            if r.status_code != 200 or r.json()["stored"] != 100:
+                raise RuntimeError(f"push failed: {r.status_code} {r.text[:200]}")
+
+    async def run(base_url: str) -> float:
+        limits = httpx.Limits(max_connections=kiosks, max_keepalive_connections=kiosks)
+        async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+            # open every kiosk's connection first, as paired kiosks already have
+            await asyncio.gather(*(http.get("/healthz") for _ in range(kiosks)))
+            start = asyncio.Event()
+            tasks = [
+                asyncio.create_task(kiosk(http, t, b, start)) for t, b in zip(tokens, bodies, strict=True)
+            ]
+            t0 = time.perf_counter()
+            start.set()
+            await asyncio.gather(*tasks)
+            return time.perf_counter() - t0
+
+    with ServerProcess(url, workers=workers) as server:
+        elapsed = asyncio.run(run(server.base_url))
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return {
+        "requests": len(latencies),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(p99, 1),
+        "max_ms": round(latencies[-1], 1),
+        "events_per_s": round(kiosks * rounds * 100 / elapsed),
+    }
+
+
+def server_part(args: argparse.Namespace) -> dict[str, Any]:
+    out: dict[str, Any] = {"server_workers": args.server_workers}
+    with databases(args) as makers:
+        for name, make_url in makers:
+            push = push_one_kiosk(make_url(), args.push_events, args.server_workers)
+            conc = concurrent_kiosks(make_url(), args.kiosks, args.rounds, args.server_workers)
+            out[f"push_events_per_s_{name}"] = push["events_per_s"]
+            out[f"concurrent_kiosks_p99_ms_{name}"] = conc["p99_ms"]
+            out[f"concurrent_kiosks_p50_ms_{name}"] = conc["p50_ms"]
+            out[f"concurrent_kiosks_events_per_s_{name}"] = conc["events_per_s"]
+    # the headline figures: SQLite, the default
+    out["push_events_per_s"] = out["push_events_per_s_sqlite"]
+    out["concurrent_kiosks_p99_ms"] = out["concurrent_kiosks_p99_ms_sqlite"]
+    out["load_average_1m"] = round(os.getloadavg()[0], 2)
+    return out
+
+
+#: the parts bench/sync.py runs; each takes the parsed arguments and returns a dict
+PARTS: list[Callable[[argparse.Namespace], dict[str, Any]]] = [server_part]
