@@ -130,3 +130,31 @@ class FastTable(Table):  # type: ignore[misc]
 
     def __len__(self) -> int:
         return len(self._live())
+
+    # Stock TinyDB looks documents up by str(doc_id) (JSON's keys); ours are ints.
+    def get(
+        self,
+        cond: QueryLike | None = None,
+        doc_id: int | None = None,
+        doc_ids: Iterable[int] | None = None,
+    ) -> Any:
+        live = self._live()
+        if doc_id is not None:
+            doc = live.get(int(doc_id))
+            return None if doc is None else Document(doc, int(doc_id))
+        if doc_ids is not None:
+            wanted = {int(i) for i in doc_ids}
+            return [Document(doc, i) for i, doc in live.items() if i in wanted]
+        if cond is not None:
+            for i, doc in live.items():
+                if cond(doc):
+                    return Document(doc, i)
+            return None
+        raise RuntimeError("You have to pass either cond or doc_id or doc_ids")
+
+    def contains(self, cond: QueryLike | None = None, doc_id: int | None = None) -> bool:
+        if doc_id is not None:
+            return int(doc_id) in self._live()
+        if cond is not None:
+            return self.get(cond) is not None
+        raise RuntimeError("You have to pass either cond or doc_id")

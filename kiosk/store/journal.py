@@ -80,13 +80,17 @@ def scan(data: bytes, name: str, *, stop_at_damage: bool = False) -> ScanResult:
     size = len(data)
     while pos < size:
         nl = data.find(b"\n", pos)
-        line_end = size if nl < 0 else nl
+        if nl < 0:
+            # no newline: the write was cut before its end, so it was never acknowledged
+            # (fsync comes after the whole line), even if what is there happens to decode
+            return ScanResult(records, pos, (pos, "record has no end of line"))
+        line_end = nl
         line = data[pos:line_end]
         try:
             n, events, ops = decode_line(line)
         except BadLine as exc:
-            rest = data[line_end + 1 :] if nl >= 0 else b""
-            if nl < 0 or stop_at_damage or not rest.strip(b"\0\n"):
+            rest = data[line_end + 1 :]
+            if stop_at_damage or not rest.strip(b"\0\n"):
                 return ScanResult(records, pos, (pos, str(exc)))
             raise StoreCorrupt(
                 f"{name} is damaged at byte {pos} (record {len(records) + 1}: {exc}) and "

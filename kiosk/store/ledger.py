@@ -33,6 +33,17 @@ RECENT_EVENTS = 2000
 class KantaDB(TinyDB):  # type: ignore[misc]
     table_class = FastTable
 
+    def drop_table(self, name: str) -> None:
+        # stock TinyDB deletes from the dict storage.read() returned (our live tables)
+        # before calling write(), so the journal would never hear of it
+        self._tables.pop(name, None)
+        storage = self.storage
+        assert isinstance(storage, CrashSafeStorage)
+        with storage.transaction():
+            for doc_id in list(storage.table(name)):
+                storage.put(name, doc_id, None)
+        storage.read().pop(name, None)
+
 
 class Ledger:
     def __init__(self, storage: CrashSafeStorage) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kiosk.domain.events import GENESIS_HASH, event_from_dict
 from kiosk.domain.member import MemberState, apply, balances_view, from_doc
@@ -15,6 +16,8 @@ from kiosk.errors import EventFormatError, StoreCorrupt
 from kiosk.store import journal
 from kiosk.store.disk import Disk, OsDisk
 from kiosk.store.storage import JOURNAL, LEDGER, LOCK, STORE_ID, Tables, write_snapshot
+
+META = "meta"  # the ledger's table of this kiosk's identity and position
 
 
 def _segments(disk: Disk, folder: Path) -> list[Path]:
@@ -56,10 +59,33 @@ def rebuild(folder: Path, disk: Disk | None = None) -> int:
                         docs.pop(int(doc_id), None)
                     else:
                         docs[int(doc_id)] = doc
+        _restore_stamper_position(tables, segments, disk)
         write_snapshot(disk, folder, tables, n, len(segments) + 1)
         return n
     finally:
         getattr(lock, "release", lambda: None)()
+
+
+def _restore_stamper_position(tables: Tables, segments: list[Path], disk: Disk) -> None:
+    """The kiosk's sequence position is not journaled (recovery re-derives it from its own
+    events), so a rebuilt snapshot must carry it, or the kiosk would restart at seq 1."""
+    meta = tables.get(META, {}).get(1)
+    if not meta or "kiosk" not in meta:
+        return
+    kiosk = meta["kiosk"]
+    latest: dict[str, Any] | None = None
+    needle = kiosk.encode()
+    for path in segments:
+        with disk.open_read(path) as stream:
+            for line in stream:
+                if needle not in line:
+                    continue
+                _, events, _ = journal.decode_line(line.rstrip(b"\n"))
+                for raw in events:
+                    if raw.get("kiosk") == kiosk and raw.get("seq", 0) > (latest or {}).get("seq", 0):
+                        latest = raw
+    if latest is not None:
+        tables[META][1] = {**meta, "seq": latest["seq"], "prev": latest["hash"], "hlc": latest["hlc"]}
 
 
 def repair(folder: Path, disk: Disk | None = None) -> str:
@@ -74,7 +100,10 @@ def repair(folder: Path, disk: Disk | None = None) -> str:
             return f"{path} is intact ({len(result.records)} records); nothing to repair"
         aside = folder / f"journal.damaged-{int(time.time())}"
         disk.write_synced(aside, data[result.good_end :])
-        disk.write_synced(path, data[: result.good_end])
+        # never rewrite the journal in place: a cut mid-write would lose the good records too
+        tmp = folder / (JOURNAL + ".repair")
+        disk.write_synced(tmp, data[: result.good_end])
+        disk.rename(tmp, path)
         disk.sync_dir(folder)
         return (
             f"kept {len(result.records)} records of {path.name}; moved "
@@ -125,13 +154,22 @@ def verify(folder: Path, disk: Disk | None = None) -> VerifyReport:
                     report.problems.append(f"record {n}: {exc}")
                     continue
                 seq, prev = chains.get(event.kiosk, (0, GENESIS_HASH))
-                if event.seq == seq + 1 and event.prev != prev:
+                if event.seq <= seq:
+                    report.problems.append(
+                        f"record {n}: kiosk {event.kiosk} event {event.seq} repeats or goes back "
+                        f"(after {seq}): a kiosk's sequence numbers must only grow"
+                    )
+                    continue
+                if event.seq > seq + 1:
+                    report.problems.append(
+                        f"record {n}: kiosk {event.kiosk} events {seq + 1}..{event.seq - 1} are missing"
+                    )
+                elif event.prev != prev:
                     report.problems.append(
                         f"record {n}: kiosk {event.kiosk} event {event.seq} does not chain to "
                         "the previous event (edited or removed history)"
                     )
-                if event.seq > seq:
-                    chains[event.kiosk] = (event.seq, event.hash)
+                chains[event.kiosk] = (event.seq, event.hash)
                 state = states.get(event.member) or MemberState(event.member)
                 states[event.member] = apply(state, event)
         report.kiosks = len(chains)

@@ -133,6 +133,12 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             self._lock = self.disk.lock(self.path / LOCK)
         try:
             self._open(create)
+        except OSError as exc:
+            self._release_lock()
+            raise StoreWriteError(
+                f"cannot open the store in {self.path} ({exc.strerror or exc}); nothing was "
+                "changed. Check the disk (full? removed? failing SD card?) and try again."
+            ) from exc
         except BaseException:
             self._release_lock()
             raise
@@ -240,12 +246,23 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             self.disk.sync_dir(p / LEDGER)
             self.disk.sync_dir(p)
             log.warning("finished a snapshot rotation interrupted by a restart")
+        elif self._segment > 1 and self.disk.exists(p / JOURNAL):
+            # The rename reached the ledger folder but the old name survived in this one
+            # (the cut came between the two folder syncs): it is the archived segment.
+            records = journal.scan(self.disk.read_bytes(p / JOURNAL), str(p / JOURNAL)).records
+            if records and records[-1].n <= self._snapshot_n:
+                self.disk.remove(p / JOURNAL)
+                self.disk.sync_dir(p)
+                log.warning("removed the old name of a journal already archived as %s", archived.name)
 
     def _replay_journal(self) -> None:
         p = self.path / JOURNAL
         data = self.disk.read_bytes(p) if self.disk.exists(p) else b""
         result = journal.scan(data, str(p))
         records = result.records
+        if self.readonly:
+            # a reader can arrive mid-rotation: the journal is then already in the snapshot
+            records = [r for r in records if r.n > self._snapshot_n]
         if records:
             first = records[0].n
             if first != self._snapshot_n + 1:
@@ -260,7 +277,10 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         self._journal_bytes = result.good_end
         if self.readonly:
             return
+        existed = bool(data) or self.disk.exists(p)
         self._journal = self.disk.open_append(p)
+        if not existed:
+            self.disk.sync_dir(self.path)  # a new name is durable only once its folder is synced
         if result.torn is not None:
             offset, reason = result.torn
             cut = data[offset:]
@@ -488,21 +508,31 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         """Every committed record's events, oldest first: archived segments then the journal.
 
         ``contains`` is a fast byte pre-filter (a member id, say) tried before parsing JSON.
+        Safe beside a running writer: the journal's unfinished last line is where it stops,
+        and a record seen twice during a snapshot rotation is given once.
         """
-        paths = [*self.segments(), self.path / JOURNAL]
-        for path in paths:
+        journal_path = self.path / JOURNAL
+        last = 0
+        for path in [*self.segments(), journal_path]:
             if not self.disk.exists(path):
                 continue
             with self.disk.open_read(path) as stream:
                 for number, line in enumerate(stream, start=1):
+                    if not line.endswith(b"\n"):
+                        break  # being written right now, or a torn tail recovery will cut
                     if contains is not None and contains not in line:
                         continue
                     try:
-                        n, events, _ = journal.decode_line(line.rstrip(b"\n"))
+                        n, events, _ = journal.decode_line(line[:-1])
                     except journal.BadLine as exc:
+                        if path == journal_path and self.readonly:
+                            break  # a torn tail that no writer has cut yet
                         raise StoreCorrupt(f"{path} is damaged at line {number}: {exc}") from None
-                    if n > self._n:
+                    if n > self._n and not self.readonly:
                         return  # written after this reader started
+                    if n <= last:
+                        continue
+                    last = n
                     if events:
                         yield n, events
 

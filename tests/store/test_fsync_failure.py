@@ -122,7 +122,7 @@ def test_each_fsync_of_a_workload_failing_in_turn(fs: str) -> None:
         except Exception as exc:
             error = exc
         where = disk.log[-1]
-        # (a raw OSError while opening is OPEN_BUG below; here only what is acknowledged counts)
+        # (a raw OSError while opening is tested below; here only what is acknowledged counts)
         if not isinstance(error, StoreError | OSError):
             failures.append(f"fsync {n} ({where}): the caller got {error!r}")
             continue
@@ -133,19 +133,13 @@ def test_each_fsync_of_a_workload_failing_in_turn(fs: str) -> None:
             except (AssertionError, StoreError) as exc:
                 failures.append(f"fsync {n} ({where}), {label}: {str(exc).splitlines()[0]}")
     if fs == "posix":
-        # the open-time journal creation bug of test_power_cut (POSIX_BUGS) shows up here too
+        # the open-time journal creation (see test_power_cut, posix model) is exercised here too
         failures = [f for f in failures if "power cut" not in f]
     assert not failures, "\n".join(failures)
 
 
-OPEN_BUG = (
-    "storage.py: OSError from the disk while opening (CrashSafeStorage._create, the torn-tail "
-    "cut in _replay_journal, _finish_interrupted_rotation) escapes as a raw OSError instead of "
-    "a StoreWriteError, so `kanta` prints a traceback instead of a clear message"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=OPEN_BUG)
 @pytest.mark.parametrize("phase", ["create", "torn-tail-cut"])
 def test_failing_fsync_while_opening_is_a_clear_store_error(phase: str) -> None:
     disk = fresh_disk("ext4")

@@ -121,15 +121,8 @@ def test_reader_beside_a_writer_never_cuts_a_half_written_line(tmp_path: Path) -
     assert _files(data) != files  # a writer does cut it: the test above is not vacuous
 
 
-READER_BUG = (
-    "storage.py CrashSafeStorage.records(): a reader (readonly=True) decodes every journal "
-    "line, so a half-written last line (the kiosk mid-append, or a torn tail no writer has "
-    "cut yet) raises StoreCorrupt from ledger.events() and maintenance.verify; it should stop "
-    "at the replayed end (good_end) of journal.log"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=READER_BUG)
 def test_reader_beside_a_writer_reads_every_committed_event(tmp_path: Path) -> None:
     data = tmp_path / "data"
     acked = _half_written(data)
@@ -176,12 +169,6 @@ def test_reader_never_writes_during_a_snapshot_rotation() -> None:
     assert steps >= 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="storage.py: a readonly open (kanta store info/verify) between the snapshot rename "
-    "and the journal rename sees the new snapshot with the old journal.log and raises "
-    "StoreCorrupt ('starts at record 1 but the snapshot ends at record N')",
-)
 def test_reader_opens_at_every_step_of_a_snapshot_rotation() -> None:
     problems, _ = _reader_at_each_rotation_step()
     assert not problems, "\n".join(problems)

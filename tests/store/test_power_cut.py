@@ -18,7 +18,6 @@ from kiosk.store.ledger import Ledger
 from kiosk.store.storage import JOURNAL, LEDGER, SNAPSHOT
 from tests.conftest import FakeClock
 from tests.store.crashdisk import PowerCut
-from tests.store.known_bugs import NEWLINE_BUG
 from tests.store.workload import (
     DATA,
     SMALL,
@@ -42,13 +41,7 @@ def total_steps() -> int:
 STEPS = total_steps()
 
 #: the two bugs the strict POSIX model finds (reported on issue 2; see the report)
-POSIX_BUGS = (
-    "storage.py: a journal.log created while opening (after an interrupted creation or "
-    "snapshot rotation) is never made durable by a folder fsync, so taps acknowledged into "
-    "it are lost at the next power cut; and a rotation cut after sync_dir(ledger) but "
-    "before sync_dir(data) leaves both journal.log and ledger/NNNNNN.log, which refuses to open"
-)
-POSIX = pytest.param("posix", marks=pytest.mark.xfail(strict=True, reason=POSIX_BUGS))
+POSIX = "posix"
 
 
 def sweep(fs: str, torn: bool, short_by_one: bool | None = False) -> list[str]:
@@ -84,14 +77,12 @@ def test_power_cut_at_every_step_keeps_every_acknowledged_tap(fs: str, torn: boo
     assert not failures, f"{len(failures)} of {STEPS} cut points fail:\n" + "\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason=NEWLINE_BUG)
 def test_power_cut_that_loses_only_the_last_newline() -> None:
     """Every cut point again, each unsynced tail losing exactly its last byte."""
     failures = sweep("ext4", torn=True, short_by_one=True)
     assert not failures, f"{len(failures)} cut points fail:\n" + "\n".join(failures)
 
 
-@pytest.mark.xfail(strict=True, reason=NEWLINE_BUG)
 def test_journal_whose_last_record_lost_its_newline() -> None:
     disk = fresh_disk("ext4")
     acked = Acked()

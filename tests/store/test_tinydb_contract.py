@@ -23,12 +23,6 @@ from tinydb.table import Document
 from kiosk.store.ledger import KantaDB
 from kiosk.store.storage import CrashSafeStorage
 
-GET_BY_ID_BUG = (
-    "fasttable.py: FastTable._read_table() returns the live table keyed by int, but stock "
-    "Table.get(doc_id=...) / get(doc_ids=...) look keys up as str(doc_id) (and contains(doc_id=) "
-    "uses get), so they return None / [] / False for documents that exist"
-)
-
 
 class Backend:
     def __init__(self, kind: str, folder: Path) -> None:
@@ -147,7 +141,7 @@ def test_search_get_count_contains_by_query(backend: Backend) -> None:
 
 
 @pytest.mark.parametrize(
-    "kind", ["memory", pytest.param("crashsafe", marks=pytest.mark.xfail(strict=True, reason=GET_BY_ID_BUG))]
+    "kind", ["memory", "crashsafe"]
 )
 def test_get_and_contains_by_doc_id(kind: str, tmp_path: Path) -> None:
     backend = make_backend(kind, tmp_path)
@@ -163,16 +157,10 @@ def test_get_and_contains_by_doc_id(kind: str, tmp_path: Path) -> None:
         backend.close()
 
 
-DROP_TABLE_BUG = (
-    "storage.py/ledger.py: stock TinyDB.drop_table() does `data = storage.read(); del data[name]; "
-    "storage.write(data)`; CrashSafeStorage.read() returns the live tables, so the table is "
-    "already gone when write() diffs against it and nothing is journaled: the dropped table "
-    "comes back on reopen. Fix: KantaDB.drop_table journals a put(name, id, None) per document"
-)
 
 
 @pytest.mark.parametrize(
-    "kind", ["memory", pytest.param("crashsafe", marks=pytest.mark.xfail(strict=True, reason=DROP_TABLE_BUG))]
+    "kind", ["memory", "crashsafe"]
 )
 def test_drop_table_survives_reopen(kind: str, tmp_path: Path) -> None:
     backend = make_backend(kind, tmp_path)
