@@ -49,6 +49,9 @@ class RulesConfig:
     cooldown_seconds: int = 60
     #: a card must join (with consent) before it earns anything
     require_join: bool = False
+    #: a program file (see config/program.toml); empty: the simple rule above.
+    #: A relative path is relative to this config file. Environment override: KANTA_PROGRAM
+    program: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,16 @@ class KioskConfig:
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.shop.timezone)
 
+    @property
+    def program_path(self) -> Path | None:
+        """The configured program file, resolved against the config file's folder."""
+        if not self.rules.program:
+            return None
+        path = Path(self.rules.program).expanduser()
+        if not path.is_absolute() and not self.source.startswith("<"):
+            path = Path(self.source.split(" (")[0]).parent / path
+        return path
+
 
 T = TypeVar("T")
 
@@ -132,6 +145,7 @@ _ENV_OVERRIDES = {
     "KANTA_CARD_READER": ("hardware", "card_reader"),
     "KANTA_SCANNER": ("hardware", "scanner"),
     "KANTA_FEEDBACK": ("hardware", "feedback"),
+    "KANTA_PROGRAM": ("rules", "program"),
 }
 
 _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {

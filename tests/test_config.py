@@ -58,3 +58,19 @@ def test_environment_overrides_backends() -> None:
 def test_partial_file_keeps_other_defaults() -> None:
     cfg = parse_config({"shop": {"name": "Kahvila Kanta"}}, "test.toml")
     assert cfg.shop.name == "Kahvila Kanta" and cfg.shop.timezone == "Europe/Helsinki"
+
+
+def test_program_setting_selects_the_engine(tmp_path: Path) -> None:
+    from kiosk.domain.rules import SimpleRules
+    from kiosk.services.factory import rules_for
+
+    programs = Path(__file__).resolve().parents[1] / "config"
+    (tmp_path / "program.toml").write_text((programs / "program.toml").read_text())
+    site = tmp_path / "kiosk.toml"
+    site.write_text('[rules]\nprogram = "program.toml"\n')
+    cfg = load_config(site, env={})
+    assert cfg.program_path == tmp_path / "program.toml"  # relative to the config file
+    assert rules_for(cfg).version == "cafe@1"
+    assert isinstance(rules_for(load_config(default_config_path(), env={})), SimpleRules)
+    by_env = load_config(default_config_path(), env={"KANTA_PROGRAM": str(programs / "programs" / "tiers.toml")})
+    assert rules_for(by_env).version != "builtin-1"

@@ -16,7 +16,7 @@ def member_json(state: MemberState) -> dict[str, Any]:
         "status": state.status,
         "cards": list(state.cards),
         "retired_cards": list(state.retired_cards),
-        "balances": dict(sorted(state.balances.items())),
+        "balances": {a: v for a, v in sorted(state.balances.items()) if not a.startswith("meta:")},
         "stamps": state.balance(STAMPS),
         "points": state.balance(POINTS),
         "credit_cents": state.balance(CREDIT),

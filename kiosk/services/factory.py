@@ -18,7 +18,12 @@ def shop_clock(config: KioskConfig) -> Callable[[], datetime]:
 
 
 def rules_for(config: KioskConfig) -> Rules:
-    return SimpleRules(config.rules)
+    path = config.program_path
+    if path is None:
+        return SimpleRules(config.rules)
+    from kiosk.domain.program import load_program
+
+    return load_program(path)
 
 
 def open_service(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.ids import uuid7
@@ -161,11 +162,38 @@ class LoyaltyService:
         card = normalize_card(card)
         now = now or self.clock()
         state = self._active_member(card)
-        decision = self.rules.decide(state, action, now)
+        other, other_drafts = self._counterpart(card, action, now)
+        if other is None:
+            decision = self.rules.decide(state, action, now)
+        else:
+            decide_with_other: Any = self.rules.decide
+            decision = decide_with_other(state, action, now, other=other)
         if not decision.accepted:
             return Outcome(card, state, state, refusal=decision.refusal)
-        events, states = self.recorder.record(decision.drafts, now)
+        known = {other.member_id: other} if other is not None else None
+        events, states = self.recorder.record([*other_drafts, *decision.drafts], now, states=known)
         return Outcome(card, state, states.get(state.member_id, state), tuple(events))
+
+    def _counterpart(
+        self, card: str, action: Action, now: datetime
+    ) -> tuple[MemberState | None, list[EventDraft]]:
+        """A second record some actions need: the referred new member, or a single-use
+        coupon code's shop-wide record (so it redeems only once across all cards)."""
+        counterpart = getattr(self.rules, "counterpart", None)
+        wanted = counterpart(action) if counterpart is not None else None
+        if wanted is None:
+            return None, []
+        what, key = wanted
+        if what == "member":
+            return self.ledger.member(key) or MemberState(key), []
+        other_card = normalize_card(key)
+        other = self.ledger.member_for_card(other_card)
+        if other is not None:
+            return other, []
+        if self.rules.require_join or other_card == card:
+            return None, []
+        created, draft = self._new_member(other_card, now, action.actor)
+        return created, [draft]
 
     def purchase(self, card: str, amount_cents: int, actor: str | None = None) -> Outcome:
         return self.act(
