@@ -154,6 +154,9 @@ def chroot() -> Iterator[Chroot]:
     if not _mirror_reachable():
         pytest.skip(f"Debian mirror {MIRROR} not reachable")
     base = _base_root()
+    # one run at a time on this machine: the cached .debs folder is shared (apt locks it)
+    run_lock = (CACHE / ".run.lock").open("w")
+    fcntl.flock(run_lock, fcntl.LOCK_EX)
     work = CACHE / f"work-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run(["cp", "-a", str(base), str(work)], check=True, timeout=600)
@@ -174,6 +177,7 @@ def chroot() -> Iterator[Chroot]:
         box.umount_all()
         if not any(str(m).startswith(str(work)) for m in _mounted()):
             shutil.rmtree(work, ignore_errors=True)
+        run_lock.close()
 
 
 def _mounted() -> list[str]:
