@@ -157,6 +157,7 @@ def chroot() -> Iterator[Chroot]:
     # one run at a time on this machine: the cached .debs folder is shared (apt locks it)
     run_lock = (CACHE / ".run.lock").open("w")
     fcntl.flock(run_lock, fcntl.LOCK_EX)
+    _clean_stale_work()
     work = CACHE / f"work-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run(["cp", "-a", str(base), str(work)], check=True, timeout=600)
@@ -178,6 +179,19 @@ def chroot() -> Iterator[Chroot]:
         if not any(str(m).startswith(str(work)) for m in _mounted()):
             shutil.rmtree(work, ignore_errors=True)
         run_lock.close()
+
+
+def _clean_stale_work() -> None:
+    """Work roots left by a run that was killed: unmount what it mounted, delete it."""
+    for stale in CACHE.glob("work-*"):
+        with contextlib.suppress(ValueError):
+            pid = int(stale.name.split("-", 1)[1])
+            if pid != os.getpid() and Path(f"/proc/{pid}").exists():
+                continue  # still running (it cannot be: we hold the run lock), leave it
+        for where in sorted((m for m in _mounted() if m.startswith(f"{stale}/")), reverse=True):
+            subprocess.run(["umount", "-l", where], check=False, timeout=60)
+        if not any(m.startswith(f"{stale}/") for m in _mounted()):
+            shutil.rmtree(stale, ignore_errors=True)
 
 
 def _mounted() -> list[str]:
