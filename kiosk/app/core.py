@@ -183,7 +183,10 @@ class KioskCore:
                 self._handle(item)
             except Exception:  # a bug: keep the kiosk alive, tell the customer
                 log.exception("dispatcher failed on %r", type(item).__name__)
-                self._to_ui("on_failure", "generic")
+                try:
+                    self._to_ui("on_failure", "generic")
+                except Exception:
+                    log.exception("cannot tell the screen")
 
     def handle_now(self, item: Any) -> None:
         """Handle one item on the caller's thread (tests without the dispatcher thread)."""
@@ -315,6 +318,9 @@ class KioskCore:
         self.submit(self._maintenance)
 
     def _maintenance(self) -> None:
+        clock_ok = self.wall().year >= CLOCK_PLAUSIBLE_YEAR
+        if clock_ok != self.status.clock_ok:  # NTP set the time since the last look
+            self._set_status(clock_ok=clock_ok)
         if self.status.store_ok:
             self.service.ledger.maintenance()
 

@@ -113,6 +113,9 @@ def _sync_status(service: LoyaltyService) -> tuple[str | None, int | None]:
 def configure_window(layout: str, fullscreen: bool, size: tuple[int, int] | None = None) -> None:
     """Set Kivy's window before it is created (must run before importing kivy.core.window)."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    # the dispatcher thread schedules the result on Kivy's clock: an "interrupt" clock
+    # wakes the main loop at once instead of when the next frame would have been due
+    os.environ.setdefault("KIVY_CLOCK", "interrupt")
     from kivy.config import Config
 
     if size is None:
@@ -159,7 +162,7 @@ def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = 
         on_ready=on_ready,
         on_main_loop_tick=on_tick,
     )
-    kiosk.core.post = lambda fn: Clock.schedule_once(lambda _dt: fn(), -1)
+    kiosk.core.post = lambda fn: Clock.schedule_once(lambda _dt: fn(), 0)
     return KioskApp(kiosk.core, settings, program_info(kiosk.config, kiosk.service))
 
 
