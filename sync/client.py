@@ -469,12 +469,13 @@ class SyncClient:
             raw_events, cursor, more = _page(page)
             theirs = []
             for i, raw in enumerate(raw_events):
+                if isinstance(raw, dict) and raw.get("kiosk") == self.kiosk:
+                    continue  # our own, back from the server
                 try:
-                    event = event_from_dict(raw)
+                    event_from_dict(raw)
                 except EventFormatError as exc:
                     raise SyncError(f"the server sent a malformed event (#{i} after cursor): {exc}") from None
-                if event.kiosk != self.kiosk:
-                    theirs.append(raw)
+                theirs.append(raw)
             number = self.state.inbox_next
             if theirs:
                 inbox.write_file(self.data_dir, number, theirs)
