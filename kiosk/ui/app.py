@@ -31,7 +31,9 @@ from kiosk.ui.viewmodel import (
     action_view,
     error_view,
     refusal_view,
+    reward_name,
     simple_refusal,
+    summarize,
     tap_view,
     welcome_view,
 )
@@ -447,8 +449,11 @@ class KioskApp(App):  # type: ignore[misc]
         self.go_idle()
 
     def claim_reward(self, card: str) -> None:
+        view = self.screen("result").view
+        reward = view.reward_id if view is not None else None
+
         def redeem(who: Any) -> None:
-            self.run_action(lambda: self.core.service.redeem(card, actor=who.name), "res_redeemed")
+            self.run_action(lambda: self.core.service.redeem(card, reward, actor=who.name), "res_redeemed")
 
         self.ask_pin(redeem, title_key="pin_confirm_title")
 
@@ -495,11 +500,22 @@ class KioskApp(App):  # type: ignore[misc]
         elif name == "redeem":
 
             def confirm(card: str) -> None:
-                c = self.screen("confirm")
-                c.title = self.tr("confirm_redeem", reward=self.tr("reward_stamp_card"))
-                c.detail = self.tr("staff_card", card=card)
-                c.on_confirm = lambda: self.run_action(lambda: svc.redeem(card, actor=actor), "res_redeemed")
-                self.show("confirm")
+                def got(state: Any) -> None:
+                    summary = summarize(self.program, state, svc.clock())
+                    if not summary.rewards_ready:
+                        to_go = max(1, summary.stamps_target - summary.stamps_have)
+                        self.show_result(simple_refusal(self.lang, "not_enough", "", to_go=to_go))
+                        return
+                    reward = summary.rewards_ready[0]
+                    c = self.screen("confirm")
+                    c.title = self.tr("confirm_redeem", reward=reward_name(self.lang, reward))
+                    c.detail = self.tr("staff_card", card=card)
+                    c.on_confirm = lambda: self.run_action(
+                        lambda: svc.redeem(card, reward[0], actor=actor), "res_redeemed"
+                    )
+                    self.show("confirm")
+
+                self.core.submit(lambda: svc.member_for_card(card), got, self._fail)
 
             self.with_card(confirm)
         elif name in ("sell_pass", "use_pass"):

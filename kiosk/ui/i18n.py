@@ -56,6 +56,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # ---- tap result ------------------------------------------------------------------
     "res_stamp": {"fi": "+{n} leima", "sv": "+{n} stämpel", "en": "+{n} stamp"},
     "res_stamps": {"fi": "+{n} leimaa", "sv": "+{n} stämplar", "en": "+{n} stamps"},
+    "res_visit": {"fi": "Käynti kirjattu", "sv": "Besöket registrerat", "en": "Visit recorded"},
     "res_recorded": {"fi": "Tallennettu", "sv": "Sparat", "en": "Recorded"},
     "res_new_card": {
         "fi": "Uusi kortti: käynti tallennettu",
@@ -72,6 +73,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "BELÖNING KLAR! Säg till i kassan.",
         "en": "REWARD READY! Tell the staff.",
     },
+    "res_reward_ready_named": {
+        "fi": "PALKINTO VALMIINA: {reward}! Kerro kassalle.",
+        "sv": "BELÖNING KLAR: {reward}! Säg till i kassan.",
+        "en": "REWARD READY: {reward}! Tell the staff.",
+    },
+    "need_visits": {"fi": "{n} käyntiä", "sv": "{n} besök", "en": "{n} visits"},
     "res_points": {"fi": "Pisteet: {points}", "sv": "Poäng: {points}", "en": "Points: {points}"},
     "res_points_change": {
         "fi": "Pisteet: {points} ({delta:+d})",
@@ -363,6 +370,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "fullt stämpelkort",
         "en": "full stamp card",
     },
+    "reward_": {"fi": "palkinto", "sv": "belöning", "en": "reward"},
     "undo_title": {"fi": "Peru merkintä", "sv": "Ångra en post", "en": "Undo an entry"},
     "undo_pick": {"fi": "Valitse merkintä", "sv": "Välj en post", "en": "Pick an entry"},
     "undo_reason": {"fi": "Syy", "sv": "Orsak", "en": "Reason"},

@@ -7,8 +7,8 @@ screen is also said in words here (``tone`` picks the colour, ``headline`` says 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,14 +27,55 @@ EXPIRY_NOTICE_DAYS = 30
 
 
 @dataclass(frozen=True)
+class Summary:
+    """What a member has, as the screen shows it; the same shape for every program."""
+
+    stamps_have: int = 0
+    stamps_target: int = 0
+    points: int = 0
+    credit: int = 0
+    tier: str | None = None
+    #: the next tier's name, what it still needs, and in what ("spend" cents or "visits")
+    next_tier: tuple[str, int, str] | None = None
+    #: (reward id, reward name) for each reward ready to claim
+    rewards_ready: tuple[tuple[str, str], ...] = ()
+    #: (amount, "stamps" | "points", ISO instant), soonest first
+    expiring: tuple[tuple[int, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class ProgramInfo:
-    """What the idle screen says about the program, and the stamp card's size."""
+    """What the idle screen says about the program, and how a member is summarised."""
 
     shop_name: str
     currency: str = "EUR"
     stamps_target: int | None = 10
     points_per_unit: int = 1
     require_join: bool = False
+    #: the program engine's view of a member, adapted by the wiring (None: simple rules)
+    describe: Callable[[MemberState, datetime | None], Summary] | None = None
+
+
+def summarize(info: ProgramInfo, state: MemberState, now: datetime | None) -> Summary:
+    if info.describe is not None:
+        return info.describe(state, now)
+    target = info.stamps_target or 0
+    have = state.balance(STAMPS)
+    expiring = tuple(
+        (lot.amount, what, lot.expires_at)
+        for account, what in ((STAMPS, "stamps"), (POINTS, "points"))
+        for lot in state.expiring(account)[:1]
+    )
+    tier = next((a.split(":", 1)[1] for a in state.balances if a.startswith("tier:")), None)
+    return Summary(
+        stamps_have=have,
+        stamps_target=target,
+        points=state.balance(POINTS),
+        credit=state.balance(CREDIT),
+        tier=tier,
+        rewards_ready=(("stamp_card", ""),) if target and have >= target else (),
+        expiring=expiring,
+    )
 
 
 @dataclass(frozen=True)
@@ -48,8 +89,9 @@ class ResultView:
     reward_ready: bool = False
     offer_join: bool = False
     refused: bool = False
-    #: what the "Claim" flow needs
     member_status: str = ""
+    #: the reward the "Claim" button redeems (None: the program's default)
+    reward_id: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -69,6 +111,65 @@ def _date(text: str) -> str:
     return f"{d.day}.{d.month}.{d.year}"
 
 
+def reward_name(lang: str, reward: tuple[str, str]) -> str:
+    rid, name = reward
+    return name or tr(lang, f"reward_{rid}")
+
+
+def summary_lines(
+    lang: str, after: Summary, before: Summary | None, info: ProgramInfo, now: datetime | None = None
+) -> list[str]:
+    """Stamps progress, points and credit (with the change), tier, rewards, expiries."""
+    lines: list[str] = []
+    if after.rewards_ready:
+        if any(name for _, name in after.rewards_ready):
+            names = ", ".join(reward_name(lang, r) for r in after.rewards_ready)
+            lines.append(tr(lang, "res_reward_ready_named", reward=names))
+        else:
+            lines.append(tr(lang, "res_reward_ready"))
+    elif after.stamps_target:
+        lines.append(
+            tr(
+                lang,
+                "res_stamps_progress",
+                have=after.stamps_have,
+                target=after.stamps_target,
+                to_go=max(0, after.stamps_target - after.stamps_have),
+            )
+        )
+    delta = after.points - (before.points if before else 0)
+    if delta:
+        lines.append(tr(lang, "res_points_change", points=after.points, delta=delta))
+    elif after.points:
+        lines.append(tr(lang, "res_points", points=after.points))
+    cdelta = after.credit - (before.credit if before else 0)
+    money = format_amount
+    if cdelta:
+        sign = "+" if cdelta > 0 else ""
+        lines.append(
+            tr(lang, "res_credit_change", amount=money(after.credit, info.currency),
+               delta=sign + money(cdelta, info.currency))
+        )
+    elif after.credit:
+        lines.append(tr(lang, "res_credit", amount=money(after.credit, info.currency)))
+    if after.tier is not None:
+        if after.next_tier is not None:
+            name, need, measure = after.next_tier
+            needed = money(need, info.currency) if measure == "spend" else tr(lang, "need_visits", n=need)
+            lines.append(tr(lang, "res_tier_next", tier=after.tier, next=name, need=needed))
+        else:
+            lines.append(tr(lang, "res_tier", tier=after.tier))
+    for amount, what, at in after.expiring[:2]:
+        if now is not None:
+            try:
+                if (datetime.fromisoformat(at) - now).days > EXPIRY_NOTICE_DAYS:
+                    continue
+            except (ValueError, TypeError):
+                pass
+        lines.append(tr(lang, "res_expiring", amount=amount, what=tr(lang, f"what_{what}"), date=_date(at)))
+    return lines
+
+
 def member_lines(
     lang: str,
     state: MemberState,
@@ -76,107 +177,59 @@ def member_lines(
     info: ProgramInfo,
     now: datetime | None = None,
 ) -> list[str]:
-    """Points, credit, tier and expiry lines (stamps are drawn as a card)."""
-    lines: list[str] = []
-    if info.stamps_target:
-        have = state.balance(STAMPS)
-        if have < info.stamps_target:
-            lines.append(
-                tr(
-                    lang,
-                    "res_stamps_progress",
-                    have=have,
-                    target=info.stamps_target,
-                    to_go=info.stamps_target - have,
-                )
-            )
-        else:
-            lines.append(tr(lang, "res_reward_ready"))
-    points = state.balance(POINTS)
-    delta = points - (before.balance(POINTS) if before else 0)
-    if delta:
-        lines.append(tr(lang, "res_points_change", points=points, delta=delta))
-    elif points:
-        lines.append(tr(lang, "res_points", points=points))
-    credit = state.balance(CREDIT)
-    cdelta = credit - (before.balance(CREDIT) if before else 0)
-    if cdelta:
-        sign = "+" if cdelta > 0 else ""
-        lines.append(
-            tr(
-                lang,
-                "res_credit_change",
-                amount=format_amount(credit, info.currency),
-                delta=sign + format_amount(cdelta, info.currency),
-            )
-        )
-    elif credit:
-        lines.append(tr(lang, "res_credit", amount=format_amount(credit, info.currency)))
-    tier = _tier(state)
-    if tier is not None:
-        name, nxt, need = tier
-        if nxt:
-            lines.append(tr(lang, "res_tier_next", tier=name, next=nxt, need=need))
-        else:
-            lines.append(tr(lang, "res_tier", tier=name))
-    lines.extend(_expiring(lang, state, now))
-    return lines
+    after_s = summarize(info, state, now)
+    before_s = summarize(info, before, now) if before is not None else None
+    return summary_lines(lang, after_s, before_s, info, now)
 
 
-def _tier(state: MemberState) -> tuple[str, str, str] | None:
-    """A tier, where the program engine records one in the balances ("tier:Gold")."""
-    for account in state.balances:
-        if account.startswith("tier:"):
-            return account.split(":", 1)[1], "", ""
-    return None
-
-
-def _expiring(lang: str, state: MemberState, now: datetime | None) -> list[str]:
-    out: list[str] = []
-    for account, what in ((STAMPS, "what_stamps"), (POINTS, "what_points")):
-        lots = state.expiring(account)
-        if not lots:
-            continue
-        first = lots[0]
-        if now is not None:
-            try:
-                when = datetime.fromisoformat(first.expires_at)
-                if (when - now).days > EXPIRY_NOTICE_DAYS:
-                    continue
-            except (ValueError, TypeError):
-                pass
-        out.append(
-            tr(lang, "res_expiring", amount=first.amount, what=tr(lang, what), date=_date(first.expires_at))
-        )
-    return out
+def _member_view(
+    lang: str,
+    outcome: Outcome,
+    info: ProgramInfo,
+    headline: str | None,
+    now: datetime | None,
+    *,
+    compare: bool = True,
+    new_card_line: bool = False,
+    offer_join: bool = False,
+    tone: str | None = None,
+) -> ResultView:
+    after = outcome.after
+    assert after is not None
+    a = summarize(info, after, now)
+    b = summarize(info, outcome.before, now) if outcome.before is not None else None
+    lines = summary_lines(lang, a, b if compare else a, info, now)
+    if headline is None:
+        gained = a.stamps_have - (b.stamps_have if b else 0)
+        headline = _plural_stamp(lang, gained) if gained > 0 else tr(lang, "res_visit")
+    if new_card_line:
+        lines.insert(0, tr(lang, "res_new_card"))
+    if offer_join:
+        lines.append(tr(lang, "res_offer_join"))
+    ready = bool(a.rewards_ready)
+    return ResultView(
+        tone=tone or (REWARD if ready else OK),
+        headline=headline,
+        lines=tuple(lines),
+        card=outcome.card,
+        stamps_have=a.stamps_have,
+        stamps_target=a.stamps_target,
+        reward_ready=ready,
+        offer_join=offer_join,
+        member_status=after.status,
+        reward_id=a.rewards_ready[0][0] if ready else None,
+    )
 
 
 def tap_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime | None = None) -> ResultView:
     """The screen after a tap: what happened, in big words, and what comes next."""
     if outcome.refusal is not None and not outcome.events:
         return refusal_view(lang, outcome.refusal, card=outcome.card, offer_join=outcome.new_member)
-    after = outcome.after
-    assert after is not None
-    before = outcome.before
-    gained = after.balance(STAMPS) - (before.balance(STAMPS) if before else 0)
-    headline = _plural_stamp(lang, gained) if gained > 0 else tr(lang, "res_recorded")
-    lines = member_lines(lang, after, before, info, now)
-    if outcome.new_member:
-        lines.insert(0, tr(lang, "res_new_card"))
-    ready = bool(info.stamps_target and after.balance(STAMPS) >= info.stamps_target)
-    offer_join = after.status != ENROLLED
-    if offer_join:
-        lines.append(tr(lang, "res_offer_join"))
-    return ResultView(
-        tone=REWARD if ready else OK,
-        headline=headline,
-        lines=tuple(lines),
-        card=outcome.card,
-        stamps_have=after.balance(STAMPS),
-        stamps_target=info.stamps_target or 0,
-        reward_ready=ready,
-        offer_join=offer_join,
-        member_status=after.status,
+    assert outcome.after is not None
+    return _member_view(
+        lang, outcome, info, None, now,
+        new_card_line=outcome.new_member,
+        offer_join=outcome.after.status != ENROLLED,
     )
 
 
@@ -186,20 +239,10 @@ def action_view(
     """After a staff action (purchase, redeem, top-up, undo...)."""
     if outcome.refusal is not None and not outcome.events:
         return refusal_view(lang, outcome.refusal, card=outcome.card)
-    after = outcome.after
-    assert after is not None
-    lines = member_lines(lang, after, outcome.before, info, now)
-    ready = bool(info.stamps_target and after.balance(STAMPS) >= info.stamps_target)
-    return ResultView(
-        tone=REWARD if ready and headline_key != "res_redeemed" else OK,
-        headline=tr(lang, headline_key),
-        lines=tuple(lines),
-        card=outcome.card,
-        stamps_have=after.balance(STAMPS),
-        stamps_target=info.stamps_target or 0,
-        reward_ready=ready,
-        member_status=after.status,
-    )
+    view = _member_view(lang, outcome, info, tr(lang, headline_key), now)
+    if headline_key == "res_redeemed":
+        view = replace(view, tone=OK, reward_ready=False)
+    return view
 
 
 def welcome_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime | None = None) -> ResultView:
@@ -207,26 +250,17 @@ def welcome_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime |
         return refusal_view(lang, outcome.refusal, card=outcome.card)
     after = outcome.after
     assert after is not None
-    before = outcome.before
-    lines = []
+    a = summarize(info, after, now)
+    b = summarize(info, outcome.before, now) if outcome.before is not None else Summary()
     bonus = []
-    for account, what in ((STAMPS, "what_stamps"), (POINTS, "what_points")):
-        d = after.balance(account) - (before.balance(account) if before else 0)
-        if d > 0:
-            bonus.append(f"+{d} {tr(lang, what)}")
+    if a.stamps_have > b.stamps_have:
+        bonus.append(f"+{a.stamps_have - b.stamps_have} {tr(lang, 'what_stamps')}")
+    if a.points > b.points:
+        bonus.append(f"+{a.points - b.points} {tr(lang, 'what_points')}")
+    view = _member_view(lang, outcome, info, tr(lang, "res_welcome"), now, compare=False, tone=OK)
     if bonus:
-        lines.append(tr(lang, "res_welcome_bonus", bonus=", ".join(bonus)))
-    lines.extend(member_lines(lang, after, after, info, now))
-    return ResultView(
-        tone=OK,
-        headline=tr(lang, "res_welcome"),
-        lines=tuple(lines),
-        card=outcome.card,
-        stamps_have=after.balance(STAMPS),
-        stamps_target=info.stamps_target or 0,
-        reward_ready=bool(info.stamps_target and after.balance(STAMPS) >= info.stamps_target),
-        member_status=after.status,
-    )
+        view = replace(view, lines=(tr(lang, "res_welcome_bonus", bonus=", ".join(bonus)), *view.lines))
+    return view
 
 
 def refusal_view(lang: str, refusal: Refusal, card: str = "", offer_join: bool = False) -> ResultView:

@@ -58,3 +58,31 @@ def test_the_ui_never_imports_hardware_or_storage() -> None:
                 names = [node.module]
             for name in names:
                 assert not name.startswith(("hardware", "kiosk.store", "kiosk.app")), (path, name)
+
+
+def test_program_engine_members_show_tier_and_named_rewards(tmp_path: Path) -> None:
+    from kiosk.app.wiring import program_info
+    from kiosk.config import KioskConfig
+    from kiosk.domain.program import load_program
+    from kiosk.store.ledger import Ledger
+    from kiosk.ui.viewmodel import action_view
+    from tests.conftest import FakeClock
+
+    programs = Path(__file__).resolve().parents[2] / "config" / "programs"
+    clock = FakeClock()
+    with Ledger.open(tmp_path / "tiers") as ledger:
+        service = LoyaltyService(ledger, load_program(programs / "tiers.toml"), clock)
+        info = program_info(KioskConfig(), service)
+        first = tap_view("en", service.tap("04AABBCCDDEEFF"), info, clock())
+        assert first.headline == "Visit recorded"
+        assert "Tier: Basic – 350.00 EUR more for Silver" in first.lines
+        bought = action_view("en", service.purchase("04AABBCCDDEEFF", 40000), info, "res_purchase", clock())
+        assert "Points: 400 (+400)" in bought.lines
+        assert "Tier: Silver – 600.00 EUR more for Gold" in bought.lines
+    with Ledger.open(tmp_path / "points") as ledger:
+        service = LoyaltyService(ledger, load_program(programs / "points.toml"), clock)
+        info = program_info(KioskConfig(), service)
+        service.tap("04AABBCCDDEE01")
+        view = action_view("fi", service.purchase("04AABBCCDDEE01", 42500), info, "res_purchase", clock())
+        assert view.reward_ready and view.reward_id is not None
+        assert view.lines[0].startswith("PALKINTO VALMIINA: Coffee of the day")
