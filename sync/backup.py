@@ -33,6 +33,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,7 +54,7 @@ PARTS = (EVENTS, MEMBERS, LEDGER)
 BOM = "\ufeff"
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 #: text cells starting with these are formulas to a spreadsheet
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("=+-@\t\r")
 
 MEMBER_COLUMNS = (
     "member",
@@ -93,11 +94,13 @@ def csv_delimiter(name: str) -> str:
         raise BackupError(f"CSV delimiter {name!r}: use ',', ';' or 'tab'") from None
 
 
-def _cell(value: Any) -> Any:
-    if not isinstance(value, str):
+def _cell(value: str) -> str:
+    """Text for a CSV cell: one line, and never taken for a formula."""
+    if not value:
         return value
-    value = value.replace("\r", " ").replace("\n", " ")  # one row a line
-    if value.startswith(_FORMULA_START):
+    if "\n" in value or "\r" in value:
+        value = value.replace("\r", " ").replace("\n", " ")
+    if value[0] in _FORMULA_CHARS:
         return "'" + value
     return value
 
@@ -470,23 +473,32 @@ def pull_from_server(
     transport = Transport(server, basic=(email, password), ca_bundle=ca_bundle)
     writer = BackupWriter(source=transport.base_url, delimiter=delimiter)
     cursor = 0
-    try:
-        while True:
-            page = transport.request(
-                "GET", "/api/v1/backup/events", params={"after": cursor, "limit": page_size}
-            )
-            if not isinstance(page, dict) or not isinstance(page.get("events"), list):
-                raise BackupError("the server's answer is not an event page")
-            for raw in page["events"]:
-                writer.add(raw)
-            if progress is not None:
-                progress.advance(len(page["events"]))
-            cursor = int(page.get("cursor", cursor))
-            if not page.get("more") or not page["events"]:
-                break
-    except BaseException:
-        writer.close()
-        raise
+
+    def fetch(after: int) -> dict[str, Any]:
+        page = transport.request("GET", "/api/v1/backup/events", params={"after": after, "limit": page_size})
+        if not isinstance(page, dict) or not isinstance(page.get("events"), list):
+            raise BackupError("the server's answer is not an event page")
+        return page
+
+    # the next page is fetched while this one is spooled: the server works meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            pending = pool.submit(fetch, cursor)
+            while True:
+                page = pending.result()
+                cursor = int(page.get("cursor", cursor))
+                more = bool(page.get("more")) and bool(page["events"])
+                if more:
+                    pending = pool.submit(fetch, cursor)
+                for raw in page["events"]:
+                    writer.add(raw)
+                if progress is not None:
+                    progress.advance(len(page["events"]))
+                if not more:
+                    break
+        except BaseException:
+            writer.close()
+            raise
     writer.extra["server_cursor"] = cursor
     if progress is not None:
         progress.finish()
