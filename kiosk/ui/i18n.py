@@ -413,12 +413,13 @@ STRINGS: dict[str, dict[str, str]] = {
     "not_configured": {"fi": "ei käytössä", "sv": "inte inställd", "en": "not set up"},
     # ---- demo --------------------------------------------------------------------------
     "demo_help": {
-        "fi": "DEMO: näppäimet 1–3 = kortin näyttö, 4 = uusi kortti, 5 = puhelin, "
-        "S = viivakoodi, P = lukija irti/kiinni. Henkilökunnan PIN 1234.",
-        "sv": "DEMO: tangent 1–3 = kort, 4 = nytt kort, 5 = telefon, S = streckkod, "
-        "P = koppla från/in läsaren. Personal-PIN 1234.",
-        "en": "DEMO: keys 1–3 = tap a member card, 4 = a new card, 5 = a phone, "
-        "S = scan a code, P = unplug/replug the reader. Staff PIN 1234.",
+        "fi": "DEMO – näppäimet: 1, 2 = jäsenkortti lukijalle · 3 = jäsenen viivakoodi · "
+        "4 = uusi kortti · 5 = puhelin · S = viallinen viivakoodi · P = lukija irti/kiinni · "
+        "henkilökunnan PIN 1234",
+        "sv": "DEMO – tangenter: 1, 2 = medlemskort · 3 = medlemmens streckkod · 4 = nytt kort · "
+        "5 = telefon · S = felaktig streckkod · P = läsaren ur/i · personal-PIN 1234",
+        "en": "DEMO – keys: 1, 2 = tap a member card · 3 = scan a member's barcode · 4 = a new card · "
+        "5 = a phone · S = a garbled barcode · P = unplug/replug the reader · staff PIN 1234",
     },
 }
 

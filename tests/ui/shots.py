@@ -19,7 +19,7 @@ STEPS = (
     "01-idle", "02-tap-stamp", "03-tap-new-card", "04-tap-reward-ready", "05-refused-cooldown",
     "06-refused-phone", "07-join", "08-join-contact", "09-welcome", "10-lookup", "11-pin-wrong",
     "12-staff", "13-amount", "14-wait-card", "15-confirm-redeem", "16-undo", "17-status",
-    "18-store-error", "19-reader-unplugged", "20-clock-not-set",
+    "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -33,7 +33,13 @@ def publish() -> int:
         old.unlink()
     count = 0
     for png in sorted(OUTPUT.glob("*.png")):
-        shutil.copy2(png, PUBLISHED / png.name)
+        try:  # a 256-colour palette keeps the repository small; the screens have few colours
+            from PIL import Image
+
+            with Image.open(png) as image:
+                image.convert("RGB").quantize(256).save(PUBLISHED / png.name, optimize=True)
+        except ImportError:
+            shutil.copy2(png, PUBLISHED / png.name)
         count += 1
     print(f"copied {count} screenshots to {PUBLISHED}")
     return 0
@@ -79,6 +85,12 @@ def main(layout: str, out: Path) -> int:
         core.sink(CardTapped(card, "sim"))
 
     def fresh_state() -> None:
+        core.sink(ReaderConnected("Simulated reader"))
+        core.status = type(core.status)(**{**core.status.__dict__, "store_ok": True, "clock_ok": True})
+        app.store_failed = False
+        app.on_status(core.status)
+        app.settings.demo_help = False
+        app.demo_text = ""
         app.end_staff()
         app.go_idle()
 
@@ -107,6 +119,7 @@ def main(layout: str, out: Path) -> int:
 
     def confirm() -> None:
         staff_menu()
+        app.staff_card = DEMO_CARDS[2]  # ten stamps by now: a reward is ready
         app.staff_action("redeem")
 
     def undo() -> None:
@@ -134,7 +147,9 @@ def main(layout: str, out: Path) -> int:
             service.tap = original  # type: ignore[method-assign]
 
     def contact() -> None:
-        app.open_join(DEMO_CARDS[1])
+        card = f"04BEEF{next(counter):08X}"
+        tap(card)
+        app.open_join(card)
         app.screen("join").consent = True
         app.join_next()
         app.screen("contact").value = "aino.virtanen@example.fi"
@@ -142,6 +157,12 @@ def main(layout: str, out: Path) -> int:
     def lookup() -> None:
         app.open_lookup()
         app.screen("lookup").ids.pad.value = "0401234567"
+
+    def demo() -> None:
+        core.sink(ReaderConnected("Simulated reader"))
+        app.on_status(type(core.status)(**{**core.status.__dict__, "clock_ok": True}))
+        app.settings.demo_help = True
+        app.set_lang(app.lang)
 
     def clock_not_set() -> None:
         core.sink(ReaderConnected("Simulated reader"))
@@ -171,6 +192,7 @@ def main(layout: str, out: Path) -> int:
         ("18-store-error", store_error),
         ("19-reader-unplugged", lambda: (core.sink(ReaderDisconnected("Simulated reader")), app.go_idle())),
         ("20-clock-not-set", clock_not_set),
+        ("21-demo", demo),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):
