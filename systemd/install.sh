@@ -214,7 +214,8 @@ install_venv() {
         python3 -m venv "$VENV"
         log "created $VENV"
     fi
-    fingerprint=$(source_fingerprint)
+    # the role is part of it: the server's extras make a different install
+    fingerprint="$(source_fingerprint) $ROLE"
     stamp="$PREFIX/installed-source.sha256"
     if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$fingerprint" ] && [ -x "$VENV/bin/kanta" ]; then
         log "Kanta in $VENV is up to date"

@@ -273,3 +273,23 @@ def test_install_in_debootstrap_root_twice(chroot: Chroot) -> None:
     assert purged.returncode == 0, purged.stdout + purged.stderr
     assert not (root / "var/lib/kanta").exists() and not (root / "etc/kanta").exists()
     assert "kanta:" not in (root / "etc/passwd").read_text()
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+def test_install_server_role(chroot: Chroot) -> None:
+    """`install.sh --server` on "any Linux machine": the server unit and its extras."""
+    root = chroot.root
+    out = chroot.run("/bin/sh", "/root/kanta-src/systemd/install.sh", "--server")
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-4000:]
+    assert (root / "etc/systemd/system/kanta-server.service").exists()
+    assert not (root / "etc/systemd/system/kanta-kiosk.service").exists()
+    assert "KANTA_SERVER_DB" in (root / "etc/kanta/server.env").read_text()
+    check = chroot.run("/opt/kanta/venv/bin/python", "-c", "import fastapi, sqlalchemy, uvicorn")
+    assert check.returncode == 0, check.stderr
+    again = chroot.run("/bin/sh", "/root/kanta-src/systemd/install.sh", "--server")
+    assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
+    gone = chroot.run("/bin/sh", "/root/kanta-src/systemd/install.sh", "--uninstall", "--purge-data")
+    assert gone.returncode == 0, gone.stdout + gone.stderr
+    assert not (root / "etc/systemd/system/kanta-server.service").exists()
+    assert not (root / "opt/kanta").exists()
