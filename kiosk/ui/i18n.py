@@ -209,6 +209,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Okänd belöning.",
         "en": "Unknown reward.",
     },
+    "ref_which_pass": {
+        "fi": "Valitse sarjakortti: {passes}",
+        "sv": "Välj klippkort: {passes}",
+        "en": "Choose the pass: {passes}",
+    },
+    "ref_unknown_pass": {
+        "fi": "Tuntematon sarjakortti. Vaihtoehdot: {passes}",
+        "sv": "Okänt klippkort. Alternativ: {passes}",
+        "en": "Unknown pass. The passes are: {passes}",
+    },
     "ref_no_phone": {
         "fi": "Numerolla ei löytynyt jäsentä.",
         "sv": "Ingen medlem med det numret.",

@@ -264,7 +264,9 @@ def welcome_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime |
 
 
 def refusal_view(lang: str, refusal: Refusal, card: str = "", offer_join: bool = False) -> ResultView:
-    params = dict(refusal.params)
+    params = {
+        k: ", ".join(map(str, v)) if isinstance(v, list | tuple) else v for k, v in refusal.params.items()
+    }
     if refusal.code == "not_enough" and "to_go" in params:
         params["to_go"] = _plural_stamp(lang, int(params["to_go"])).lstrip("+")
     text = refusal_text(lang, refusal.code, refusal.message, params)

@@ -7,6 +7,7 @@ under Xvfb for both layouts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
@@ -73,8 +74,33 @@ def main(layout: str, out: Path) -> int:
         for _ in range(n):
             EventLoop.idle()
 
+    from kivy.uix.behaviors import ButtonBehavior
+
+    too_small: list[str] = []
+
+    def check_targets(name: str) -> None:
+        """Every visible button at least 9 mm both ways (the issue's touch-target rule)."""
+        limit = app.mm(float(os.environ.get("KANTA_MIN_TARGET_MM", "9"))) - 0.5
+        for widget in app.root.walk():
+            if not isinstance(widget, ButtonBehavior) or widget.width < 3 or widget.height < 3:
+                continue  # a collapsed (hidden) button
+            if widget.opacity == 0 or not widget.get_root_window():
+                continue
+            screen = widget
+            while screen is not None and not hasattr(screen, "manager"):
+                screen = screen.parent
+            manager = getattr(screen, "manager", None)
+            if manager is not None and manager.current_screen is not screen:
+                continue
+            if widget.width < limit or widget.height < limit:
+                too_small.append(
+                    f"{layout}-{app.lang}-{name}: {getattr(widget, 'text', '')!r} "
+                    f"{widget.width / app.px_mm:.1f}x{widget.height / app.px_mm:.1f} mm"
+                )
+
     def shot(name: str) -> None:
         frames()
+        check_targets(name)
         made = Window.screenshot(name=str(out / f"{layout}-{app.lang}-{name}.png"))
         path = Path(made)
         target = out / f"{layout}-{app.lang}-{name}.png"
@@ -211,7 +237,9 @@ def main(layout: str, out: Path) -> int:
     app.stop()
     core.service.ledger.close()
     shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    for line in too_small:
+        print(f"touch target under {os.environ.get('KANTA_MIN_TARGET_MM', '9')} mm: {line}")
+    return 1 if too_small else 0
 
 
 if __name__ == "__main__":
