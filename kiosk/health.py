@@ -19,11 +19,12 @@ import contextlib
 import ctypes
 import ctypes.util
 import json
+import logging
 import os
 import shutil
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -206,6 +207,58 @@ def clock_synced() -> bool | None:
     if synced is None:
         synced = _clock_synced_adjtimex()
     return synced
+
+
+class HealthPublisher:
+    """Publishes the app's health every ``every`` seconds from its main loop.
+
+    ``build`` returns the current ``HealthReport`` (the app fills in reader, scanner, last
+    tap, storage); ``clock_synced`` is filled in here, probed at most once a minute. Call
+    ``tick()`` from the same Kivy Clock interval as ``notify.Watchdog.tick()``, and
+    ``close()`` on a clean exit.
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        build: Callable[[], HealthReport],
+        *,
+        every: float = 5.0,
+        clock_every: float = 60.0,
+        env: Mapping[str, str] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        probe_clock: Callable[[], bool | None] | None = None,
+    ) -> None:
+        self.data_dir = Path(data_dir)
+        self._build = build
+        self.every = every
+        self.clock_every = clock_every
+        self._env = env
+        self._now = monotonic
+        self._probe = probe_clock or clock_synced
+        self._last: float | None = None
+        self._clock_at: float | None = None
+        self._clock: bool | None = None
+
+    def tick(self) -> bool:
+        now = self._now()
+        if self._last is not None and now - self._last < self.every:
+            return False
+        self._last = now
+        if self._clock_at is None or now - self._clock_at >= self.clock_every:
+            self._clock_at = now
+            self._clock = self._probe()
+        try:
+            report = self._build()
+        except Exception:  # a broken report must not stop the kiosk; a stale file says it
+            logging.getLogger(__name__).exception("building the health report failed")
+            return False
+        if report.clock_synced is None:
+            report.clock_synced = self._clock
+        return write_health(self.data_dir, report, self._env) is not None
+
+    def close(self) -> None:
+        clear_health(self.data_dir, self._env)
 
 
 # ---- collecting the status -------------------------------------------------------------------

@@ -219,3 +219,42 @@ def test_kanta_status_command(store: Path, run_env: dict[str, str]) -> None:
                          capture_output=True, text=True, env=env, timeout=60)
     assert out.returncode == 1, out.stderr
     assert "not running" in out.stdout
+
+
+def test_health_publisher_rate_and_clock_cache(store: Path, run_env: dict[str, str]) -> None:
+    from kiosk.health import HealthPublisher
+
+    now = [0.0]
+    probes = [0]
+    taps = [0]
+
+    def probe() -> bool:
+        probes[0] += 1
+        return True
+
+    def build() -> HealthReport:
+        return HealthReport(card_reader="sim", scanner="sim", reader_connected=True,
+                            scanner_connected=True, taps_today=taps[0])
+
+    pub = HealthPublisher(store, build, env=run_env, monotonic=lambda: now[0], probe_clock=probe)
+    assert pub.tick()
+    assert not pub.tick()  # within 5 s
+    for _ in range(30):
+        now[0] += 5
+        taps[0] += 1
+        assert pub.tick()
+    assert probes[0] == 3  # t = 0, 60 and 120 s over 150 s: at most once a minute
+    data = read_health(store, run_env)
+    assert data is not None and data["taps_today"] == 30 and data["clock_synced"] is True
+    assert collect_status(store, env=run_env, clock=None)["attention"] is False
+    pub.close()
+    assert read_health(store, run_env) is None
+
+
+def test_health_publisher_survives_a_broken_report(store: Path, run_env: dict[str, str]) -> None:
+    from kiosk.health import HealthPublisher
+
+    def broken() -> HealthReport:
+        raise RuntimeError("boom")
+
+    assert HealthPublisher(store, broken, env=run_env, probe_clock=lambda: None).tick() is False
