@@ -19,11 +19,13 @@ Each batch is one durable record (events, member states, the order table, the cl
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
 from kiosk.domain.events import Event, EventKind, event_from_dict
@@ -34,6 +36,11 @@ from kiosk.store.ledger import Ledger
 log = logging.getLogger(__name__)
 
 ORDER_TABLE = "sync_order"
+#: checkpoints (own seq, clock then): every own event up to seq has a clock at most that
+CLOCK_TABLE = "sync_clock"
+_CLOCK_DOC = 1
+MAX_CHECKPOINTS = 64
+_memory_checkpoints: WeakKeyDictionary[Ledger, list[tuple[int, str]]] = WeakKeyDictionary()
 DEFAULT_BATCH = 2000
 
 
@@ -78,6 +85,41 @@ class _OrderIndex:
             self.next_id += 1
             self.by_member[member] = doc_id
         return doc_id, {"m": member, "h": hlc, "s": own_seq}
+
+
+def note_clock(ledger: Ledger) -> None:
+    """Remember (own seq, clock) as of now, in memory: cheap, call it often (idle ticks)."""
+    meta = ledger.meta
+    seq, hlc = int(meta.get("seq", 0)), meta.get("hlc")
+    if not hlc:
+        return
+    points = _memory_checkpoints.setdefault(ledger, [])
+    if not points or seq > points[-1][0]:
+        points.append((seq, str(hlc)))
+        del points[: -4 * MAX_CHECKPOINTS]
+
+
+class _OwnClocks:
+    """An upper bound of the clock of this kiosk's own event ``seq``, without reading the
+    ledger: the event itself if recent, else the first checkpoint at or after it, else
+    the kiosk's clock now. (A kiosk's clock rises with its sequence numbers.)"""
+
+    def __init__(self, ledger: Ledger) -> None:
+        me = ledger.kiosk_id
+        self.exact = {e.seq: e.hlc for e in ledger._recent.values() if e.kiosk == me}
+        stored = ledger.storage.table(CLOCK_TABLE).get(_CLOCK_DOC, {}).get("cp", [])
+        merged = {(int(a), str(b)) for a, b in stored} | set(_memory_checkpoints.get(ledger, []))
+        self.points = sorted(merged)
+        self.now = str(ledger.meta.get("hlc") or "\uffff")
+
+    def bound(self, seq: int) -> str:
+        if seq in self.exact:
+            return self.exact[seq]
+        i = bisect_left(self.points, (seq, ""))
+        return self.points[i][1] if i < len(self.points) else self.now
+
+    def persisted(self) -> dict[str, Any]:
+        return {"cp": [list(p) for p in self.points[-MAX_CHECKPOINTS:]]}
 
 
 def _member_events(ledger: Ledger, members: set[str]) -> dict[str, list[Event]]:
@@ -160,7 +202,8 @@ def _import_batch(
     fresh: list[Event] = []
     erased: set[str] = set()
     latest_remote: Event | None = None
-    own_clocks: dict[int, str] | None = None
+    note_clock(ledger)
+    own_clocks = _OwnClocks(ledger)
     for event in batch:
         if event.kiosk == me:
             result.own += 1
@@ -174,11 +217,8 @@ def _import_batch(
             hlc, own_seq = order.get(member)
             own_now = state.applied.get(me, 0)
             if own_now > own_seq:
-                # this kiosk's own events since the last import: the newest one's clock,
-                # from the ledger's recent events; unknown means refold to be safe
-                if own_clocks is None:
-                    own_clocks = {e.seq: e.hlc for e in ledger._recent.values() if e.kiosk == me}
-                hlc = max(hlc, own_clocks.get(own_now, "\uffff"))
+                # this kiosk's own events since the last import: at most this clock
+                hlc = max(hlc, own_clocks.bound(own_now))
             newest[member] = hlc
         if event.hlc < newest[member]:
             late.add(member)
@@ -214,6 +254,7 @@ def _import_batch(
         for member, state in states.items():
             doc_id, doc = order.doc_for(member, newest[member], state.applied.get(me, 0))
             storage.put(ORDER_TABLE, doc_id, doc)
+        storage.put(CLOCK_TABLE, _CLOCK_DOC, own_clocks.persisted())
     result.overdrawn = {m for m, s in states.items() if s.overdrawn}
     return result
 
@@ -270,6 +311,7 @@ def idle_sync_import(ledger: Ledger, recorder: Recorder | None, data_dir: Path) 
     """
     from sync import inbox
 
+    note_clock(ledger)
     try:
         return inbox_import(ledger, data_dir, recorder=recorder)
     except inbox.InboxError as exc:

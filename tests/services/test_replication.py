@@ -150,3 +150,24 @@ def test_damaged_inbox_file_is_moved_aside(tmp_path: Path, clock: FakeClock) -> 
     assert result.applied == 0
     assert (folder / "00000001.jsonl.bad").exists()
     b.ledger.close()
+
+
+def test_after_a_restart_newer_events_need_no_refold(tmp_path: Path, clock: FakeClock) -> None:
+    """Refolding reads the ledger: it must stay rare. Clock checkpoints bound this kiosk's
+    own events' clocks even when the process restarted and remembers none of them."""
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    a.tap("04AB0001")
+    import_remote_events(b.ledger, _events(a), recorder=b.recorder, now=clock())
+    clock.advance(seconds=30)
+    b.tap("04AB0001")
+    b.ledger.close()
+    b = _kiosk(tmp_path / "b", clock)  # a restart: no recent events in memory
+    clock.advance(seconds=30)
+    a.tap("04AB0001")
+    newer = [e for e in _events(a) if e.seq == a.ledger.meta["seq"]]
+    result = import_remote_events(b.ledger, newer, recorder=b.recorder, now=clock())
+    assert (result.applied, result.refolded) == (1, 0)
+    state = b.ledger.member_for_card("04AB0001")
+    assert state is not None and state.balance("stamps") == 3
+    a.ledger.close()
+    b.ledger.close()
