@@ -8,7 +8,6 @@ import random
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -106,12 +105,13 @@ def test_client_killed_mid_push_leaves_exactly_once(server: LiveServer, tmp_path
     )
     rand = random.Random(7)
     kills = 0
-    for _ in range(40):
+    for attempt in range(60):
         proc = subprocess.Popen(
             [*base, "sync", "once", "--no-import"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
         try:
-            proc.wait(timeout=rand.uniform(0.6, 1.6))
+            # the window grows, so a loaded machine still finishes a run in the end
+            proc.wait(timeout=rand.uniform(0.6, 1.6) + 0.25 * attempt)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
@@ -125,4 +125,3 @@ def test_client_killed_mid_push_leaves_exactly_once(server: LiveServer, tmp_path
     ids = [e["id"] for e in server.all_events(shop)]
     assert len(ids) == len(set(ids)) == 6000
     assert load_state(tmp_path / "k").pushed_seq == 6000
-    time.sleep(0)
