@@ -58,8 +58,25 @@ def sync_pair(args: argparse.Namespace) -> int:
     state = load_state(data)
     if state.server != server:
         state = replace(state, pull_cursor=0, pushed_seq=0, extra={})
+    if state.pull_cursor == 0:
+        # a kiosk restored from this server's backup needs only what came after it
+        state = replace(state, pull_cursor=_restored_cursor(data, server))
     save_state(data, replace(state, server=server, token=args.token.strip(), ca_bundle=ca))
     print(f"paired with {server}" + ("" if args.no_check else " (server reached, token accepted)"))
+    return 0
+
+
+def _restored_cursor(data: Path, server: str) -> int:
+    from kiosk.store.ledger import Ledger
+
+    try:
+        with Ledger.open(data, readonly=True) as ledger:
+            restored = ledger.meta.get("restored_from") or {}
+    except Exception:  # no store yet: nothing restored
+        return 0
+    cursor = restored.get("server_cursor")
+    if restored.get("source") == server and isinstance(cursor, int) and cursor > 0:
+        return cursor
     return 0
 
 

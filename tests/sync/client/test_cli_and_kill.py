@@ -75,6 +75,24 @@ def test_pair_once_status_and_backups(
     with Ledger.open(tmp_path / "new") as new, Ledger.open(Path(b)) as kb:
         assert {s.member_id: s for s in new.all_members()} == {s.member_id: s for s in kb.all_members()}
         assert new.member_count() == 7
+    # paired with the same server, the restored kiosk pulls only what is newer than the backup
+    new_token = server.new_shop().tokens["k1"]  # any token: pairing is not checked here
+    assert (
+        _kanta(
+            "--data",
+            str(tmp_path / "new"),
+            "sync",
+            "pair",
+            "--server",
+            server.base_url,
+            "--token",
+            new_token,
+            "--no-check",
+        )
+        == 0
+    )
+    assert load_state(tmp_path / "new").pull_cursor == 14
+    capsys.readouterr()
     # a kiosk's own backup, no server
     assert _kanta("--data", b, "backup", "create", "--to", str(out_dir), "--delimiter", ",") == 0
     created = Path(capsys.readouterr().out.strip().splitlines()[-1])
