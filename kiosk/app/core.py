@@ -362,6 +362,12 @@ class KioskCore:
         )
         if contact and contact.get("phone") and self._phones is not None:
             self._phones[phone_key(contact["phone"])] = outcome.card
+        if self.service.rules.require_join and outcome.accepted and actor is None:
+            # the tap that asked this customer to join recorded nothing: record it now
+            visit = self.service.tap(card)
+            if visit.events:
+                self._remember(visit)
+                outcome = replace(outcome, after=visit.after, events=(*outcome.events, *visit.events))
         return outcome
 
     def recent_entries(self) -> list[RecentEntry]:

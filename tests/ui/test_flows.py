@@ -164,6 +164,14 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         assert app.screen("result").offer_join
         assert "join first" in app.screen("result").body
         assert self.core.service.ledger.member_count() == 0  # nothing recorded before joining
+        self.touch(self.button("result", "Join the club"))
+        self.touch(app.screen("join").ids.consent.children[-1])
+        self.touch(self.button("join", "Next"))
+        self.touch(self.button("contact", "Skip"))
+        result = app.screen("result")
+        assert result.headline == "Welcome to the club!" and result.stamps_have == 1  # the visit counts
+        state = self.core.service.member_for_card("04BB0000000002")
+        assert state.status == "enrolled" and state.balance("stamps") == 1
 
     # ---- staff -----------------------------------------------------------------------------
 
