@@ -42,11 +42,16 @@ def display() -> Iterator[str]:
     try:
         yield f":{number}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        _stop(proc, 5)
+
+
+def _stop(proc: subprocess.Popen[bytes], grace: float) -> None:
+    proc.terminate()
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
 
 
 def _pings(messages: list[tuple[float, str]]) -> list[float]:
@@ -95,11 +100,6 @@ def test_kiosk_app_notifies_ready_and_pings_until_blocked(display: str, tmp_path
             assert len(_pings(listener.receive(5.0))) >= 2
             assert proc.poll() is None
         finally:
-            proc.terminate()
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(10)
+            _stop(proc, 20)
             log.close()
             shutil.rmtree(kivy_home, ignore_errors=True)
