@@ -165,23 +165,37 @@ class PgCluster:
 
 
 class ServerProcess:
-    """``kanta server`` in a child process on a free loopback port (tests and benchmarks)."""
+    """The server in a child process on a free loopback port (tests and benchmarks).
+
+    By default it runs uvicorn on the app factory directly; ``via_cli=True`` runs the real
+    ``kanta server`` command instead.
+    """
 
     def __init__(
-        self, db_url: str, port: int | None = None, workers: int = 1, env: dict[str, str] | None = None
+        self,
+        db_url: str,
+        port: int | None = None,
+        workers: int = 1,
+        env: dict[str, str] | None = None,
+        via_cli: bool = False,
     ) -> None:
         import sys
 
         self.db_url = db_url
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        cmd = [sys.executable, "-m", "kiosk.cli.main", "server", "--db", db_url, "--port", str(self.port)]
+        if via_cli:
+            cmd = [sys.executable, "-m", "kiosk.cli.main", "server", "--db", db_url, "--port", str(self.port)]
+        else:
+            cmd = [sys.executable, "-m", "uvicorn", "--factory", "sync.server.app:app_from_env"]
+            cmd += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
         if workers > 1:
             cmd += ["--workers", str(workers)]
+        env = {**(env or {}), "KANTA_SERVER_DB": db_url}
         # the log goes to a file: a pipe nobody reads would stall a chatty server
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (lives as long as the process)
         self.proc = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=self._log, env={**os.environ, **(env or {})}
+            cmd, stdout=subprocess.DEVNULL, stderr=self._log, env={**os.environ, **env}
         )
         self._wait_ready()
 

@@ -11,7 +11,9 @@ import hashlib
 import itertools
 import json
 import os
+import threading
 import tomllib
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -279,12 +281,27 @@ def _canonical_checked(event: Event) -> str:
 def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) -> PushResult:
     """Store a batch exactly once: ids already stored are counted as duplicates.
 
-    One transaction under the shop's row lock: learn/check the kiosk id, find which ids
-    exist, allocate consecutive cursors to the new ones, insert, bump the shop cursor.
-    A crash anywhere before commit leaves nothing; a replay after commit stores nothing.
+    Under the shop's row lock, in one transaction: learn/check the kiosk id, find which ids
+    exist, allocate consecutive cursors to the new ones, insert, bump the shop cursor. A
+    crash anywhere before commit leaves nothing; a replay after commit stores nothing.
+    Concurrent pushes in one process share a transaction (group commit, one fsync), each
+    in its own savepoint, so one refused batch never affects another.
     """
+    job = _PushJob(kiosk, _prepare(kiosk, incoming))
+    return _committer(engine).submit(job)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    ident: str | None
+    unique: dict[str, Event]
+    bodies: dict[str, str]
+    count: int
+
+
+def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
+    """The checks that need no database."""
     batch = [i.event for i in incoming]
-    bodies = {i.event.id: i.body for i in incoming}
     idents = {e.kiosk for e in batch}
     if len(idents) > 1:
         raise ApiError(403, "every event of a batch must come from the pushing kiosk", field="events")
@@ -298,65 +315,161 @@ def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) 
         if prev is not None and prev.hash != e.hash:
             raise ApiError(409, f"event {e.id} appears twice with different content", event=e.id)
         unique[e.id] = e
-    e_c = db.events.c
+    return _Prepared(ident, unique, {i.event.id: i.body for i in incoming}, len(batch))
+
+
+def _push_in_tx(conn: Connection, kiosk: KioskAuth, prep: _Prepared) -> PushResult:
+    ident, unique, bodies = prep.ident, prep.unique, prep.bodies
     k_c = db.kiosks.c
-    with db.write_tx(engine) as conn:
-        cursor = db.lock_shop(conn, kiosk.shop_id)
-        if cursor is None:
-            raise ApiError(401, "unknown shop")
-        state = conn.execute(sa.select(k_c.kiosk_ident, k_c.revoked).where(k_c.id == kiosk.row_id)).one()
-        if state.revoked:
-            raise ApiError(401, "this kiosk's token has been revoked")
-        if ident is not None:
-            if state.kiosk_ident is None:
-                clash = conn.execute(
-                    sa.select(k_c.name).where(
-                        k_c.shop_id == kiosk.shop_id, k_c.kiosk_ident == ident, k_c.id != kiosk.row_id
-                    )
-                ).first()
-                if clash is not None:
-                    raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
-                conn.execute(sa.update(db.kiosks).where(k_c.id == kiosk.row_id).values(kiosk_ident=ident))
-            elif state.kiosk_ident != ident:
-                raise ApiError(403, f"this token belongs to kiosk {state.kiosk_ident!r}, not {ident!r}")
-        existing: dict[str, str] = {}
-        if unique:
-            rows = conn.execute(
-                sa.select(e_c.event_id, e_c.hash).where(
-                    e_c.shop_id == kiosk.shop_id, e_c.event_id.in_(list(unique))
+    cursor = db.lock_shop(conn, kiosk.shop_id)
+    if cursor is None:
+        raise ApiError(401, "unknown shop")
+    state = conn.execute(sa.select(k_c.kiosk_ident, k_c.revoked).where(k_c.id == kiosk.row_id)).one()
+    if state.revoked:
+        raise ApiError(401, "this kiosk's token has been revoked")
+    if ident is not None:
+        if state.kiosk_ident is None:
+            clash = conn.execute(
+                sa.select(k_c.name).where(
+                    k_c.shop_id == kiosk.shop_id, k_c.kiosk_ident == ident, k_c.id != kiosk.row_id
                 )
-            ).all()
-            existing = {r.event_id: r.hash for r in rows}
-        for event_id, stored_hash in existing.items():
-            if unique[event_id].hash != stored_hash:
-                raise ApiError(
-                    409, f"event {event_id} is already stored with different content", event=event_id
-                )
-        new = [e for e in unique.values() if e.id not in existing]
-        if new:
-            db.insert_events(
-                conn,
-                [
-                    (
-                        kiosk.shop_id,
-                        cursor + i,
-                        e.id,
-                        e.kiosk,
-                        e.member,
-                        e.hlc,
-                        e.hash,
-                        any(p.delta < 0 for p in e.postings),
-                        bodies[e.id],
-                    )
-                    for i, e in enumerate(new, start=1)
-                ],
-            )
-            cursor += len(new)
-            conn.execute(sa.update(db.shops).where(db.shops.c.id == kiosk.shop_id).values(cursor=cursor))
-            _crash_point("before-commit")
+            ).first()
+            if clash is not None:
+                raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
+            conn.execute(sa.update(db.kiosks).where(k_c.id == kiosk.row_id).values(kiosk_ident=ident))
+        elif state.kiosk_ident != ident:
+            raise ApiError(403, f"this token belongs to kiosk {state.kiosk_ident!r}, not {ident!r}")
+    existing: dict[str, str] = {}
+    if unique:
+        existing = db.existing_hashes(conn, kiosk.shop_id, list(unique))
+    for event_id, stored_hash in existing.items():
+        if unique[event_id].hash != stored_hash:
+            raise ApiError(409, f"event {event_id} is already stored with different content", event=event_id)
+    new = [e for e in unique.values() if e.id not in existing]
     if new:
-        _crash_point("after-commit")
-    return PushResult(stored=len(new), duplicates=len(batch) - len(new), cursor=cursor)
+        db.insert_events(
+            conn,
+            [
+                (
+                    kiosk.shop_id,
+                    cursor + i,
+                    e.id,
+                    e.kiosk,
+                    e.member,
+                    e.hlc,
+                    e.hash,
+                    any(p.delta < 0 for p in e.postings),
+                    bodies[e.id],
+                )
+                for i, e in enumerate(new, start=1)
+            ],
+        )
+        cursor += len(new)
+        conn.execute(sa.update(db.shops).where(db.shops.c.id == kiosk.shop_id).values(cursor=cursor))
+        _crash_point("before-commit")
+    return PushResult(stored=len(new), duplicates=prep.count - len(new), cursor=cursor)
+
+
+class _PushJob:
+    def __init__(self, kiosk: KioskAuth, prep: _Prepared) -> None:
+        self.kiosk = kiosk
+        self.prep = prep
+        self.done = threading.Event()
+        self.lead = False
+        self.result: PushResult | None = None
+        self.error: BaseException | None = None
+
+
+#: most events one group transaction takes (the rest wait for the next group)
+GROUP_MAX_EVENTS = 5000
+
+
+class _GroupCommitter:
+    """Leader/follower group commit for the pushes of one process.
+
+    A push queues its job; if no group is running it leads one: it takes the queued jobs
+    (up to GROUP_MAX_EVENTS), runs each in a savepoint of one transaction and commits once,
+    then hands the lead to the oldest job still queued. The server keeps no state beyond
+    the requests in flight: every answered push has been committed.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.lock = threading.Lock()
+        self.queue: list[_PushJob] = []
+        self.running = False
+
+    def submit(self, job: _PushJob) -> PushResult:
+        with self.lock:
+            self.queue.append(job)
+            job.lead = not self.running
+            self.running = True
+        while True:
+            if job.lead:
+                job.lead = False
+                self._lead_one_group()
+            if job.done.is_set():
+                break
+            job.done.wait()
+            if job.lead:  # woken to lead the next group, not with a result
+                job.done.clear()
+        if job.error is not None:
+            raise job.error
+        assert job.result is not None
+        return job.result
+
+    def _lead_one_group(self) -> None:
+        with self.lock:
+            group: list[_PushJob] = []
+            events = 0
+            while self.queue and (not group or events + self.queue[0].prep.count <= GROUP_MAX_EVENTS):
+                job = self.queue.pop(0)
+                group.append(job)
+                events += job.prep.count
+        try:
+            self._run(group)
+        finally:
+            for job in group:
+                job.done.set()
+            with self.lock:
+                if self.queue:
+                    nxt = self.queue[0]
+                    nxt.lead = True
+                    nxt.done.set()  # wakes it to lead; it clears the flag and goes on
+                else:
+                    self.running = False
+
+    def _run(self, group: list[_PushJob]) -> None:
+        stored = False
+        try:
+            with db.write_tx(self.engine) as conn:
+                # shops in one order, so groups in several processes never deadlock
+                for job in sorted(group, key=lambda j: j.kiosk.shop_id):
+                    try:
+                        with conn.begin_nested():
+                            job.result = _push_in_tx(conn, job.kiosk, job.prep)
+                            stored = stored or job.result.stored > 0
+                    except ApiError as exc:
+                        job.error = exc
+        except BaseException as exc:  # the commit failed: nothing of the group is stored
+            for job in group:
+                job.result = None
+                job.error = exc
+            return
+        if stored:
+            _crash_point("after-commit")
+
+
+_COMMITTERS: weakref.WeakKeyDictionary[Engine, _GroupCommitter] = weakref.WeakKeyDictionary()
+_COMMITTERS_LOCK = threading.Lock()
+
+
+def _committer(engine: Engine) -> _GroupCommitter:
+    with _COMMITTERS_LOCK:
+        committer = _COMMITTERS.get(engine)
+        if committer is None:
+            committer = _COMMITTERS[engine] = _GroupCommitter(engine)
+        return committer
 
 
 #: fault injection for the exactly-once tests: "before-commit:N" or "after-commit:N" makes

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from server_helpers import PASSWORD, KioskEvents, Shop, basic, bearer, make_shop, payload
 
+from kiosk.domain.events import Event
 from sync.server import db, store
 from sync.server.app import create_app
 
@@ -352,3 +353,51 @@ def test_stored_form_is_the_domain_form_and_hash() -> None:
     with pytest.raises(store.ApiError) as err:
         store.validate_batch([events[0].to_dict(), tampered])
     assert err.value.status == 422 and err.value.extra["field"] == "events[1].hash"
+
+
+def test_group_commit_keeps_each_push_separate(db_url: str, shops: tuple[Shop, Shop]) -> None:
+    """Concurrent pushes share transactions, but a refused batch never touches another."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    a, b = shops
+    engine = db.make_engine(db_url)
+    try:
+        streams = {k: KioskEvents(f"kiosk-{k}") for k in ("a1", "a2", "b1")}
+        auth = {
+            "a1": store.kiosk_for_token(engine, a.tokens["k1"]),
+            "a2": store.kiosk_for_token(engine, a.tokens["k2"]),
+            "b1": store.kiosk_for_token(engine, b.tokens["k1"]),
+        }
+        jobs = []
+        for i in range(30):
+            k = ("a1", "a2", "b1")[i % 3]
+            events = streams[k].visits(20)
+            jobs.append((k, events, False))
+            jobs.append((k, events, False))  # a replay racing its original
+        forged = jobs[0][1][0].to_dict()
+        forged["member"] = "someone-else"
+        from kiosk.domain.events import event_from_dict
+
+        forged["hash"] = event_from_dict(forged, verify_hash=False).computed_hash()
+        jobs.insert(7, ("a1", [event_from_dict(forged)], True))
+
+        def push(job: tuple[str, list[Event], bool]) -> object:
+            k, events, _ = job
+            kiosk = auth[k]
+            assert kiosk is not None
+            try:
+                return store.push_events(engine, kiosk, store.validate_batch([e.to_dict() for e in events]))
+            except store.ApiError as exc:
+                return exc.status
+
+        first = push(jobs[0])  # stored before the forgery races in
+        with ThreadPoolExecutor(8) as pool:
+            results = [first, *pool.map(push, jobs[1:])]
+        refused = [r for r, job in zip(results, jobs, strict=True) if job[2]]
+        assert refused == [409]
+        ok = [r for r in results if isinstance(r, store.PushResult)]
+        assert sum(r.stored for r in ok) == 30 * 20
+        assert store.shop_cursor(engine, auth["a1"].shop_id) == 20 * 20  # type: ignore[union-attr]
+        assert store.shop_cursor(engine, auth["b1"].shop_id) == 10 * 20  # type: ignore[union-attr]
+    finally:
+        engine.dispose()

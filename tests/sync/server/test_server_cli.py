@@ -35,7 +35,7 @@ def test_server_verbs_end_to_end(
     monkeypatch.delenv("KANTA_OWNER_PASSWORD")
     status, _, err = _run(capsys, "server", "init", "--shop", "Other", "--owner", "x@y.fi")
     assert status != 0 and "KANTA_OWNER_PASSWORD" in err
-    with ServerProcess(db_url) as server, httpx.Client(base_url=server.base_url) as http:
+    with ServerProcess(db_url, via_cli=True) as server, httpx.Client(base_url=server.base_url) as http:
         events = KioskEvents("kiosk-till").visits(3)
         r = http.post("/api/v1/events", json=payload(events), headers=bearer(token))
         assert r.json() == {"stored": 3, "duplicates": 0, "cursor": 3}
