@@ -32,6 +32,12 @@ PIN_LENGTHS = range(4, 9)
 
 _STAFF = "staff"
 _LOCK = "lockout"
+_SETTINGS = "settings"
+#: what a manager may change on the kiosk itself (the config file's values are defaults)
+SETTINGS_CHOICES: dict[str, tuple[Any, ...]] = {
+    "language": ("fi", "sv", "en"),
+    "idle_timeout_seconds": (10, 20, 30, 60),
+}
 
 
 class PinLocked(KantaError):
@@ -143,6 +149,27 @@ class StaffService:
         if ids:
             self.table.remove(doc_ids=ids)
         return bool(ids)
+
+    # ---- kiosk settings a manager changes on the screen --------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        docs = self._docs(_SETTINGS)
+        if not docs:
+            return {}
+        return {k: v for k, v in docs[0].items() if k in SETTINGS_CHOICES}
+
+    def save_settings(self, values: dict[str, Any], actor: str) -> dict[str, Any]:
+        for key, value in values.items():
+            if key not in SETTINGS_CHOICES or value not in SETTINGS_CHOICES[key]:
+                raise InvalidInput(f"{key} cannot be {value!r}")
+        merged = {**self.settings(), **values}
+        doc = {"kind": _SETTINGS, **merged, "changed_by": actor, "changed_at": self.clock().isoformat()}
+        docs = self._docs(_SETTINGS)
+        if docs:
+            self.table.update(doc, doc_ids=[docs[0].doc_id])
+        else:
+            self.table.insert(doc)
+        return merged
 
     # ---- the lockout ---------------------------------------------------------------------
 

@@ -155,6 +155,8 @@ class KioskApp(App):  # type: ignore[misc]
         Window.bind(on_touch_down=self._touched, on_key_down=self._key)
         Window.bind(on_resize=lambda *_: self._apply_layout())
         self.core.listener = self
+        staff = self.core.staff
+        self.core.submit(staff.settings, self.apply_settings)
         Clock.schedule_interval(self._tick, 1.0)
         return root
 
@@ -390,10 +392,20 @@ class KioskApp(App):  # type: ignore[misc]
         pin.title = self.tr(title_key)
         pin.need = need
         pin.on_verified = then
-        locked = self.core.staff.locked_for()
-        pin.message = self.tr("pin_locked", seconds=locked) if locked else ""
-        if not self.core.staff.members():
-            pin.message = self.tr("pin_no_staff")
+        pin.message = ""
+        staff = self.core.staff
+
+        def state() -> tuple[int, bool]:  # the store is read on the dispatcher thread only
+            return staff.locked_for(), bool(staff.members())
+
+        def shown(result: tuple[int, bool]) -> None:
+            locked, any_staff = result
+            if not any_staff:
+                pin.message = self.tr("pin_no_staff")
+            elif locked:
+                pin.message = self.tr("pin_locked", seconds=locked)
+
+        self.core.submit(state, shown)
         self.show("pin")
 
     def submit_pin(self) -> None:
@@ -525,11 +537,12 @@ class KioskApp(App):  # type: ignore[misc]
                     lambda: svc.act(card, Action(kind, card=card, actor=actor)), "res_pass"
                 )
             )
-        elif name == "undo":
+        elif name in ("undo", "settings"):
+            then = self.open_undo if name == "undo" else self.open_settings
             if self.staff_role not in ("manager", "owner"):
-                self.ask_pin(lambda who: self.open_undo(), need="manager")
+                self.ask_pin(lambda who: then(), need="manager")
                 return
-            self.open_undo()
+            then()
         elif name in ("link", "replace"):
 
             def second(card: str) -> None:
@@ -610,6 +623,32 @@ class KioskApp(App):  # type: ignore[misc]
             return outcome
 
         self.run_action(undo, "res_undone")
+
+    def open_settings(self) -> None:
+        screen = self.screen("settings")
+        screen.language = self.settings.language
+        screen.timeout = int(self.settings.idle_timeout_seconds)
+        screen.message = ""
+        self.show("settings")
+
+    def save_settings(self, language: str, timeout: int) -> None:
+        staff, actor = self.core.staff, self.staff_name
+        values = {"language": language, "idle_timeout_seconds": int(timeout)}
+
+        def done(saved: dict[str, Any]) -> None:
+            self.apply_settings(saved)
+            self.screen("settings").message = self.tr("settings_saved")
+
+        self.core.submit(lambda: staff.save_settings(values, actor=actor), done, self._fail)
+
+    def apply_settings(self, values: dict[str, Any]) -> None:
+        """Settings a manager saved on the kiosk win over the config file's defaults."""
+        if values.get("language") in i18n.LANGS:
+            self.settings.language = values["language"]
+        if values.get("idle_timeout_seconds"):
+            self.settings.idle_timeout_seconds = float(values["idle_timeout_seconds"])
+        if self.current in ("", "idle"):
+            self.set_lang(self.settings.language)
 
     def open_status(self, status: Any) -> None:
         t = self.tr

@@ -169,6 +169,13 @@ class StatusScreen(KioskScreen):
     rows = ListProperty([])
 
 
+class SettingsScreen(KioskScreen):
+    staff_only = True
+    language = StringProperty("fi")
+    timeout = NumericProperty(20)
+    message = StringProperty("")
+
+
 SCREENS: dict[str, type[KioskScreen]] = {
     "idle": IdleScreen,
     "result": ResultScreen,
@@ -182,4 +189,5 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "confirm": ConfirmScreen,
     "undo": UndoScreen,
     "status": StatusScreen,
+    "settings": SettingsScreen,
 }

@@ -89,3 +89,19 @@ def test_five_wrong_pins_lock_with_a_growing_delay_that_survives_restart(
 
 def test_lock_delay_is_capped() -> None:
     assert lock_seconds(1) == 30 and lock_seconds(3) == 120 and lock_seconds(40) == 3600
+
+
+def test_settings_are_checked_kept_and_say_who_changed_them(tmp_path: Path, clock: FakeClock) -> None:
+    ledger = Ledger.open(tmp_path / "d")
+    staff = staff_for(ledger, clock)
+    assert staff.settings() == {}
+    staff.save_settings({"language": "sv"}, actor="Aino")
+    with pytest.raises(InvalidInput):
+        staff.save_settings({"idle_timeout_seconds": 5}, actor="Aino")
+    ledger.close()
+    ledger = Ledger.open(tmp_path / "d")
+    staff = staff_for(ledger, clock)
+    assert staff.settings() == {"language": "sv"}
+    kept = [d for d in ledger.db.table("staff").all() if d.get("kind") == "settings"]
+    assert [d["changed_by"] for d in kept] == ["Aino"]
+    ledger.close()

@@ -20,7 +20,7 @@ STEPS = (
     "01-idle", "02-tap-stamp", "03-tap-new-card", "04-tap-reward-ready", "05-refused-cooldown",
     "06-refused-phone", "07-join", "08-join-contact", "09-welcome", "10-lookup", "11-pin-wrong",
     "12-staff", "13-amount", "14-wait-card", "15-confirm-redeem", "16-undo", "17-status",
-    "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo",
+    "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo", "22-settings",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -228,6 +228,7 @@ def main(layout: str, out: Path) -> int:
         ("19-reader-unplugged", lambda: (core.sink(ReaderDisconnected("Simulated reader")), app.go_idle())),
         ("20-clock-not-set", clock_not_set),
         ("21-demo", demo),
+        ("22-settings", lambda: (staff_menu(), app.staff_action("settings"))),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):

@@ -286,3 +286,21 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         assert "CANNOT SAVE" in app.banner_text
         assert self.core.feedback.played[-1] == "error"
         assert not self.core.status.store_ok
+
+    def test_manager_changes_settings_and_they_survive_a_restart(self) -> None:
+        app = self.start(lang="fi")
+        self.touch(self.button("idle", "Henkilökunta"))
+        self.type_pin("1111")  # staff may not change settings
+        self.touch(self.button("staff", "Asetukset"))
+        assert app.current == "pin"
+        self.type_pin("1111")
+        assert "manager" in app.screen("pin").message
+        self.type_pin("1234")
+        assert app.current == "settings"
+        self.touch(self.button("settings", "English"))
+        self.touch(self.button("settings", "30 s"))
+        self.touch(self.button("settings", "Tallenna"))
+        assert app.settings.language == "en" and app.settings.idle_timeout_seconds == 30
+        self.core.service.ledger.close()
+        app = self.start(lang="fi", clock=self.clock)  # the config still says Finnish
+        assert app.lang == "en" and app.settings.idle_timeout_seconds == 30
