@@ -76,7 +76,8 @@ class RecentEntry:
     kind: str
     card: str
     wall: str
-    postings: str
+    #: (account, change) pairs
+    postings: tuple[tuple[str, int], ...]
     actor: str | None
 
 
@@ -375,5 +376,5 @@ class KioskCore:
 
 
 def _entry(event: Event) -> RecentEntry:
-    postings = ", ".join(f"{p.account} {p.delta:+d}" for p in event.postings)
+    postings = tuple((p.account, p.delta) for p in event.postings)
     return RecentEntry(event.id, event.kind.value, event.card or "", event.wall, postings, event.actor)

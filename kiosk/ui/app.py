@@ -594,7 +594,8 @@ class KioskApp(App):  # type: ignore[misc]
         screen.entries = [
             {
                 "id": e.event_id,
-                "text": f"{e.wall[11:16]}  {self.tr('kind_' + e.kind)}: {e.postings}  (…{e.card[-4:]}"
+                "text": f"{e.wall[11:16]}  {self.tr('kind_' + e.kind)}: {self._changes(e.postings)}"
+                f"  (…{e.card[-4:]}"
                 + (f", {e.actor})" if e.actor else ")"),
             }
             for e in self.core.recent_entries()[:6]
@@ -603,6 +604,18 @@ class KioskApp(App):  # type: ignore[misc]
         screen.selected_text = ""
         screen.message = "" if screen.entries else self.tr("undo_none")
         self.show("undo")
+
+    def _changes(self, postings: tuple[tuple[str, int], ...]) -> str:
+        """Balance changes for people: "+1 stamps, +12 points", credit as money."""
+        from kiosk.domain.money import format_amount
+
+        parts = []
+        for account, delta in postings:
+            if account == "credit":
+                parts.append(("+" if delta > 0 else "") + format_amount(delta, self.settings.currency))
+            elif account in ("stamps", "points"):
+                parts.append(f"{delta:+d} {self.tr('what_' + account)}")
+        return ", ".join(parts) or "-"
 
     def undo_select(self, event_id: str, text: str) -> None:
         screen = self.screen("undo")

@@ -230,7 +230,7 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         assert app.current == "undo"
         undo = app.screen("undo")
         first = undo.entries[0]
-        assert "Purchase: points +12" in first["text"] and "Sami" in first["text"]
+        assert "Purchase: +12 points" in first["text"] and "Sami" in first["text"]
         app.undo_select(first["id"], first["text"])
         self.touch(self.button("undo", "Wrong amount"))
         assert app.screen("result").headline == "Entry undone"
