@@ -64,18 +64,20 @@ def encoded_batches(kiosk_id: str, batches: int, size: int) -> list[bytes]:
 
 
 @contextmanager
-def databases(args: argparse.Namespace) -> Iterator[list[tuple[str, Callable[[], str]]]]:
+def databases(
+    args: argparse.Namespace,
+) -> Iterator[list[tuple[str, Callable[[], str], PgCluster | None]]]:
     """(name, make-a-fresh-database-URL) for SQLite and, where it can run, PostgreSQL."""
     folder = Path(tempfile.mkdtemp(prefix="kanta-bench-"))
     counter = iter(range(1_000_000))
-    makers: list[tuple[str, Callable[[], str]]] = [
-        ("sqlite", lambda: f"sqlite:///{folder / f'server{next(counter)}.db'}")
+    makers: list[tuple[str, Callable[[], str], PgCluster | None]] = [
+        ("sqlite", lambda: f"sqlite:///{folder / f'server{next(counter)}.db'}", None)
     ]
     cluster = None
     if not args.no_postgresql:
         try:
             cluster = PgCluster.start(fsync=True)
-            makers.append(("postgresql", cluster.create_database))
+            makers.append(("postgresql", cluster.create_database, cluster))
         except PgUnavailable as exc:
             print(f"bench: PostgreSQL skipped: {exc}", file=sys.stderr)
     try:
@@ -98,7 +100,42 @@ def _shop(url: str, kiosks: int) -> list[str]:
         engine.dispose()
 
 
-def push_one_kiosk(url: str, n_events: int, workers: int = 1) -> dict[str, float]:
+def _proc_cpu(pid: int, children: bool = False) -> float:
+    """CPU seconds (user + system) of a process from /proc; with its waited-for children."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds of a process and its live children (a PostgreSQL cluster's backends)."""
+    total = _proc_cpu(root, children=True)
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            ppid = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == root:
+            total += _proc_cpu(int(stat.parent.name))
+    return total
+
+
+def _cpu_now(server: ServerProcess, pg: PgCluster | None) -> float:
+    cpu = _proc_cpu(server.proc.pid, children=True)
+    if pg is not None:
+        pid_file = pg.datadir / "postmaster.pid"
+        cpu += _tree_cpu(int(pid_file.read_text().split()[0]))
+    return cpu
+
+
+def push_one_kiosk(
+    url: str, n_events: int, workers: int = 1, pg: PgCluster | None = None
+) -> dict[str, float]:
     token = _shop(url, 1)[0]
     batches = encoded_batches("bench-kiosk", max(1, n_events // 1000), 1000)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
@@ -109,16 +146,21 @@ def push_one_kiosk(url: str, n_events: int, workers: int = 1) -> dict[str, float
         # warm up: connection, first queries (not counted, not stored: a replay-free tiny batch)
         warm = encoded_batches("warm-up", 1, 10)[0]
         http.post("/api/v1/events", content=warm, headers=_token_headers(url, "warm"))
+        cpu0 = _cpu_now(server, pg)
         started = time.perf_counter()
         for body in batches:
             r = http.post("/api/v1/events", content=body, headers=headers)
             if r.status_code != 200 or r.json()["stored"] != 1000:
                 raise RuntimeError(f"push failed: {r.status_code} {r.text[:200]}")
         elapsed = time.perf_counter() - started
+        cpu = _cpu_now(server, pg) - cpu0
+    events = len(batches) * 1000
     return {
-        "events": len(batches) * 1000,
+        "events": events,
         "seconds": round(elapsed, 3),
-        "events_per_s": round(len(batches) * 1000 / elapsed),
+        "events_per_s": round(events / elapsed),
+        # server (and database) CPU per event: what the wall clock would give on idle cores
+        "server_cpu_us_per_event": round(cpu / events * 1e6, 1),
     }
 
 
@@ -176,8 +218,9 @@ def concurrent_kiosks(url: str, kiosks: int, rounds: int, workers: int = 1) -> d
 def server_part(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {"server_workers": args.server_workers}
     with databases(args) as makers:
-        for name, make_url in makers:
-            push = push_one_kiosk(make_url(), args.push_events, args.server_workers)
+        for name, make_url, cluster in makers:
+            push = push_one_kiosk(make_url(), args.push_events, args.server_workers, cluster)
+            out[f"push_server_cpu_us_per_event_{name}"] = push["server_cpu_us_per_event"]
             conc = concurrent_kiosks(make_url(), args.kiosks, args.rounds, args.server_workers)
             out[f"push_events_per_s_{name}"] = push["events_per_s"]
             out[f"concurrent_kiosks_p99_ms_{name}"] = conc["p99_ms"]
