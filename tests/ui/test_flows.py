@@ -7,6 +7,7 @@ with the dispatcher inline so every touch has its effect before the next line.
 from __future__ import annotations
 
 import contextlib
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from hardware.events import (
     ReaderConnected,
     ReaderDisconnected,
     ScannerConnected,
+    ScannerDisconnected,
 )
 from kiosk.app.demo import DEMO_CARDS, DEMO_PHONE
 from kiosk.domain.events import EventKind
@@ -304,3 +306,58 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         self.core.service.ledger.close()
         app = self.start(lang="fi", clock=self.clock)  # the config still says Finnish
         assert app.lang == "en" and app.settings.idle_timeout_seconds == 30
+
+    def test_link_a_second_card_and_move_to_a_replacement(self) -> None:
+        app = self.start()
+        self.touch(self.button("idle", "Staff"))
+        self.type_pin("1111")
+        self.touch(self.button("staff", "Link a 2nd card"))
+        assert app.current == "waitcard"
+        self.tap(DEMO_CARDS[1])  # the member's card...
+        assert app.current == "waitcard" and app.screen("waitcard").title == "Now tap the NEW card"
+        self.tap("04F0B0000000AA")  # ...then the key fob
+        assert app.screen("result").headline == "Card linked"
+        member = self.core.service.member_for_card(DEMO_CARDS[1])
+        assert "04F0B0000000AA" in member.cards
+        app.show("staff")
+        self.touch(self.button("staff", "Clear"))
+        self.touch(self.button("staff", "Replace a card"))
+        self.tap("04F0B0000000AA")
+        self.tap("04F0B0000000BB")
+        assert app.screen("result").headline == "Membership moved to the new card"
+        moved = self.core.service.member_for_card("04F0B0000000BB")
+        assert moved.member_id == member.member_id and "04F0B0000000AA" not in moved.cards
+        # the old card now says why it no longer works
+        app.go_idle()
+        self.clock.advance(hours=1)
+        self.tap("04F0B0000000AA")
+        assert "replaced by a new one" in app.screen("result").body
+
+    def test_staff_enrolls_a_customer_and_passes_are_refused_with_a_reason(self) -> None:
+        app = self.start()
+        self.touch(self.button("idle", "Staff"))
+        self.type_pin("1111")
+        self.touch(self.button("staff", "Enroll a customer"))
+        self.tap("04CC0000000001")
+        assert app.current == "join"
+        self.touch(app.screen("join").ids.consent.children[-1])
+        self.touch(app.screen("join").ids.marketing.children[-1])
+        self.touch(self.button("join", "Next"))
+        self.touch(self.button("contact", "Skip"))
+        state = self.core.service.member_for_card("04CC0000000001")
+        assert state.status == "enrolled" and set(state.consents) == {"program", "marketing"}
+        events = self.core.service.ledger.events(state.member_id)
+        enrolled = [e for e in events if e.kind is EventKind.MEMBER_ENROLLED]
+        assert enrolled[0].actor == "Sami"
+        app.show("staff")
+        self.touch(self.button("staff", "Sell a pass"))
+        assert app.screen("result").headline == "Not recorded"
+        assert "does not offer" in app.screen("result").body
+
+    def test_scanner_unplugged_and_clock_not_set_banners(self) -> None:
+        app = self.start()
+        self.core.sink(ScannerDisconnected("sim scanner", "unplugged"))
+        assert app.banner_text == "Barcode scanner unplugged – plug it back in"
+        self.core.wall = lambda: datetime(1970, 1, 1, tzinfo=UTC)
+        self.core.maintenance()
+        assert "Clock not set yet" in app.banner_text

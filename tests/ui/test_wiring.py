@@ -1,0 +1,81 @@
+"""The app as `kanta kiosk` wires it: systemd is told when the first screen is up, and the
+watchdog is fed from the main loop only while the kiosk can record."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from kiosk.app.wiring import build_kiosk, make_app
+from kiosk.config import KioskConfig
+
+
+@pytest.fixture
+def sim_config() -> KioskConfig:
+    cfg = KioskConfig()
+    return replace(cfg, hardware=replace(cfg.hardware, card_reader="sim", scanner="sim", feedback="sim"))
+
+
+def test_ready_and_watchdog_go_to_systemd(
+    tmp_path: Path, sim_config: KioskConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sock_path = tmp_path / "notify.sock"
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    server.bind(str(sock_path))
+    server.settimeout(2)
+    monkeypatch.setenv("NOTIFY_SOCKET", str(sock_path))
+    monkeypatch.setenv("WATCHDOG_USEC", "2000000")
+    kiosk = build_kiosk(sim_config, tmp_path / "data")
+    try:
+        app = make_app(kiosk)
+        assert app.settings.on_ready is not None and app.settings.on_main_loop_tick is not None
+        app.settings.on_ready()
+        assert b"READY=1" in server.recv(1024)
+        app.settings.on_main_loop_tick()
+        assert server.recv(1024) == b"WATCHDOG=1"
+        # the store cannot write: no more pings, so systemd restarts the kiosk
+        kiosk.core.status = replace(kiosk.core.status, store_ok=False)
+        app.settings.on_main_loop_tick()
+        server.settimeout(0.3)
+        with pytest.raises(TimeoutError):
+            server.recv(1024)
+    finally:
+        kiosk.close()
+        server.close()
+
+
+def test_sim_devices_feed_the_dispatcher(tmp_path: Path, sim_config: KioskConfig) -> None:
+    kiosk = build_kiosk(sim_config, tmp_path / "data")
+    seen: list[str] = []
+
+    class Listener:
+        def on_outcome(self, outcome: object, via: str) -> None:
+            seen.append(f"outcome {via}")
+
+        def on_refusal(self, code: str, card: str, message: str) -> None:
+            seen.append(f"refusal {code}")
+
+        def on_failure(self, kind: str) -> None:
+            seen.append(f"failure {kind}")
+
+        def on_status(self, status: object) -> None:
+            seen.append("status")
+
+    kiosk.core.listener = Listener()
+    try:
+        kiosk.core.start()
+        kiosk.start_devices()
+        reader: object = kiosk.reader
+        scanner: object = kiosk.scanner
+        reader.tap("04A1B2C3D4E5F6")  # type: ignore[attr-defined]
+        reader.tap("08A1B2C3")  # type: ignore[attr-defined]
+        scanner.scan("12345!?")  # type: ignore[attr-defined]
+        kiosk.core.drain()
+        assert "outcome tap" in seen and "refusal random_uid" in seen and "refusal unknown_code" in seen
+        assert kiosk.core.status.reader is True and kiosk.core.status.scanner is True
+        assert kiosk.service.member_for_card("04A1B2C3D4E5F6").balance("stamps") == 1
+    finally:
+        kiosk.close()
