@@ -249,7 +249,8 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         description="Kiosks push and pull their shop's events; owners manage program, kiosks and backups.",
     )
     app.state.engine = engine
-    app.add_middleware(GZipMiddleware, minimum_size=4096)
+    # level 4: most of the gain on JSON for a fraction of level 9's CPU (pulls run to megabytes)
+    app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=4)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
