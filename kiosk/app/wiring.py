@@ -207,12 +207,32 @@ def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = 
 
 
 def run_kiosk(kiosk: Kiosk, app: Any) -> int:
+    """Run the app until its window closes or the process is asked to stop (SIGTERM from
+    systemd, Ctrl-C in the demo's terminal); then stop the devices and close the store."""
+    import signal
+
+    from kivy.clock import Clock
+
     t0 = time.perf_counter()
+
+    def stop(signum: int, _frame: Any) -> None:
+        log.info("signal %d: stopping the kiosk", signum)
+        Clock.schedule_once(lambda _dt: app.stop(), 0)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     kiosk.core.start()
     kiosk.start_devices()
     try:
         app.run()
     finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        try:
+            from kiosk import notify
+
+            notify.stopping()
+        except ImportError:  # pragma: no cover
+            pass
         kiosk.close()
     log.debug("kiosk ran %.0f s", time.perf_counter() - t0)
     return 0

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,3 +45,32 @@ def test_non_ui_verbs_never_import_kivy() -> None:
     code = "import sys; from kiosk.cli.main import build_parser; build_parser(); print('kivy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.usefixtures("xvfb")
+def test_demo_window_is_driven_by_kanta_sim_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    env = {**os.environ, "KANTA_DATA": str(data)}
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk.cli.main", "demo", "--window", "--data", str(data)],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        tapped = None
+        while time.monotonic() < deadline:
+            if (data / "sim-reader.sock").exists():
+                tapped = kanta("--data", str(data), "sim", "tap", "04D2E3F4A5B6C7", data=data)
+                if tapped.returncode == 0:
+                    break
+            time.sleep(0.3)
+        assert tapped is not None and tapped.returncode == 0, tapped and tapped.stderr
+        scanned = kanta("--data", str(data), "sim", "scan", "DEMO000123", data=data)
+        assert scanned.returncode == 0, scanned.stderr
+        time.sleep(1.0)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out[-2000:]
+    shown = kanta("member", "show", "04D2E3F4A5B6C7", "--json", data=data)
+    assert json.loads(shown.stdout)["stamps"] == 4  # three seeded visits and the simulated tap
+    reward = kanta("member", "show", "DEMO000123", "--json", data=data)
+    assert json.loads(reward.stdout)["stamps"] == 10  # the scanned printed card
