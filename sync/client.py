@@ -20,6 +20,7 @@ added); plain HTTP is refused except to a loopback address.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import ipaddress
 import json
@@ -29,6 +30,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -390,49 +392,66 @@ class SyncClient:
         return ScanPos(int(raw.get("n", 0)), int(raw.get("file", 1)), int(raw.get("offset", 0)))
 
     def push(self, stop: threading.Event | None = None) -> tuple[int, int]:
-        """Push every unpushed event of this kiosk; returns (stored, duplicates)."""
+        """Push every unpushed event of this kiosk; returns (stored, duplicates).
+
+        One request in flight while the next batch is read from the store; the state
+        advances only after the server acknowledged a batch, in order.
+        """
         stored = duplicates = 0
         batch: list[dict[str, Any]] = []
         batch_bytes = 0
-        batch_pos: ScanPos | None = None  # the position once every event so far is pushed
-        safe_pos = self._scan_pos()
+        batch_pos: ScanPos | None = None  # the position once every event so far is read
         pushed_seq = self.state.pushed_seq
+        read_seq = pushed_seq  # highest seq taken into a batch
+        inflight: tuple[Future[tuple[int, int]], int, ScanPos | None] | None = None
 
-        def send() -> None:
-            nonlocal stored, duplicates, batch, batch_bytes, pushed_seq
-            s, d = self._send_batch(batch)
-            stored, duplicates = stored + s, duplicates + d
-            pushed_seq = max(pushed_seq, max(e["seq"] for e in batch))
+        def save(top: int, pos: ScanPos | None) -> None:
+            nonlocal pushed_seq
+            pushed_seq = max(pushed_seq, top)
             scan = self.state.extra.get("scan", {})
-            if batch_pos is not None:
-                scan = {"n": batch_pos.n, "file": batch_pos.file, "offset": batch_pos.offset}
+            if pos is not None:
+                scan = {"n": pos.n, "file": pos.file, "offset": pos.offset}
             self._save(pushed_seq=pushed_seq, extra={**self.state.extra, "scan": scan})
-            batch, batch_bytes = [], 0
 
-        for pos, events in read_new_records(self.data_dir, safe_pos):
-            if stop is not None and stop.is_set():
-                break
-            # the record's line length bounds its events' size well enough (no re-encoding)
-            per_event = pos.size // max(1, len(events)) + 1
-            for raw in events:
-                if raw.get("kiosk") != self.kiosk or raw.get("seq", 0) <= pushed_seq:
-                    continue
-                size = per_event
-                if batch and (len(batch) >= self.batch_size or batch_bytes + size > MAX_BATCH_BYTES):
-                    send()
-                    batch_pos = None
-                batch.append(raw)
-                batch_bytes += size
-            batch_pos = pos
-        if batch:
-            send()
-        elif batch_pos is not None:
-            self._save(
-                extra={
-                    **self.state.extra,
-                    "scan": {"n": batch_pos.n, "file": batch_pos.file, "offset": batch_pos.offset},
-                }
-            )
+        def settle() -> None:
+            nonlocal inflight, stored, duplicates
+            if inflight is not None:
+                future, top, pos = inflight
+                inflight = None
+                s, d = future.result()
+                stored, duplicates = stored + s, duplicates + d
+                save(top, pos)
+
+        with ThreadPoolExecutor(max_workers=1) as sender:
+            try:
+                for pos, events in read_new_records(self.data_dir, self._scan_pos()):
+                    if stop is not None and stop.is_set():
+                        break
+                    # the record's line length bounds its events' size (no re-encoding)
+                    per_event = pos.size // max(1, len(events)) + 1
+                    for raw in events:
+                        if raw.get("kiosk") != self.kiosk or raw.get("seq", 0) <= read_seq:
+                            continue
+                        if batch and (
+                            len(batch) >= self.batch_size or batch_bytes + per_event > MAX_BATCH_BYTES
+                        ):
+                            settle()
+                            inflight = (sender.submit(self._send_batch, batch), read_seq, batch_pos)
+                            batch, batch_bytes, batch_pos = [], 0, None
+                        batch.append(raw)
+                        batch_bytes += per_event
+                        read_seq = raw["seq"]
+                    batch_pos = pos
+                settle()
+                if batch:
+                    inflight = (sender.submit(self._send_batch, batch), read_seq, batch_pos)
+                    settle()
+                elif batch_pos is not None:
+                    save(pushed_seq, batch_pos)
+            finally:
+                if inflight is not None:  # an error elsewhere: keep what the server confirmed
+                    with contextlib.suppress(Exception):
+                        settle()
         return stored, duplicates
 
     def _send_batch(self, batch: list[dict[str, Any]]) -> tuple[int, int]:
