@@ -318,56 +318,93 @@ def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
     return _Prepared(ident, unique, {i.event.id: i.body for i in incoming}, len(batch))
 
 
-def _push_in_tx(conn: Connection, kiosk: KioskAuth, prep: _Prepared) -> PushResult:
-    ident, unique, bodies = prep.ident, prep.unique, prep.bodies
+def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> None:
+    """Store one shop's jobs of a group, in queue order, with a fixed number of statements.
+
+    Each job is decided on its own (401 revoked, 403 kiosk id, 409 conflict) against the
+    database plus the jobs accepted before it; the accepted ones' new events are inserted
+    together with consecutive cursors, all under the shop's row lock.
+    """
     k_c = db.kiosks.c
-    cursor = db.lock_shop(conn, kiosk.shop_id)
+    cursor = db.lock_shop(conn, shop_id)
     if cursor is None:
-        raise ApiError(401, "unknown shop")
-    state = conn.execute(sa.select(k_c.kiosk_ident, k_c.revoked).where(k_c.id == kiosk.row_id)).one()
-    if state.revoked:
-        raise ApiError(401, "this kiosk's token has been revoked")
-    if ident is not None:
-        if state.kiosk_ident is None:
-            clash = conn.execute(
-                sa.select(k_c.name).where(
-                    k_c.shop_id == kiosk.shop_id, k_c.kiosk_ident == ident, k_c.id != kiosk.row_id
+        for job in jobs:
+            job.error = ApiError(401, "unknown shop")
+        return
+    row_ids = {job.kiosk.row_id for job in jobs}
+    kiosk_state = {
+        r.id: (r.kiosk_ident, bool(r.revoked))
+        for r in conn.execute(sa.select(k_c.id, k_c.kiosk_ident, k_c.revoked).where(k_c.id.in_(row_ids)))
+    }
+    wanted = {job.prep.ident for job in jobs if job.prep.ident is not None}
+    ident_owner: dict[str, int] = {}
+    if wanted:
+        ident_owner = {
+            r.kiosk_ident: r.id
+            for r in conn.execute(
+                sa.select(k_c.id, k_c.kiosk_ident).where(k_c.shop_id == shop_id, k_c.kiosk_ident.in_(wanted))
+            )
+        }
+    known = db.existing_hashes(conn, shop_id, sorted({i for job in jobs for i in job.prep.unique}))
+    rows: list[tuple[Any, ...]] = []
+    learned: list[tuple[int, str]] = []
+    storing: list[_PushJob] = []
+    for job in jobs:
+        try:
+            ident, unique, bodies = job.prep.ident, job.prep.unique, job.prep.bodies
+            state = kiosk_state.get(job.kiosk.row_id)
+            if state is None or state[1]:
+                raise ApiError(401, "this kiosk's token has been revoked")
+            if ident is not None:
+                if state[0] is None:
+                    owner = ident_owner.get(ident)
+                    if owner is not None and owner != job.kiosk.row_id:
+                        raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
+                elif state[0] != ident:
+                    raise ApiError(403, f"this token belongs to kiosk {state[0]!r}, not {ident!r}")
+            for event_id, event in unique.items():
+                stored_hash = known.get(event_id)
+                if stored_hash is not None and stored_hash != event.hash:
+                    raise ApiError(
+                        409, f"event {event_id} is already stored with different content", event=event_id
+                    )
+            if ident is not None and state[0] is None:
+                kiosk_state[job.kiosk.row_id] = (ident, False)
+                ident_owner[ident] = job.kiosk.row_id
+                learned.append((job.kiosk.row_id, ident))
+            new = [e for e in unique.values() if e.id not in known]
+            for e in new:
+                cursor += 1
+                known[e.id] = e.hash
+                rows.append(
+                    (
+                        shop_id,
+                        cursor,
+                        e.id,
+                        e.kiosk,
+                        e.member,
+                        e.hlc,
+                        e.hash,
+                        any(p.delta < 0 for p in e.postings),
+                        bodies[e.id],
+                    )
                 )
-            ).first()
-            if clash is not None:
-                raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
-            conn.execute(sa.update(db.kiosks).where(k_c.id == kiosk.row_id).values(kiosk_ident=ident))
-        elif state.kiosk_ident != ident:
-            raise ApiError(403, f"this token belongs to kiosk {state.kiosk_ident!r}, not {ident!r}")
-    existing: dict[str, str] = {}
-    if unique:
-        existing = db.existing_hashes(conn, kiosk.shop_id, list(unique))
-    for event_id, stored_hash in existing.items():
-        if unique[event_id].hash != stored_hash:
-            raise ApiError(409, f"event {event_id} is already stored with different content", event=event_id)
-    new = [e for e in unique.values() if e.id not in existing]
-    if new:
-        db.insert_events(
-            conn,
-            [
-                (
-                    kiosk.shop_id,
-                    cursor + i,
-                    e.id,
-                    e.kiosk,
-                    e.member,
-                    e.hlc,
-                    e.hash,
-                    any(p.delta < 0 for p in e.postings),
-                    bodies[e.id],
-                )
-                for i, e in enumerate(new, start=1)
-            ],
-        )
-        cursor += len(new)
-        conn.execute(sa.update(db.shops).where(db.shops.c.id == kiosk.shop_id).values(cursor=cursor))
+            job.result = PushResult(stored=len(new), duplicates=job.prep.count - len(new), cursor=0)
+            if new:
+                storing.append(job)
+        except ApiError as exc:
+            job.error = exc
+    for row_id, ident in learned:
+        conn.execute(sa.update(db.kiosks).where(k_c.id == row_id).values(kiosk_ident=ident))
+    if rows:
+        db.insert_events(conn, rows)
+        conn.execute(sa.update(db.shops).where(db.shops.c.id == shop_id).values(cursor=cursor))
+    for job in jobs:
+        if job.result is not None:
+            # the shop's highest cursor once this group commits
+            job.result = PushResult(job.result.stored, job.result.duplicates, cursor)
+    for _ in storing:
         _crash_point("before-commit")
-    return PushResult(stored=len(new), duplicates=prep.count - len(new), cursor=cursor)
 
 
 class _PushJob:
@@ -440,23 +477,20 @@ class _GroupCommitter:
                     self.running = False
 
     def _run(self, group: list[_PushJob]) -> None:
-        stored = False
+        by_shop: dict[int, list[_PushJob]] = {}
+        for job in group:
+            by_shop.setdefault(job.kiosk.shop_id, []).append(job)
         try:
             with db.write_tx(self.engine) as conn:
                 # shops in one order, so groups in several processes never deadlock
-                for job in sorted(group, key=lambda j: j.kiosk.shop_id):
-                    try:
-                        with conn.begin_nested():
-                            job.result = _push_in_tx(conn, job.kiosk, job.prep)
-                            stored = stored or job.result.stored > 0
-                    except ApiError as exc:
-                        job.error = exc
+                for shop_id in sorted(by_shop):
+                    _push_shop_jobs(conn, shop_id, by_shop[shop_id])
         except BaseException as exc:  # the commit failed: nothing of the group is stored
             for job in group:
                 job.result = None
                 job.error = exc
             return
-        if stored:
+        if any(job.result is not None and job.result.stored for job in group):
             _crash_point("after-commit")
 
 
