@@ -283,14 +283,15 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     async def push_events(request: Request, kiosk: KioskDep) -> dict[str, int]:
         """Push a batch of the kiosk's events; idempotent by event id."""
         raw = await read_body(request, MAX_BYTES)
-        body = parse_json(raw)
-        if not isinstance(body, dict) or "events" not in body:
-            raise ApiError(422, "the body must be an object with 'events'", field="events")
-        raw_events = body["events"]
-        if isinstance(raw_events, list) and len(raw_events) > MAX_EVENTS:
-            raise ApiError(413, "batch too large", max_events=MAX_EVENTS, max_bytes=MAX_BYTES)
 
         def work() -> store.PushResult:
+            # parsing and validating are CPU work: off the event loop, like the database
+            body = parse_json(raw)
+            if not isinstance(body, dict) or "events" not in body:
+                raise ApiError(422, "the body must be an object with 'events'", field="events")
+            raw_events = body["events"]
+            if isinstance(raw_events, list) and len(raw_events) > MAX_EVENTS:
+                raise ApiError(413, "batch too large", max_events=MAX_EVENTS, max_bytes=MAX_BYTES)
             return store.push_events(_engine(request), kiosk, store.validate_batch(raw_events))
 
         result = await run_in_threadpool(work)
