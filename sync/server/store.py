@@ -284,8 +284,8 @@ def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) 
     Under the shop's row lock, in one transaction: learn/check the kiosk id, find which ids
     exist, allocate consecutive cursors to the new ones, insert, bump the shop cursor. A
     crash anywhere before commit leaves nothing; a replay after commit stores nothing.
-    Concurrent pushes in one process share a transaction (group commit, one fsync), each
-    in its own savepoint, so one refused batch never affects another.
+    Concurrent pushes in one process share a transaction (group commit, one fsync); each
+    is still decided on its own, so one refused batch never affects another.
     """
     job = _PushJob(kiosk, _prepare(kiosk, incoming))
     return _committer(engine).submit(job)
@@ -425,7 +425,7 @@ class _GroupCommitter:
     """Leader/follower group commit for the pushes of one process.
 
     A push queues its job; if no group is running it leads one: it takes the queued jobs
-    (up to GROUP_MAX_EVENTS), runs each in a savepoint of one transaction and commits once,
+    (up to GROUP_MAX_EVENTS), decides and stores them in one transaction and commits once,
     then hands the lead to the oldest job still queued. The server keeps no state beyond
     the requests in flight: every answered push has been committed.
     """
