@@ -46,6 +46,9 @@ TERMS_WORDING = "kanta-terms-v1"
 MARKETING_WORDING = "kanta-marketing-v1"
 #: a card tapped this recently is the one a staff action applies to ("tap, then amount")
 STAFF_CARD_SECONDS = 120
+#: screens where a customer reads or types, and the least time they get without a touch
+INPUT_SCREENS = ("join", "contact", "lookup", "pin")
+INPUT_TIMEOUT_SECONDS = 60.0
 _loaded = False
 
 
@@ -248,11 +251,12 @@ class KioskApp(App):  # type: ignore[misc]
         current = self.current
         if current != "idle":
             screen: KioskScreen = self.screen(current)
-            limit = (
-                self.settings.staff_timeout_seconds
-                if screen.staff_only or (self.staff_name and current in ("pin", "join", "contact"))
-                else self.settings.idle_timeout_seconds
-            )
+            if screen.staff_only or (self.staff_name and current in INPUT_SCREENS):
+                limit = self.settings.staff_timeout_seconds
+            elif current in INPUT_SCREENS:  # reading the terms, typing: more time than a glance
+                limit = max(self.settings.idle_timeout_seconds, INPUT_TIMEOUT_SECONDS)
+            else:
+                limit = self.settings.idle_timeout_seconds
             if now - self.last_activity > limit:
                 if screen.staff_only:
                     self.end_staff()
