@@ -381,12 +381,16 @@ class KioskApp(App):  # type: ignore[misc]
         )
 
     def _fail(self, exc: BaseException) -> None:
-        from kiosk.errors import StoreError
+        from kiosk.errors import KantaError, StoreError, UnknownCard
 
         if isinstance(exc, StoreError):
             self.on_failure("store")
-        else:
+        elif isinstance(exc, UnknownCard):
+            self.show_result(simple_refusal(self.lang, "unknown_card"))
+        elif isinstance(exc, KantaError):  # says what is wrong (in English, for staff)
             self.show_result(simple_refusal(self.lang, "other", str(exc)))
+        else:  # a bug: never show its text; the log has it
+            self.on_failure("generic")
 
     # ---- staff: PIN and session -------------------------------------------------------------
 
