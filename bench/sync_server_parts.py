@@ -173,7 +173,9 @@ def _token_headers(url: str, name: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
-def concurrent_kiosks(url: str, kiosks: int, rounds: int, workers: int = 1) -> dict[str, float]:
+def concurrent_kiosks(
+    url: str, kiosks: int, rounds: int, workers: int = 1, pg: PgCluster | None = None
+) -> dict[str, float]:
     tokens = _shop(url, kiosks)
     bodies = [encoded_batches(f"kiosk-{i}", rounds, 100) for i in range(kiosks)]
     latencies: list[float] = []
@@ -203,7 +205,9 @@ def concurrent_kiosks(url: str, kiosks: int, rounds: int, workers: int = 1) -> d
             return time.perf_counter() - t0
 
     with ServerProcess(url, workers=workers) as server:
+        cpu0 = _cpu_now(server, pg)
         elapsed = asyncio.run(run(server.base_url))
+        cpu = _cpu_now(server, pg) - cpu0
     latencies.sort()
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
     return {
@@ -212,6 +216,7 @@ def concurrent_kiosks(url: str, kiosks: int, rounds: int, workers: int = 1) -> d
         "p99_ms": round(p99, 1),
         "max_ms": round(latencies[-1], 1),
         "events_per_s": round(kiosks * rounds * 100 / elapsed),
+        "server_cpu_us_per_event": round(cpu / (kiosks * rounds * 100) * 1e6, 1),
     }
 
 
@@ -221,7 +226,8 @@ def server_part(args: argparse.Namespace) -> dict[str, Any]:
         for name, make_url, cluster in makers:
             push = push_one_kiosk(make_url(), args.push_events, args.server_workers, cluster)
             out[f"push_server_cpu_us_per_event_{name}"] = push["server_cpu_us_per_event"]
-            conc = concurrent_kiosks(make_url(), args.kiosks, args.rounds, args.server_workers)
+            conc = concurrent_kiosks(make_url(), args.kiosks, args.rounds, args.server_workers, cluster)
+            out[f"concurrent_server_cpu_us_per_event_{name}"] = conc["server_cpu_us_per_event"]
             out[f"push_events_per_s_{name}"] = push["events_per_s"]
             out[f"concurrent_kiosks_p99_ms_{name}"] = conc["p99_ms"]
             out[f"concurrent_kiosks_p50_ms_{name}"] = conc["p50_ms"]
