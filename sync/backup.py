@@ -133,23 +133,31 @@ def trusted_event(raw: dict[str, Any]) -> Event:
 # ---- writing ---------------------------------------------------------------------------
 
 
-class _HashingWriter(io.RawIOBase):
-    """A binary file that counts and hashes what goes through it."""
+class _HashingWriter:
+    """Writes to a zip member in large chunks, counting and hashing what goes through."""
+
+    CHUNK = 1 << 20
 
     def __init__(self, target: IO[bytes]) -> None:
         self.target = target
         self.sha = hashlib.sha256()
         self.size = 0
+        self._parts: list[bytes] = []
+        self._pending = 0
 
-    def writable(self) -> bool:
-        return True
+    def write(self, data: bytes) -> None:
+        self._parts.append(data)
+        self._pending += len(data)
+        if self._pending >= self.CHUNK:
+            self.flush()
 
-    def write(self, data: Any) -> int:
-        b = bytes(data)
-        self.sha.update(b)
-        self.size += len(b)
-        self.target.write(b)
-        return len(b)
+    def flush(self) -> None:
+        if self._parts:
+            chunk = b"".join(self._parts)
+            self._parts, self._pending = [], 0
+            self.sha.update(chunk)
+            self.size += len(chunk)
+            self.target.write(chunk)
 
 
 @dataclass
@@ -256,6 +264,7 @@ class BackupWriter:
                         rows += 1
                         if progress is not None:
                             progress.advance()
+                    ev.flush()
                     parts[EVENTS] = {"sha256": ev.sha.hexdigest(), "bytes": ev.size, "rows": rows}
                 parts[LEDGER] = _copy_part(zf, ledger_tmp, LEDGER, rows)
                 members_tmp = self._tmp / MEMBERS
