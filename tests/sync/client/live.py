@@ -22,8 +22,11 @@ import requests
 import uvicorn
 from requests.adapters import HTTPAdapter
 
+from kiosk.config import RulesConfig
 from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
 from kiosk.domain.member import MemberState, apply
+from kiosk.domain.rules import SimpleRules
+from kiosk.services.loyalty import LoyaltyService
 from kiosk.store.ledger import Ledger
 from sync.server import db, store
 from sync.server.app import create_app
@@ -183,3 +186,19 @@ def build_store(folder: Path, events: int, members: int = 500, batch: int = 2000
             )
             pending, dirty = [], {}
     return ledger
+
+
+def kiosk_service(path: Path, clock: Callable[[], datetime]) -> LoyaltyService:
+    """A kiosk's services over a fresh store (no cooldown, so every tap counts)."""
+    return LoyaltyService(Ledger.open(path), SimpleRules(RulesConfig(cooldown_seconds=0)), clock)
+
+
+def two_paired_kiosks(
+    server: LiveServer, folder: Path, clock: Callable[[], datetime]
+) -> tuple[Shop, LoyaltyService, LoyaltyService]:
+    """A new shop on the server and two kiosks (folder/a, folder/b) paired with it."""
+    shop = server.new_shop()
+    a, b = kiosk_service(folder / "a", clock), kiosk_service(folder / "b", clock)
+    pair(folder / "a", server, shop.tokens["k1"])
+    pair(folder / "b", server, shop.tokens["k2"])
+    return shop, a, b

@@ -9,21 +9,21 @@ from typing import Any
 import pytest
 import requests
 
-from kiosk.config import RulesConfig
-from kiosk.domain.rules import SimpleRules
 from kiosk.errors import SyncError
-from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import idle_sync_import
-from kiosk.store.ledger import Ledger
 from sync import client as sync_client
 from sync.client import SyncClient, Transport, backoff_delay, check_server_url
 from sync.state import load_state, load_status
 from tests.conftest import FakeClock
-from tests.sync.client.live import FaultyAdapter, LiveServer, build_store, free_port, pair
-
-
-def _service(path: Path, clock: FakeClock) -> LoyaltyService:
-    return LoyaltyService(Ledger.open(path), SimpleRules(RulesConfig(cooldown_seconds=0)), clock)
+from tests.sync.client.live import (
+    FaultyAdapter,
+    LiveServer,
+    build_store,
+    free_port,
+    kiosk_service,
+    pair,
+    two_paired_kiosks,
+)
 
 
 def _client(data: Path, adapter: FaultyAdapter | None = None, **kw: Any) -> SyncClient:
@@ -92,10 +92,7 @@ def test_retry_after_is_honoured(server: LiveServer, tmp_path: Path) -> None:
 
 
 def test_two_kiosks_meet_through_the_server(server: LiveServer, tmp_path: Path, clock: FakeClock) -> None:
-    shop = server.new_shop()
-    a, b = _service(tmp_path / "a", clock), _service(tmp_path / "b", clock)
-    pair(tmp_path / "a", server, shop.tokens["k1"])
-    pair(tmp_path / "b", server, shop.tokens["k2"])
+    _, a, b = two_paired_kiosks(server, tmp_path, clock)
     for i in range(20):
         a.tap(f"04A0{i % 5:04d}")
         clock.advance(seconds=1)
@@ -123,7 +120,7 @@ def test_exactly_once_with_replays_and_lost_replies(
 ) -> None:
     """Every batch reaches the server 3 times and every other reply is lost."""
     shop = server.new_shop()
-    a = _service(tmp_path / "a", clock)
+    a = kiosk_service(tmp_path / "a", clock)
     pair(tmp_path / "a", server, shop.tokens["k1"])
     for i in range(450):
         a.tap(f"04B0{i % 37:04d}")
@@ -177,7 +174,7 @@ def test_thirty_day_outage_drains(tmp_path: Path) -> None:
 
 def test_push_resumes_from_where_it_stopped(server: LiveServer, tmp_path: Path, clock: FakeClock) -> None:
     shop = server.new_shop()
-    a = _service(tmp_path / "a", clock)
+    a = kiosk_service(tmp_path / "a", clock)
     pair(tmp_path / "a", server, shop.tokens["k1"])
     for i in range(30):
         a.tap(f"04C0{i % 3:04d}")
@@ -195,7 +192,7 @@ def test_push_resumes_from_where_it_stopped(server: LiveServer, tmp_path: Path, 
 
 
 def test_revoked_or_wrong_token_says_pair_again(server: LiveServer, tmp_path: Path, clock: FakeClock) -> None:
-    a = _service(tmp_path / "a", clock)
+    a = kiosk_service(tmp_path / "a", clock)
     a.tap("04D00001")
     pair(tmp_path / "a", server, "not-a-token")
     with pytest.raises(sync_client.AuthRejected, match="pair the kiosk again"):
@@ -204,7 +201,7 @@ def test_revoked_or_wrong_token_says_pair_again(server: LiveServer, tmp_path: Pa
 
 
 def test_not_paired(tmp_path: Path, clock: FakeClock) -> None:
-    a = _service(tmp_path / "a", clock)
+    a = kiosk_service(tmp_path / "a", clock)
     with pytest.raises(SyncError, match="not paired"):
         SyncClient(tmp_path / "a")
     a.ledger.close()

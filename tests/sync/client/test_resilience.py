@@ -12,22 +12,14 @@ from typing import Any
 
 import pytest
 
-from kiosk.config import RulesConfig
-from kiosk.domain.rules import SimpleRules
 from kiosk.errors import SyncError
-from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import idle_sync_import
-from kiosk.store.ledger import Ledger
 from sync import backup
 from sync import client as sync_client
 from sync.client import SyncClient, Transport
 from sync.state import load_state
 from tests.conftest import FakeClock
-from tests.sync.client.live import LiveServer, pair
-
-
-def _service(path: Path, clock: FakeClock) -> LoyaltyService:
-    return LoyaltyService(Ledger.open(path), SimpleRules(RulesConfig(cooldown_seconds=0)), clock)
+from tests.sync.client.live import LiveServer, kiosk_service, two_paired_kiosks
 
 
 @pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is needed to make a test CA")
@@ -68,10 +60,7 @@ def test_tls_with_the_shops_own_ca(tmp_path: Path) -> None:
 def test_killed_between_inbox_write_and_state_save(
     server: LiveServer, tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shop = server.new_shop()
-    a, b = _service(tmp_path / "a", clock), _service(tmp_path / "b", clock)
-    pair(tmp_path / "a", server, shop.tokens["k1"])
-    pair(tmp_path / "b", server, shop.tokens["k2"])
+    _, a, b = two_paired_kiosks(server, tmp_path, clock)
     for i in range(12):
         a.tap(f"04F0{i % 4:04d}")
         clock.advance(seconds=1)
@@ -104,7 +93,7 @@ def test_killed_between_inbox_write_and_state_save(
 
 
 def test_a_flipped_byte_anywhere_is_found(tmp_path: Path, clock: FakeClock) -> None:
-    a = _service(tmp_path / "a", clock)
+    a = kiosk_service(tmp_path / "a", clock)
     for i in range(40):
         a.tap(f"04F1{i % 6:04d}")
         clock.advance(seconds=1)
