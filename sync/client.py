@@ -538,6 +538,7 @@ class SyncClient:
             self.fetch_program()
         except SyncError as exc:
             status.update(last_error=str(exc), last_error_at=_now())
+            result.pending = self.pending_estimate()
             self._write_status(status, result)
             raise
         status["last_ok"] = _now()
@@ -546,6 +547,16 @@ class SyncClient:
             result.imported = import_inbox_if_free(self.data_dir)
         self._write_status(status, result)
         return result
+
+    def pending_estimate(self) -> int:
+        """This kiosk's events the server has not acknowledged (read-only, from the store)."""
+        from kiosk.store.ledger import Ledger
+
+        try:
+            with Ledger.open(self.data_dir, readonly=True) as ledger:
+                return max(0, int(ledger.meta.get("seq", 0)) - self.state.pushed_seq)
+        except Exception:  # a status figure must not hide the real error
+            return 0
 
     def _write_status(self, status: dict[str, Any], result: CycleResult) -> None:
         status.update(

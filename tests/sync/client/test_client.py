@@ -156,6 +156,7 @@ def test_thirty_day_outage_drains(tmp_path: Path) -> None:
         down.cycle()
     assert load_state(tmp_path / "k").pushed_seq == 0
     assert "cannot reach" in load_status(tmp_path / "k")["last_error"]
+    assert load_status(tmp_path / "k")["pending"] == 50_000
     live.start()
     try:
         started = time.perf_counter()
