@@ -199,15 +199,12 @@ def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """
     columns = ", ".join(f'"{c}"' for c in _EVENT_COLUMNS)
     if conn.dialect.name == "postgresql":
-        # one multi-row statement for the whole batch (executemany would send a statement a
-        # row, each costing the server a round of work); at most 1,000 rows, 9,000 parameters
-        row = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
-        for start in range(0, len(rows), 1000):
-            chunk = rows[start : start + 1000]
-            conn.exec_driver_sql(
-                f"INSERT INTO events ({columns}) VALUES " + ", ".join([row] * len(chunk)),
-                tuple(value for r in chunk for value in r),
-            )
+        # COPY: the bulk path, one stream for the whole batch (executemany would send a
+        # statement a row; a multi-row INSERT makes the server parse thousands of parameters)
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cur, cur.copy(f"COPY events ({columns}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
         return
     marks = ", ".join(["?"] * len(_EVENT_COLUMNS))
     conn.exec_driver_sql(f"INSERT INTO events ({columns}) VALUES ({marks})", rows)

@@ -401,3 +401,19 @@ def test_group_commit_keeps_each_push_separate(db_url: str, shops: tuple[Shop, S
         assert store.shop_cursor(engine, auth["b1"].shop_id) == 10 * 20  # type: ignore[union-attr]
     finally:
         engine.dispose()
+
+
+def test_awkward_text_round_trips(client: TestClient, shops: tuple[Shop, Shop]) -> None:
+    from kiosk.domain.events import EventDraft, EventKind
+
+    a, _ = shops
+    k = KioskEvents("kiosk-\\t")
+    note = 'tab\there \\back\\ "quoted"\nnew line ☕ \u0000 end'
+    events = [
+        k.stamp(EventDraft(EventKind.CONSENT_GIVEN, "m-\\N", data={"wording": note, "scope": "e\\.mail"})),
+        *k.visits(3),
+    ]
+    r = client.post(EVENTS, json=payload(events), headers=a.kiosk_headers("k1"))
+    assert r.json()["stored"] == 4
+    pulled = client.get(EVENTS, headers=a.kiosk_headers("k2")).json()["events"]
+    assert pulled == [e.to_dict() for e in events]
