@@ -33,6 +33,7 @@ from hardware.events import (
 )
 from hardware.interfaces import Feedback
 from kiosk.domain.events import Event
+from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
 from kiosk.staff import StaffService
@@ -110,6 +111,7 @@ class KioskCore:
         sync_status: Callable[[], tuple[str | None, int | None]] | None = None,
         wall: Callable[[], datetime] | None = None,
         inline: bool = False,
+        redeem_gate: Callable[[str | None], bool] | None = None,
     ) -> None:
         self.service = service
         self.staff = staff
@@ -132,6 +134,8 @@ class KioskCore:
         self.last_tap_started: float = 0.0
         #: handle everything on the caller's thread at once (tests, screenshots)
         self.inline = inline
+        #: False for a reward that may only be redeemed with the server recently reached
+        self.redeem_gate = redeem_gate
 
     # ---- the thread ------------------------------------------------------------------------
 
@@ -370,6 +374,21 @@ class KioskCore:
                 self._remember(visit)
                 outcome = replace(outcome, after=visit.after, events=(*outcome.events, *visit.events))
         return outcome
+
+    def redeem(self, card: str, reward: str | None, actor: str | None) -> Outcome:
+        """Dispatcher thread only. A redemption, unless it is worth more than the shop lets
+        a kiosk give away without having reached the server lately."""
+        if self.redeem_gate is not None and not self.redeem_gate(reward):
+            return Outcome(
+                card,
+                None,
+                None,
+                refusal=Refusal(
+                    "needs_online",
+                    "This reward needs a connection to the shop's server; none in the last minutes.",
+                ),
+            )
+        return self.service.redeem(card, reward, actor=actor)
 
     def recent_entries(self) -> list[RecentEntry]:
         return list(self.recent)

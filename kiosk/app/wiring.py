@@ -135,19 +135,64 @@ def build_kiosk(
         post=post,
         reader_configured=hw.card_reader != "none",
         scanner_configured=hw.scanner != "none",
-        sync_status=lambda: _sync_status(service),
+        sync_status=lambda: _sync_status(service, data_dir),
+        redeem_gate=_redeem_gate(config, service, data_dir),
     )
     reader = open_card_reader(hw, core.sink, data_dir=data_dir)
     scanner = open_scanner(hw, core.sink, data_dir=data_dir)
     return Kiosk(config, data_dir, service, core, feedback, reader, scanner)
 
 
-def _sync_status(service: LoyaltyService) -> tuple[str | None, int | None]:
-    """Last sync and events waiting, if the sync worker has recorded them in the store."""
-    meta = service.ledger.meta
-    last = meta.get("last_sync")
-    waiting = meta.get("unsynced")
-    return (str(last) if last else None, int(waiting) if isinstance(waiting, int) else None)
+def _sync_status(service: LoyaltyService, data_dir: Path) -> tuple[str | None, int | None]:
+    """The sync worker's last good cycle (its status file beside the store) and how many of
+    this kiosk's events the server has not acknowledged yet; (None, None) when not paired."""
+    from sync.state import load_state, load_status
+
+    try:
+        if not load_state(data_dir).paired:
+            return None, None
+    except Exception as exc:  # a damaged state file: say so on the status screen
+        return f"? ({exc})", None
+    status = load_status(data_dir)
+    seq = int(service.ledger.meta.get("seq", 0))
+    pushed = status.get("pushed_seq")
+    same_kiosk = status.get("kiosk") == service.ledger.kiosk_id
+    waiting = seq - pushed if isinstance(pushed, int) and same_kiosk else seq
+    last = status.get("last_ok")
+    text = str(last)[:16].replace("T", " ") if isinstance(last, str) else None
+    if status.get("last_error"):
+        text = f"{text or '-'} (last try failed)"
+    return text, max(0, waiting)
+
+
+def _reward_value(rules: Any, reward: str | None) -> int:
+    spec = getattr(rules, "spec", None)
+    if spec is None:
+        return 0
+    for card in spec.stamp_cards:
+        if reward in (None, card.id):
+            return int(card.reward_value)
+    if spec.points is not None:
+        for r in spec.points.rewards:
+            if r.id == reward:
+                return int(r.value)
+    return 0
+
+
+def _redeem_gate(
+    config: KioskConfig, service: LoyaltyService, data_dir: Path
+) -> Callable[[str | None], bool]:
+    """``[sync] redeem_online_above_cents``: bigger rewards need the server reached lately."""
+    limit = config.sync.redeem_online_above_cents
+
+    def allowed(reward: str | None) -> bool:
+        if limit is None:
+            return True
+        from sync.client import redemption_allowed
+
+        return redemption_allowed(data_dir, _reward_value(service.rules, reward), limit)
+
+    return allowed
 
 
 def configure_window(layout: str, fullscreen: bool, size: tuple[int, int] | None = None) -> None:

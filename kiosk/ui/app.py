@@ -473,7 +473,7 @@ class KioskApp(App):  # type: ignore[misc]
         reward = view.reward_id if view is not None else None
 
         def redeem(who: Any) -> None:
-            self.run_action(lambda: self.core.service.redeem(card, reward, actor=who.name), "res_redeemed")
+            self.run_action(lambda: self.core.redeem(card, reward, who.name), "res_redeemed")
 
         self.ask_pin(redeem, title_key="pin_confirm_title")
 
@@ -531,7 +531,7 @@ class KioskApp(App):  # type: ignore[misc]
                     c.title = self.tr("confirm_redeem", reward=reward_name(self.lang, reward))
                     c.detail = self.tr("staff_card", card=card)
                     c.on_confirm = lambda: self.run_action(
-                        lambda: svc.redeem(card, reward[0], actor=actor), "res_redeemed"
+                        lambda: self.core.redeem(card, reward[0], actor), "res_redeemed"
                     )
                     self.show("confirm")
 

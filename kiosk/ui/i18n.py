@@ -219,6 +219,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Okänt klippkort. Alternativ: {passes}",
         "en": "Unknown pass. The passes are: {passes}",
     },
+    "ref_needs_online": {
+        "fi": "Tämän palkinnon antaminen vaatii yhteyden liikkeen palvelimeen, eikä yhteyttä ole "
+        "ollut hetkeen. Yritä myöhemmin uudelleen.",
+        "sv": "Den här belöningen kräver kontakt med butikens server, och den har inte nåtts på "
+        "en stund. Försök igen senare.",
+        "en": "This reward needs a recent connection to the shop's server, and there has been "
+        "none for a while. Try again later.",
+    },
     "ref_no_phone": {
         "fi": "Numerolla ei löytynyt jäsentä.",
         "sv": "Ingen medlem med det numret.",

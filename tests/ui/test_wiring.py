@@ -79,3 +79,40 @@ def test_sim_devices_feed_the_dispatcher(tmp_path: Path, sim_config: KioskConfig
         assert kiosk.service.member_for_card("04A1B2C3D4E5F6").balance("stamps") == 1
     finally:
         kiosk.close()
+
+
+def test_status_shows_sync_and_big_rewards_wait_for_the_server(
+    tmp_path: Path, sim_config: KioskConfig
+) -> None:
+    from datetime import timedelta
+
+    from sync.state import SyncState, save_state, save_status
+
+    data = tmp_path / "data"
+    program = Path(__file__).resolve().parents[2] / "config" / "programs" / "stamp_card.toml"
+    cfg = replace(
+        sim_config,
+        rules=replace(sim_config.rules, program=str(program)),  # a massage worth 12.00 at 5 stamps
+        sync=replace(sim_config.sync, redeem_online_above_cents=1000),
+    )
+    kiosk = build_kiosk(cfg, data)
+    try:
+        assert kiosk.core._refresh_status().last_sync is None  # not paired: "not set up"
+        card = "04A1B2C3D4E5F6"
+        start = kiosk.service.clock() - timedelta(days=10)
+        for day in range(5):
+            kiosk.service.tap(card, now=start + timedelta(days=day))
+        save_state(data, SyncState(server="https://shop.example", token="t"))
+        save_status(data, {"last_ok": "2020-01-01T10:00:00+00:00", "kiosk": kiosk.service.ledger.kiosk_id,
+                           "pushed_seq": 3})
+        status = kiosk.core._refresh_status()
+        assert status.last_sync == "2020-01-01 10:00"
+        assert status.waiting == int(kiosk.service.ledger.meta["seq"]) - 3
+        # the server was last reached years ago: a reward worth more than 0 cents waits
+        refused = kiosk.core.redeem(card, "massage", "Owner")
+        assert refused.refusal is not None and refused.refusal.code == "needs_online"
+        kiosk_id = kiosk.service.ledger.kiosk_id
+        save_status(data, {"last_ok": kiosk.service.clock().isoformat(), "kiosk": kiosk_id, "pushed_seq": 3})
+        assert kiosk.core.redeem(card, "massage", "Owner").events  # reached a moment ago: given
+    finally:
+        kiosk.close()
