@@ -9,6 +9,8 @@ import argparse
 import getpass
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kiosk.cli import common
@@ -71,12 +73,17 @@ def run(args: argparse.Namespace) -> int:
     return run_kiosk(kiosk, app)
 
 
-def _staff(args: argparse.Namespace) -> Any:
+@contextmanager
+def _staff(args: argparse.Namespace) -> Iterator[Any]:
+    """The kiosk's staff service over its store, closed again afterwards."""
     from kiosk.app.wiring import staff_service
     from kiosk.services.factory import open_service
 
     service = open_service(common.data_dir(args), common.config(args))
-    return service, staff_service(service)
+    try:
+        yield staff_service(service)
+    finally:
+        service.ledger.close()
 
 
 def _read_pin(args: argparse.Namespace) -> str:
@@ -90,31 +97,22 @@ def _read_pin(args: argparse.Namespace) -> str:
 
 def run_staff_add(args: argparse.Namespace) -> int:
     pin = _read_pin(args)
-    service, staff = _staff(args)
-    try:
+    with _staff(args) as staff:
         who = staff.add(args.name, args.role, pin, actor="cli")
-        print(f"added {who.name} ({who.role})")
-        return 0
-    finally:
-        service.ledger.close()
+    print(f"added {who.name} ({who.role})")
+    return 0
 
 
 def run_staff_list(args: argparse.Namespace) -> int:
-    service, staff = _staff(args)
-    try:
+    with _staff(args) as staff:
         for who in staff.members():
             print(f"{who.name:<24} {who.role}")
-        return 0
-    finally:
-        service.ledger.close()
+    return 0
 
 
 def run_staff_remove(args: argparse.Namespace) -> int:
-    service, staff = _staff(args)
-    try:
+    with _staff(args) as staff:
         if not staff.remove(args.name):
             raise InvalidInput(f"no staff member called {args.name!r}")
-        print(f"removed {args.name}")
-        return 0
-    finally:
-        service.ledger.close()
+    print(f"removed {args.name}")
+    return 0
