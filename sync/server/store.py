@@ -146,16 +146,15 @@ def revoke_kiosk_by_shop_name(engine: Engine, shop: str, name: str) -> None:
 
 
 def kiosk_for_token(engine: Engine, token: str) -> KioskAuth | None:
-    k = db.kiosks.c
     with db.read_tx(engine) as conn:
-        row = conn.execute(
-            sa.select(k.id, k.shop_id, k.name, k.kiosk_ident, k.revoked).where(
-                k.token_hash == auth.token_hash(token)
-            )
+        row = db.q(
+            conn,
+            "SELECT id, shop_id, name, kiosk_ident, revoked FROM kiosks WHERE token_hash = ?",
+            (auth.token_hash(token),),
         ).first()
-    if row is None or row.revoked:
+    if row is None or row[4]:
         return None
-    return KioskAuth(row.id, row.shop_id, row.name, row.kiosk_ident)
+    return KioskAuth(row[0], row[1], row[2], row[3])
 
 
 def owner_login(engine: Engine, email: str, password: str) -> OwnerAuth | None:
@@ -325,26 +324,15 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
     database plus the jobs accepted before it; the accepted ones' new events are inserted
     together with consecutive cursors, all under the shop's row lock.
     """
-    k_c = db.kiosks.c
     cursor = db.lock_shop(conn, shop_id)
     if cursor is None:
         for job in jobs:
             job.error = ApiError(401, "unknown shop")
         return
-    row_ids = {job.kiosk.row_id for job in jobs}
-    kiosk_state = {
-        r.id: (r.kiosk_ident, bool(r.revoked))
-        for r in conn.execute(sa.select(k_c.id, k_c.kiosk_ident, k_c.revoked).where(k_c.id.in_(row_ids)))
-    }
-    wanted = {job.prep.ident for job in jobs if job.prep.ident is not None}
-    ident_owner: dict[str, int] = {}
-    if wanted:
-        ident_owner = {
-            r.kiosk_ident: r.id
-            for r in conn.execute(
-                sa.select(k_c.id, k_c.kiosk_ident).where(k_c.shop_id == shop_id, k_c.kiosk_ident.in_(wanted))
-            )
-        }
+    # the shop's kiosks: a few rows, cheaper in one plain query than by id lists
+    kiosk_rows = db.q(conn, "SELECT id, kiosk_ident, revoked FROM kiosks WHERE shop_id = ?", (shop_id,)).all()
+    kiosk_state = {r[0]: (r[1], bool(r[2])) for r in kiosk_rows}
+    ident_owner: dict[str, int] = {r[1]: r[0] for r in kiosk_rows if r[1] is not None}
     known = db.existing_hashes(conn, shop_id, sorted({i for job in jobs for i in job.prep.unique}))
     rows: list[tuple[Any, ...]] = []
     learned: list[tuple[int, str]] = []
@@ -395,10 +383,10 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
         except ApiError as exc:
             job.error = exc
     for row_id, ident in learned:
-        conn.execute(sa.update(db.kiosks).where(k_c.id == row_id).values(kiosk_ident=ident))
+        db.q(conn, "UPDATE kiosks SET kiosk_ident = ? WHERE id = ?", (ident, row_id))
     if rows:
         db.insert_events(conn, rows)
-        conn.execute(sa.update(db.shops).where(db.shops.c.id == shop_id).values(cursor=cursor))
+        db.set_shop_cursor(conn, shop_id, cursor)
     for job in jobs:
         if job.result is not None:
             # the shop's highest cursor once this group commits
