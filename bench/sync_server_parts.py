@@ -193,8 +193,15 @@ def concurrent_kiosks(
     async def run(base_url: str) -> float:
         limits = httpx.Limits(max_connections=kiosks, max_keepalive_connections=kiosks)
         async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
-            # open every kiosk's connection first, as paired kiosks already have
-            await asyncio.gather(*(http.get("/healthz") for _ in range(kiosks)))
+            # steady state: every kiosk's connection open, the server's pool warm (a heartbeat each)
+            await asyncio.gather(
+                *(
+                    http.post(
+                        "/api/v1/heartbeat", json={"pending": 0}, headers={"Authorization": f"Bearer {t}"}
+                    )
+                    for t in tokens
+                )
+            )
             start = asyncio.Event()
             tasks = [
                 asyncio.create_task(kiosk(http, t, b, start)) for t, b in zip(tokens, bodies, strict=True)

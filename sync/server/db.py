@@ -117,8 +117,13 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """An engine for a server database URL; raises ConfigError for a URL we can't use."""
+def make_engine(url: str, *, pool_size: int = 20) -> Engine:
+    """An engine for a server database URL; raises ConfigError for a URL we can't use.
+
+    The pool keeps ``pool_size`` connections: enough for the requests one process serves
+    at once, so busy moments don't open and close connections (PostgreSQL's default of 100
+    connections allows a few server processes; raise max_connections for more).
+    """
     url = normalise_url(url)
     try:
         parsed = sa.engine.make_url(url)
