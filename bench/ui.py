@@ -11,7 +11,8 @@ wires them, and times
 - ``tap_to_screen_ms``: from the simulated reader emitting ``CardTapped`` to the frame
   that shows the result having been drawn and flipped (the service's durable write,
   the hop to Kivy's clock and the rendering included), over ``--taps`` taps of
-  different members.
+  different members, each made once the previous result has finished drawing (no frame
+  for 0.1 s), as the next customer at a counter would.
 
 Prints one JSON line with --json (else a short table).
 """
@@ -126,7 +127,7 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
 
     ready = threading.Event()
     drawn = threading.Event()
-    state: dict[str, Any] = {"pending": False, "drawn_at": 0.0}
+    state: dict[str, Any] = {"pending": False, "drawn_at": 0.0, "last_flip": 0.0}
     results: dict[str, Any] = {}
 
     def on_ready() -> None:
@@ -142,6 +143,7 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
         Window.canvas.ask_update()
 
     def flipped(*_: Any) -> None:
+        state["last_flip"] = time.perf_counter()
         if state["pending"]:
             state["pending"] = False
             state["drawn_at"] = time.perf_counter()
@@ -163,7 +165,7 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
                 drawn.wait(5)
             for i in cards[5:]:
                 drawn.clear()
-                time.sleep(0.02)
+                settled(state)
                 started = time.perf_counter()
                 reader.tap(card_of(i))
                 if not drawn.wait(5):
@@ -186,6 +188,16 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
     core.stop()
     ledger.close()
     return results
+
+
+def settled(state: dict[str, Any], quiet: float = 0.1, longest: float = 1.0) -> None:
+    """Wait until the previous result has finished drawing (no frame for ``quiet`` s): the
+    next customer meets a settled screen, as at a real counter."""
+    deadline = time.perf_counter() + longest
+    while time.perf_counter() < deadline:
+        if time.perf_counter() - state["last_flip"] >= quiet:
+            return
+        time.sleep(0.01)
 
 
 def ensure_display() -> subprocess.Popen[bytes] | None:
