@@ -177,6 +177,9 @@ def _clock_synced_adjtimex() -> bool | None:
     return not (tx.status & _STA_UNSYNC) and state != _TIME_ERROR
 
 
+_NOTIFY_VARIABLES = ("NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID")
+
+
 def _clock_synced_timedatectl() -> bool | None:
     exe = shutil.which("timedatectl")
     if exe is None:
@@ -188,6 +191,9 @@ def _clock_synced_timedatectl() -> bool | None:
             text=True,
             timeout=3,
             check=False,
+            # systemd's tools report their own failures to $NOTIFY_SOCKET ("ERRNO=…"),
+            # which would reach the kiosk's service manager as if the kiosk had sent it
+            env={k: v for k, v in os.environ.items() if k not in _NOTIFY_VARIABLES},
         )
     except (OSError, subprocess.SubprocessError):
         return None

@@ -132,6 +132,8 @@ class KioskCore:
         self._thread: threading.Thread | None = None
         #: for the benchmark: monotonic time each tap reached the dispatcher
         self.last_tap_started: float = 0.0
+        #: wall-clock time of the last tap, for `kanta status`
+        self.last_tap_at: float | None = None
         #: handle everything on the caller's thread at once (tests, screenshots)
         self.inline = inline
         #: False for a reward that may only be redeemed with the server recently reached
@@ -264,6 +266,7 @@ class KioskCore:
             self.post(lambda: request(card))
             return
         self.last_tap_started = time.perf_counter()
+        self.last_tap_at = time.time()
         self.customer_tap(card, via="tap")
 
     def customer_tap(self, card: str, via: str) -> Outcome | None:

@@ -223,14 +223,36 @@ def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = 
     ui = kiosk.config.ui
     try:
         from kiosk import notify
+        from kiosk.health import HealthPublisher, HealthReport
 
-        dog = notify.Watchdog(healthy=lambda: kiosk.core.status.healthy)
+        # Pings mean "the main loop runs". A store that cannot write is shown on screen,
+        # on the status light and by `kanta status`; restarting every 30 s would only
+        # make the screen flicker without freeing the disk.
+        dog = notify.Watchdog(healthy=lambda: True)
+        hw = kiosk.config.hardware
+        started_at = time.time()
+
+        def report() -> HealthReport:
+            status = kiosk.core.status
+            return HealthReport(
+                started_at=started_at,
+                card_reader=hw.card_reader,
+                scanner=hw.scanner,
+                reader_connected=status.reader,
+                scanner_connected=status.scanner,
+                last_tap_at=kiosk.core.last_tap_at,
+                storage_ok=status.store_ok,
+                storage_error=None if status.store_ok else "the store cannot write",
+            )
+
+        health = HealthPublisher(kiosk.data_dir, report)
 
         def on_ready() -> None:
             notify.ready()
 
         def on_tick() -> None:
             dog.tick()
+            health.tick()
 
     except ImportError:  # pragma: no cover - the appliance module is optional
         on_ready = on_tick = None  # type: ignore[assignment]

@@ -4,6 +4,7 @@ watchdog is fed from the main loop only while the kiosk can record."""
 from __future__ import annotations
 
 import socket
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -36,12 +37,18 @@ def test_ready_and_watchdog_go_to_systemd(
         assert b"READY=1" in server.recv(1024)
         app.settings.on_main_loop_tick()
         assert server.recv(1024) == b"WATCHDOG=1"
-        # the store cannot write: no more pings, so systemd restarts the kiosk
-        kiosk.core.status = replace(kiosk.core.status, store_ok=False)
+        # pings are rate-limited to half the watchdog interval
         app.settings.on_main_loop_tick()
         server.settimeout(0.3)
         with pytest.raises(TimeoutError):
             server.recv(1024)
+        # a store that cannot write is shown on screen and by `kanta status`; the main
+        # loop still runs, so the pings go on (a restart every 30 s would free no disk)
+        kiosk.core.status = replace(kiosk.core.status, store_ok=False)
+        time.sleep(1.05)
+        app.settings.on_main_loop_tick()
+        server.settimeout(2)
+        assert server.recv(1024) == b"WATCHDOG=1"
     finally:
         kiosk.close()
         server.close()
