@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import resource
 import shutil
@@ -28,12 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk.config import RulesConfig, StoreConfig  # noqa: E402
-from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper  # noqa: E402
-from kiosk.domain.member import MemberState, apply  # noqa: E402
-from kiosk.domain.rules import SimpleRules  # noqa: E402
-from kiosk.services.loyalty import LoyaltyService  # noqa: E402
-from kiosk.store.ledger import Ledger  # noqa: E402
+from kiosk.config import RulesConfig, StoreConfig
+from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
+from kiosk.domain.member import MemberState, apply
+from kiosk.domain.rules import SimpleRules
+from kiosk.services.loyalty import LoyaltyService
+from kiosk.store.ledger import Ledger
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -59,8 +58,9 @@ def build(folder: Path, members: int, events: int, batch: int = 2000) -> dict[st
             draft = EventDraft(EventKind.MEMBER_CREATED, ids[i], data={"card": card_of(i)}, card=card_of(i))
         else:
             i = rand.randrange(members)
-            draft = EventDraft(EventKind.VISIT_STAMPED, ids[i], (Posting(VISITS, 1), Posting(STAMPS, 1)),
-                               card=card_of(i))
+            draft = EventDraft(
+                EventKind.VISIT_STAMPED, ids[i], (Posting(VISITS, 1), Posting(STAMPS, 1)), card=card_of(i)
+            )
         now += timedelta(seconds=1)
         stamper, event = stamper.stamp(draft, now, rand.randbytes(10))
         state = states.get(draft.member) or MemberState(draft.member)
@@ -69,8 +69,11 @@ def build(folder: Path, members: int, events: int, batch: int = 2000) -> dict[st
         made += 1
         if len(pending_events) >= batch or made == events:
             assert stamper.clock is not None
-            ledger.record(pending_events, list(dirty.values()),
-                          stamper={"seq": stamper.seq, "prev": stamper.prev, "hlc": stamper.clock.last.encode()})
+            ledger.record(
+                pending_events,
+                list(dirty.values()),
+                stamper={"seq": stamper.seq, "prev": stamper.prev, "hlc": stamper.clock.last.encode()},
+            )
             pending_events, dirty = [], {}
     ledger.storage.snapshot()
     ledger.close()
@@ -87,8 +90,9 @@ def measure(folder: Path, members: int, taps: int) -> dict[str, float | int]:
     t = time.perf_counter()
     ledger = Ledger.open(folder, config=StoreConfig())
     cold = time.perf_counter() - t
-    service = LoyaltyService(ledger, SimpleRules(RulesConfig(cooldown_seconds=0)),
-                             clock=lambda: datetime.now(UTC))
+    service = LoyaltyService(
+        ledger, SimpleRules(RulesConfig(cooldown_seconds=0)), clock=lambda: datetime.now(UTC)
+    )
     rand = random.Random(2)
     lookups: list[float] = []
     for _ in range(20_000):
@@ -99,22 +103,26 @@ def measure(folder: Path, members: int, taps: int) -> dict[str, float | int]:
     written_before = ledger.storage.stats().bytes_written
     tap_ms: list[float] = []
     snapshot_s: list[float] = []
+    snapshot_written = 0
     for _ in range(taps):
         card = card_of(rand.randrange(members))
         t = time.perf_counter()
         outcome = service.tap(card)
         tap_ms.append((time.perf_counter() - t) * 1000)
         assert outcome.accepted, outcome.refusal
+        before = ledger.storage.stats().bytes_written
         t = time.perf_counter()
         if ledger.maintenance():  # the kiosk does this when no customer is waiting
             snapshot_s.append(time.perf_counter() - t)
+            snapshot_written += ledger.storage.stats().bytes_written - before
     stats = ledger.storage.stats()
     written = stats.bytes_written - written_before
-    journal_per_tap = (written - sum([0])) / taps
+    journal_per_tap = (written - snapshot_written) / taps
     ledger.close()
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # steady state of the snapshot policy: one snapshot per (snapshot bytes / journal bytes per tap)
-    per_tap_journal = stats.journal_bytes / max(1, taps) if not snapshot_s else None
+    # The snapshot policy writes one snapshot per (snapshot size x ratio) journal bytes, so
+    # in the long run each tap also pays snapshot_bytes / taps_between_snapshots.
+    taps_between = StoreConfig().snapshot_ratio * stats.snapshot_bytes / journal_per_tap
     return {
         "p50_ms": round(statistics.median(tap_ms), 3),
         "p99_ms": round(percentile(tap_ms, 0.99), 3),
@@ -125,14 +133,11 @@ def measure(folder: Path, members: int, taps: int) -> dict[str, float | int]:
         "rss_mb": round(rss_mb, 1),
         "taps": taps,
         "bytes_written_per_tap": round(written / taps, 1),
+        "journal_bytes_per_tap": round(journal_per_tap, 1),
         "snapshots_in_window": len(snapshot_s),
         "snapshot_s_max": round(max(snapshot_s), 3) if snapshot_s else None,
         "snapshot_bytes": stats.snapshot_bytes,
-        "bytes_written_per_tap_steady_state": round(
-            (per_tap_journal or journal_per_tap)
-            + stats.snapshot_bytes / max(1, stats.snapshot_bytes / (per_tap_journal or journal_per_tap)),
-            1,
-        ),
+        "bytes_written_per_tap_steady_state": round(journal_per_tap + stats.snapshot_bytes / taps_between, 1),
     }
 
 
@@ -144,10 +149,18 @@ def baseline(events: int, members: int, taps: int = 15) -> dict[str, float | int
     folder = Path(tempfile.mkdtemp(prefix="kanta-bench-tinydb-"))
     path = folder / "db.json"
     rand = random.Random(3)
-    member_docs = {str(i + 1): {"m": f"member-{i}", "c": [card_of(i)], "b": {"stamps": 0}} for i in range(members)}
+    member_docs = {
+        str(i + 1): {"m": f"member-{i}", "c": [card_of(i)], "b": {"stamps": 0}} for i in range(members)
+    }
     event_docs = {
-        str(i + 1): {"id": f"e{i}", "kind": "visit_stamped", "member": f"member-{rand.randrange(members)}",
-                     "postings": [["visits", 1], ["stamps", 1]], "wall": T0.isoformat(), "seq": i + 1}
+        str(i + 1): {
+            "id": f"e{i}",
+            "kind": "visit_stamped",
+            "member": f"member-{rand.randrange(members)}",
+            "postings": [["visits", 1], ["stamps", 1]],
+            "wall": T0.isoformat(),
+            "seq": i + 1,
+        }
         for i in range(events)
     }
     path.write_text(json.dumps({"members": member_docs, "events": event_docs}))
@@ -165,12 +178,17 @@ def baseline(events: int, members: int, taps: int = 15) -> dict[str, float | int
         times.append((time.perf_counter() - t) * 1000)
     db.close()
     shutil.rmtree(folder)
-    return {"baseline_p50_ms": round(statistics.median(times), 1), "baseline_events": events,
-            "baseline_members": members}
+    return {
+        "baseline_p50_ms": round(statistics.median(times), 1),
+        "baseline_events": events,
+        "baseline_members": members,
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--events", type=int, default=2_000_000)
     parser.add_argument("--taps", type=int, default=10_000)
@@ -188,16 +206,29 @@ def main() -> None:
         if not (folder / "store.id").exists():
             result.update(build(folder, args.members, args.events))
         child = subprocess.run(
-            [sys.executable, __file__, "--measure-only", "--folder", str(folder),
-             "--members", str(args.members), "--taps", str(args.taps)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--measure-only",
+                "--folder",
+                str(folder),
+                "--members",
+                str(args.members),
+                "--taps",
+                str(args.taps),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         result.update(json.loads(child.stdout.strip().splitlines()[-1]))
         result.update(baseline(args.baseline_events, min(args.members, 5000)))
         result["ratio_baseline_p50_to_p50"] = round(
-            float(result["baseline_p50_ms"]) / float(result["p50_ms"]), 1)  # type: ignore[arg-type]
+            float(result["baseline_p50_ms"]) / float(result["p50_ms"]), 1
+        )  # type: ignore[arg-type]
         result["store_disk_mb"] = round(
-            sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6, 1)
+            sum(f.stat().st_size for f in folder.rglob("*") if f.is_file()) / 1e6, 1
+        )
         print(json.dumps(result))
     finally:
         if not args.folder:

@@ -72,5 +72,7 @@ def test_program_setting_selects_the_engine(tmp_path: Path) -> None:
     assert cfg.program_path == tmp_path / "program.toml"  # relative to the config file
     assert rules_for(cfg).version == "cafe@1"
     assert isinstance(rules_for(load_config(default_config_path(), env={})), SimpleRules)
-    by_env = load_config(default_config_path(), env={"KANTA_PROGRAM": str(programs / "programs" / "tiers.toml")})
+    by_env = load_config(
+        default_config_path(), env={"KANTA_PROGRAM": str(programs / "programs" / "tiers.toml")}
+    )
     assert rules_for(by_env).version != "builtin-1"

@@ -18,8 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 def kanta(*args: str, data: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "KANTA_DATA": str(data), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "kiosk.cli.main", *args], capture_output=True, text=True,
-                          env=full_env, cwd=REPO, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk.cli.main", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=REPO,
+        timeout=60,
+    )
 
 
 def test_tap_then_show_and_history(tmp_path: Path) -> None:
@@ -60,10 +66,17 @@ def test_garbled_card_gets_a_message(tmp_path: Path) -> None:
 def test_second_writer_gets_a_clear_error(tmp_path: Path) -> None:
     data = tmp_path / "data"
     holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys,time; from kiosk.store.ledger import Ledger; l=Ledger.open(sys.argv[1]); "
-         "print('ready', flush=True); time.sleep(30)", str(data)],
-        stdout=subprocess.PIPE, text=True, cwd=REPO)
+        [
+            sys.executable,
+            "-c",
+            "import sys,time; from kiosk.store.ledger import Ledger; l=Ledger.open(sys.argv[1]); "
+            "print('ready', flush=True); time.sleep(30)",
+            str(data),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
         result = kanta("tap", "04ABCDEF", data=data)
@@ -109,8 +122,13 @@ def test_commands_without_a_screen_do_not_import_kivy(tmp_path: Path) -> None:
         "assert 'kivy' not in sys.modules, 'kivy imported'; print(rc)"
     )
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "d")], capture_output=True,
-                            text=True, cwd=REPO, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "0"
     assert time.perf_counter() - started < 30  # generous: this is about imports, not speed

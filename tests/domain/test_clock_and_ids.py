@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
@@ -59,7 +60,7 @@ def test_observe_moves_past_remote_but_ignores_absurd_clocks() -> None:
 @given(st.lists(st.integers(min_value=0, max_value=2**44), min_size=1, max_size=60))
 def test_hlc_is_monotonic_for_any_wall_clock(walls: list[int]) -> None:
     stamps = ticks(HybridLogicalClock("k"), walls)
-    assert all(a < b for a, b in zip(stamps, stamps[1:], strict=False))
+    assert all(a < b for a, b in itertools.pairwise(stamps))
     encoded = [s.encode() for s in stamps]
     assert encoded == sorted(encoded)
     assert [HlcTimestamp.decode(e) for e in encoded] == stamps
@@ -82,7 +83,9 @@ def test_stamper_ids_follow_the_hybrid_clock_even_in_1970() -> None:
     assert [e.seq for e in events] == list(range(1, 21))
     assert [e.hlc for e in events] == sorted(e.hlc for e in events)
     # chain: each event names the previous one's hash
-    assert all(b.prev == a.hash for a, b in zip(events, events[1:], strict=False))
+    assert all(b.prev == a.hash for a, b in itertools.pairwise(events))
     # a clock jumping back still gives increasing timestamps
-    stamper2, late = stamper.stamp(EventDraft(EventKind.VISIT_STAMPED, "m"), epoch - timedelta(days=1), bytes(10))
+    _stamper2, late = stamper.stamp(
+        EventDraft(EventKind.VISIT_STAMPED, "m"), epoch - timedelta(days=1), bytes(10)
+    )
     assert late.hlc > events[-1].hlc

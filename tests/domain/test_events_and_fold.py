@@ -39,8 +39,16 @@ def make_events(drafts: list[EventDraft], kiosk: str = "k1") -> list[Event]:
 
 def test_event_round_trips_through_json_form() -> None:
     [event] = make_events(
-        [EventDraft(EventKind.PURCHASE_RECORDED, MEMBER, (Posting(POINTS, 12, "2027-05-01T00:00:00+00:00"),),
-                    {"amount": 1250}, card="04AA", actor="staff-1")]
+        [
+            EventDraft(
+                EventKind.PURCHASE_RECORDED,
+                MEMBER,
+                (Posting(POINTS, 12, "2027-05-01T00:00:00+00:00"),),
+                {"amount": 1250},
+                card="04AA",
+                actor="staff-1",
+            )
+        ]
     )
     again = event_from_dict(event.to_dict())
     assert again == event
@@ -48,9 +56,17 @@ def test_event_round_trips_through_json_form() -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("kind", "points_printed"), ("seq", 0), ("seq", "1"), ("wall", "yesterday"),
-     ("wall", "2026-05-01T12:00:00"), ("postings", [["points", 1.5]]), ("postings", "x"),
-     ("member", ""), ("hash", "0" * 32)],
+    [
+        ("kind", "points_printed"),
+        ("seq", 0),
+        ("seq", "1"),
+        ("wall", "yesterday"),
+        ("wall", "2026-05-01T12:00:00"),
+        ("postings", [["points", 1.5]]),
+        ("postings", "x"),
+        ("member", ""),
+        ("hash", "0" * 32),
+    ],
 )
 def test_malformed_events_name_the_field(field: str, value: object) -> None:
     [event] = make_events([EventDraft(EventKind.VISIT_STAMPED, MEMBER)])
@@ -63,13 +79,15 @@ def test_malformed_events_name_the_field(field: str, value: object) -> None:
 
 
 def test_card_replacement_keeps_the_balance() -> None:
-    events = make_events([
-        EventDraft(EventKind.MEMBER_CREATED, MEMBER, data={"card": "OLD1"}),
-        EventDraft(EventKind.VISIT_STAMPED, MEMBER, (Posting(STAMPS, 1),)),
-        EventDraft(EventKind.CREDIT_TOPPED_UP, MEMBER, (Posting(CREDIT, 5000),)),
-        EventDraft(EventKind.CARD_REPLACED, MEMBER, data={"old": "OLD1", "new": "NEW1"}),
-        EventDraft(EventKind.CARD_LINKED, MEMBER, data={"card": "FOB1"}),
-    ])
+    events = make_events(
+        [
+            EventDraft(EventKind.MEMBER_CREATED, MEMBER, data={"card": "OLD1"}),
+            EventDraft(EventKind.VISIT_STAMPED, MEMBER, (Posting(STAMPS, 1),)),
+            EventDraft(EventKind.CREDIT_TOPPED_UP, MEMBER, (Posting(CREDIT, 5000),)),
+            EventDraft(EventKind.CARD_REPLACED, MEMBER, data={"old": "OLD1", "new": "NEW1"}),
+            EventDraft(EventKind.CARD_LINKED, MEMBER, data={"card": "FOB1"}),
+        ]
+    )
     state = fold(MEMBER, events)
     assert state.cards == ("NEW1", "FOB1")
     assert state.retired_cards == ("OLD1",)
@@ -78,23 +96,27 @@ def test_card_replacement_keeps_the_balance() -> None:
 
 def test_expiring_points_are_consumed_first_expiring_first() -> None:
     early, late = "2026-06-01T00:00:00+00:00", "2026-09-01T00:00:00+00:00"
-    events = make_events([
-        EventDraft(EventKind.POINTS_EARNED, MEMBER, (Posting(POINTS, 10, late),)),
-        EventDraft(EventKind.POINTS_EARNED, MEMBER, (Posting(POINTS, 5, early),)),
-        EventDraft(EventKind.REWARD_REDEEMED, MEMBER, (Posting(POINTS, -7),)),
-    ])
+    events = make_events(
+        [
+            EventDraft(EventKind.POINTS_EARNED, MEMBER, (Posting(POINTS, 10, late),)),
+            EventDraft(EventKind.POINTS_EARNED, MEMBER, (Posting(POINTS, 5, early),)),
+            EventDraft(EventKind.REWARD_REDEEMED, MEMBER, (Posting(POINTS, -7),)),
+        ]
+    )
     state = fold(MEMBER, events)
     assert state.balance(POINTS) == 8
     assert [(lot.amount, lot.expires_at) for lot in state.expiring(POINTS)] == [(8, late)]
 
 
 def test_erasure_closes_the_member() -> None:
-    events = make_events([
-        EventDraft(EventKind.MEMBER_CREATED, MEMBER, data={"card": "C1"}),
-        EventDraft(EventKind.CONSENT_GIVEN, MEMBER, data={"scope": "program", "wording": "v1"}),
-        EventDraft(EventKind.MEMBER_ENROLLED, MEMBER),
-        EventDraft(EventKind.MEMBER_ERASED, MEMBER),
-    ])
+    events = make_events(
+        [
+            EventDraft(EventKind.MEMBER_CREATED, MEMBER, data={"card": "C1"}),
+            EventDraft(EventKind.CONSENT_GIVEN, MEMBER, data={"scope": "program", "wording": "v1"}),
+            EventDraft(EventKind.MEMBER_ENROLLED, MEMBER),
+            EventDraft(EventKind.MEMBER_ERASED, MEMBER),
+        ]
+    )
     state = fold(MEMBER, events)
     assert state.status == ERASED and state.cards == () and state.consents == {}
 
@@ -112,12 +134,25 @@ def test_overdraft_from_two_offline_redemptions_is_visible() -> None:
 
 ACCOUNTS = st.sampled_from([STAMPS, POINTS, CREDIT, "stamps:coffee"])
 POSTINGS = st.lists(st.builds(Posting, ACCOUNTS, st.integers(-50, 50)), max_size=3)
-KINDS = st.sampled_from([EventKind.VISIT_STAMPED, EventKind.PURCHASE_RECORDED, EventKind.CREDIT_SPENT,
-                         EventKind.REWARD_REDEEMED, EventKind.CONSENT_GIVEN, EventKind.CARD_LINKED])
+KINDS = st.sampled_from(
+    [
+        EventKind.VISIT_STAMPED,
+        EventKind.PURCHASE_RECORDED,
+        EventKind.CREDIT_SPENT,
+        EventKind.REWARD_REDEEMED,
+        EventKind.CONSENT_GIVEN,
+        EventKind.CARD_LINKED,
+    ]
+)
 DRAFTS = st.lists(
-    st.builds(lambda kind, postings, card: EventDraft(kind, MEMBER, tuple(postings), {"card": card}),
-              KINDS, POSTINGS, st.sampled_from(["C1", "C2", "C3"])),
-    min_size=1, max_size=25,
+    st.builds(
+        lambda kind, postings, card: EventDraft(kind, MEMBER, tuple(postings), {"card": card}),
+        KINDS,
+        POSTINGS,
+        st.sampled_from(["C1", "C2", "C3"]),
+    ),
+    min_size=1,
+    max_size=25,
 )
 
 
@@ -152,9 +187,15 @@ def test_undo_restores_exactly_the_state_before(drafts: list[EventDraft]) -> Non
     undone = events[-1]
     stamper = Stamper(kiosk="k1", boot="boot", seq=undone.seq, prev=undone.hash)
     _, correction = stamper.stamp(
-        EventDraft(EventKind.CORRECTION, MEMBER, tuple(p.negated() for p in undone.postings),
-                   {"reason": "test"}, reverses=undone.id),
-        T0 + timedelta(days=1), bytes(10),
+        EventDraft(
+            EventKind.CORRECTION,
+            MEMBER,
+            tuple(p.negated() for p in undone.postings),
+            {"reason": "test"},
+            reverses=undone.id,
+        ),
+        T0 + timedelta(days=1),
+        bytes(10),
     )
     after = apply(fold(MEMBER, events), correction)
     # cards and consents are changed by their own events, never by an undo
@@ -171,7 +212,9 @@ def test_undo_of_an_expiring_earning_removes_that_lot() -> None:
     stamper = Stamper(kiosk="k1", boot="boot", seq=1, prev=earned[0].hash)
     _, correction = stamper.stamp(
         EventDraft(EventKind.CORRECTION, MEMBER, (Posting(POINTS, -10, expiry),), reverses=earned[0].id),
-        T0 + timedelta(hours=1), bytes(10))
+        T0 + timedelta(hours=1),
+        bytes(10),
+    )
     after = apply(state, correction)
     assert after.balances == before.balances and after.lots == before.lots
 
@@ -188,8 +231,10 @@ def test_hash_covers_the_content() -> None:
     assert forged.computed_hash() != event.hash
 
 
-@pytest.mark.parametrize(("text", "cents"), [("12.50", 1250), ("3,5", 350), ("0.05", 5), ("7", 700),
-                                             ("-2.10", -210), (" 100 ", 10000)])
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("12.50", 1250), ("3,5", 350), ("0.05", 5), ("7", 700), ("-2.10", -210), (" 100 ", 10000)],
+)
 def test_parse_amount(text: str, cents: int) -> None:
     assert parse_amount(text) == cents
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -42,7 +43,9 @@ def test_cooldown_counts_a_held_card_once(service: LoyaltyService, clock: FakeCl
     assert third.accepted and third.after is not None and third.after.balance(STAMPS) == 2
 
 
-def test_acknowledged_taps_survive_a_reopen(service: LoyaltyService, clock: FakeClock, tmp_path: Path) -> None:
+def test_acknowledged_taps_survive_a_reopen(
+    service: LoyaltyService, clock: FakeClock, tmp_path: Path
+) -> None:
     for _ in range(5):
         service.tap("04BB02")
         clock.advance(minutes=2)
@@ -58,7 +61,7 @@ def test_acknowledged_taps_survive_a_reopen(service: LoyaltyService, clock: Fake
     assert outcome.events[0].seq == 8
     history = list(service.ledger.events(state.member_id))
     assert [e.seq for e in history] == list(range(1, 9))
-    assert all(b.prev == a.hash for a, b in zip(history, history[1:], strict=False))
+    assert all(b.prev == a.hash for a, b in itertools.pairwise(history))
     service.ledger.close()
 
 
@@ -93,8 +96,12 @@ def test_undo_reverses_with_a_correction_and_keeps_the_original(service: Loyalty
 
 def test_enroll_with_consent_and_separate_marketing(service: LoyaltyService) -> None:
     service.tap("04EE05")
-    outcome = service.enroll("04EE05", terms_wording="terms-2026-01", marketing_wording="mkt-2026-01",
-                             contact={"phone": "+358401234567"})
+    outcome = service.enroll(
+        "04EE05",
+        terms_wording="terms-2026-01",
+        marketing_wording="mkt-2026-01",
+        contact={"phone": "+358401234567"},
+    )
     state = outcome.after
     assert state is not None and state.status == ENROLLED
     assert set(state.consents) == {"program", "marketing"}
