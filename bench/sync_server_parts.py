@@ -126,7 +126,7 @@ def _tree_cpu(root: int) -> float:
 
 
 def _cpu_now(server: ServerProcess, pg: PgCluster | None) -> float:
-    cpu = _proc_cpu(server.proc.pid, children=True)
+    cpu = _tree_cpu(server.proc.pid)  # with --server-workers, the workers are its children
     if pg is not None:
         pid_file = pg.datadir / "postmaster.pid"
         cpu += _tree_cpu(int(pid_file.read_text().split()[0]))
