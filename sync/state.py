@@ -98,14 +98,37 @@ def update_state(data_dir: Path, **changes: Any) -> SyncState:
     return state
 
 
+def _status_paths(data_dir: Path) -> list[Path]:
+    """Where the worker's live status goes: the run folder (RAM on the appliance: it changes
+    every cycle and must not wear the SD card), else the sync folder."""
+    from kiosk.health import run_dir
+
+    return [run_dir(data_dir) / "sync-status.json", sync_dir(data_dir) / STATUS_FILE]
+
+
 def load_status(data_dir: Path) -> dict[str, Any]:
     """What the worker last saw (for `kanta sync status` and the staff screen)."""
-    try:
-        value = json.loads((sync_dir(data_dir) / STATUS_FILE).read_bytes())
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
+    for path in _status_paths(data_dir):
+        try:
+            value = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return {}
 
 
 def save_status(data_dir: Path, status: dict[str, Any]) -> None:
-    atomic_write(sync_dir(data_dir) / STATUS_FILE, json.dumps(status, sort_keys=True).encode())
+    """Not fsync'ed: it is the latest news, rewritten every cycle, and worthless after a
+    power cut (the durable position is in state.json)."""
+    body = json.dumps(status, sort_keys=True).encode()
+    for path in _status_paths(data_dir):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_bytes(body)
+            os.replace(tmp, path)
+            return
+        except OSError:
+            continue
+    raise SyncError(f"cannot write the sync status in {_status_paths(data_dir)[-1].parent}")
