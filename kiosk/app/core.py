@@ -112,8 +112,11 @@ class KioskCore:
         wall: Callable[[], datetime] | None = None,
         inline: bool = False,
         redeem_gate: Callable[[str | None], bool] | None = None,
+        idle_work: Callable[[], object] | None = None,
     ) -> None:
         self.service = service
+        #: run when no customer is waiting, before the store's own upkeep (the sync inbox)
+        self.idle_work = idle_work
         self.staff = staff
         self.feedback = feedback
         self.post: Callable[[Callable[[], None]], None] = post or (lambda fn: fn())
@@ -330,6 +333,11 @@ class KioskCore:
         if clock_ok != self.status.clock_ok:  # NTP set the time since the last look
             self._set_status(clock_ok=clock_ok)
         if self.status.store_ok:
+            if self.idle_work is not None:
+                try:
+                    self.idle_work()
+                except KantaError as exc:
+                    log.error("idle work failed: %s", exc)
             self.service.ledger.maintenance()
 
     # ---- lookups used by the screens ----------------------------------------------------------

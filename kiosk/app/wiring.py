@@ -137,10 +137,18 @@ def build_kiosk(
         scanner_configured=hw.scanner != "none",
         sync_status=lambda: _sync_status(service, data_dir),
         redeem_gate=_redeem_gate(config, service, data_dir),
+        idle_work=lambda: _import_sync_inbox(service, data_dir),
     )
     reader = open_card_reader(hw, core.sink, data_dir=data_dir)
     scanner = open_scanner(hw, core.sink, data_dir=data_dir)
     return Kiosk(config, data_dir, service, core, feedback, reader, scanner)
+
+
+def _import_sync_inbox(service: LoyaltyService, data_dir: Path) -> object:
+    """Other kiosks' events the sync worker pulled: applied here, by the store's one writer."""
+    from kiosk.services.replication import idle_sync_import
+
+    return idle_sync_import(service.ledger, service.recorder, data_dir)
 
 
 def _sync_status(service: LoyaltyService, data_dir: Path) -> tuple[str | None, int | None]:

@@ -123,3 +123,33 @@ def test_status_shows_sync_and_big_rewards_wait_for_the_server(
         assert kiosk.core.redeem(card, "massage", "Owner").events  # reached a moment ago: given
     finally:
         kiosk.close()
+
+
+def test_idle_maintenance_applies_the_sync_inbox(tmp_path: Path, sim_config: KioskConfig) -> None:
+    """Events another kiosk recorded, pulled by the sync worker into the inbox, reach this
+    kiosk's store when it is idle: the card then works here too."""
+    from datetime import UTC, datetime
+
+    from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
+    from sync import inbox
+
+    stamper = Stamper(kiosk="k-other", boot="b")
+    now = datetime(2026, 11, 23, 10, tzinfo=UTC)
+    events = []
+    for draft in (
+        EventDraft(EventKind.MEMBER_CREATED, "m-remote", data={"card": "04EE0001"}, card="04EE0001"),
+        EventDraft(EventKind.VISIT_STAMPED, "m-remote", (Posting(VISITS, 1), Posting(STAMPS, 1))),
+    ):
+        stamper, event = stamper.stamp(draft, now, bytes(10))
+        events.append(event.to_dict())
+    data = tmp_path / "data"
+    kiosk = build_kiosk(sim_config, data)
+    try:
+        inbox.write_file(data, 1, events)
+        assert kiosk.service.ledger.member_for_card("04EE0001") is None
+        kiosk.core._maintenance()
+        state = kiosk.service.ledger.member_for_card("04EE0001")
+        assert state is not None and state.balance(STAMPS) == 1
+        assert inbox.pending_count(data) == 0
+    finally:
+        kiosk.close()
