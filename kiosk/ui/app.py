@@ -100,6 +100,8 @@ class KioskApp(App):  # type: ignore[misc]
     staff_name = StringProperty("")
     staff_role = StringProperty("")
     staff_card = StringProperty("")
+    #: accounts of the selected card's member below zero (two kiosks redeemed offline)
+    staff_overdrawn = StringProperty("")
 
     def __init__(self, core: Any, settings: UiSettings, program: ProgramInfo, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -274,12 +276,17 @@ class KioskApp(App):  # type: ignore[misc]
 
     # ---- listener: called by the core, on Kivy's clock -------------------------------------
 
+    def on_staff_card(self, _instance: Any, _value: str) -> None:
+        self.staff_overdrawn = ""  # it belonged to the card before
+
     def on_outcome(self, outcome: Any, via: str) -> None:
         self.store_failed = False
         self._update_banner()
         if outcome.accepted or outcome.events:
             self.staff_card = outcome.card
             self._staff_card_at = time.monotonic()
+            after = outcome.after
+            self.staff_overdrawn = ", ".join(after.overdrawn) if after is not None else ""
         if outcome.refusal is not None and outcome.refusal.code == "join_required":
             self.show_result(refusal_view(self.lang, outcome.refusal, outcome.card, offer_join=True))
             return

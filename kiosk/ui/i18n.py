@@ -353,6 +353,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "staff_title": {"fi": "Kassa: {name}", "sv": "Kassa: {name}", "en": "Counter: {name}"},
     "staff_card": {"fi": "Kortti: {card}", "sv": "Kort: {card}", "en": "Card: {card}"},
     "staff_no_card": {"fi": "Ei korttia valittu", "sv": "Inget kort valt", "en": "No card yet"},
+    "staff_overdrawn": {
+        "fi": "HUOM: saldo miinuksella ({accounts}), tarkista historia",
+        "sv": "OBS: saldot är negativt ({accounts}), kontrollera historiken",
+        "en": "CHECK: balance below zero ({accounts}), see the history",
+    },
     "st_purchase": {"fi": "Osto", "sv": "Köp", "en": "Purchase"},
     "st_redeem": {"fi": "Lunasta palkinto", "sv": "Lös in belöning", "en": "Redeem reward"},
     "st_topup": {"fi": "Lisää saldoa", "sv": "Fyll på saldo", "en": "Top up credit"},

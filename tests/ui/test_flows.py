@@ -194,6 +194,24 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
                     if e.kind is EventKind.REWARD_REDEEMED]
         assert redeemed[-1].actor == "Sami"  # who did it is recorded
 
+    def test_staff_screen_flags_an_overdraft(self) -> None:
+        """Two kiosks redeemed the same reward offline: staff see it when the card comes."""
+        from kiosk.domain.events import EventDraft, Posting
+
+        app = self.start()
+        state = self.core.service.member_for_card(DEMO_CARDS[0])
+        redeem_twice = EventDraft(EventKind.REWARD_REDEEMED, state.member_id, (Posting("stamps", -30),))
+        self.core.service.recorder.record([redeem_twice], self.clock())
+        self.clock.advance(hours=1)
+        self.tap(DEMO_CARDS[0])
+        self.touch(self.button("idle" if app.current == "idle" else "result", "Staff"))
+        self.type_pin("1111")
+        assert app.current == "staff"
+        texts = [w.text for w in app.screen("staff").walk() if isinstance(getattr(w, "text", None), str)]
+        assert any("balance below zero (stamps)" in t for t in texts), texts
+        self.tap(DEMO_CARDS[1])  # another card: the warning goes with the card it belongs to
+        assert app.staff_overdrawn == ""
+
     def test_wrong_pin_lockout_survives_a_restart(self) -> None:
         app = self.start()
         self.touch(self.button("idle", "Staff"))
