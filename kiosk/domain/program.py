@@ -3,7 +3,7 @@
 ``load_program(path)`` reads and validates a program file and returns a
 ``ProgramRules`` (the ``kiosk.domain.rules.Rules`` interface). ``parse_program(dict)``
 does the same for an already parsed document, without I/O. The engine itself lives in
-``kiosk.domain.programs``; see ``kiosk/domain/README-programs.md`` for the file format.
+``kiosk.domain.programs``; see "Loyalty programs" in README.md for the file format.
 """
 
 from __future__ import annotations
