@@ -24,7 +24,7 @@ Counted per day:
 The health report lives in /run (RAM) on the appliance and costs the card nothing.
 ``sync_status_bytes_per_day_if_on_card`` is what the sync worker's status file would
 add if it were rewritten on the card every ``--sync-interval`` seconds (shown apart: it
-belongs on /run, or written only when it changes).
+lives in the run folder, RAM on the appliance, so it costs the card nothing).
 Prints one JSON line with ``--json``; exits 1 when bytes_per_day exceeds the budget.
 """
 
@@ -193,18 +193,13 @@ def _history_bytes(folder: Path) -> int:
     return total
 
 
-def sync_status_cost(interval: float) -> int | None:
-    """Bytes a day if the sync worker rewrote its status file on the card every cycle."""
-    try:
-        from sync.state import STATUS_FILE, save_status, sync_dir
-    except ImportError:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        status = {"last_attempt": "2026-03-02T08:00:00+00:00", "last_ok": "2026-03-02T08:00:00+00:00",
-                  "server": "https://shop.example.com", "kiosk": "k0123456789a", "pushed_seq": 123456,
-                  "pull_cursor": 654321, "pending": 0, "inbox_files": 0}
-        save_status(Path(tmp), status)
-        size = (sync_dir(Path(tmp)) / STATUS_FILE).stat().st_size
+def sync_status_cost(interval: float) -> int:
+    """Bytes a day the sync worker's status would cost if it were rewritten on the card every
+    cycle. It is not: it lives in the run folder (RAM) since the disk-care measurement."""
+    status = {"last_attempt": "2026-03-02T08:00:00+00:00", "last_ok": "2026-03-02T08:00:00+00:00",
+              "server": "https://shop.example.com", "kiosk": "k0123456789a", "pushed_seq": 123456,
+              "pull_cursor": 654321, "pending": 0, "inbox_files": 0}
+    size = len(json.dumps(status, sort_keys=True).encode())
     return round(size * 86400 / interval)
 
 
