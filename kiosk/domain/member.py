@@ -180,7 +180,16 @@ def apply(state: MemberState, event: Event) -> MemberState:
         changes["reversed"] = (*state.reversed, event.reverses)
     if any(p.account == VISITS and p.delta > 0 for p in event.postings):
         changes["last_visit_at"] = event.wall
-    return replace(state, **changes)
+    return _with(state, changes)
+
+
+def _with(state: MemberState, changes: dict[str, Any]) -> MemberState:
+    """``dataclasses.replace`` without re-running ``__init__``: the fold's hot path (a
+    restore applies millions of events). Only field names ever reach ``changes``."""
+    new = object.__new__(MemberState)
+    new.__dict__.update(state.__dict__)
+    new.__dict__.update(changes)
+    return new
 
 
 def fold(member_id: str, events: Iterable[Event]) -> MemberState:

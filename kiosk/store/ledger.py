@@ -174,8 +174,7 @@ class Ledger:
         storage = self.storage
         new_docs: list[tuple[int, dict[str, Any]]] = []
         with storage.transaction():
-            for event in events:
-                storage.add_event(event.to_dict())
+            storage.add_events([event.to_dict() for event in events])
             for state in states:
                 doc = to_doc(state)
                 doc_id = self._by_member.get(state.member_id)

@@ -368,6 +368,10 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         with self.transaction():
             self._tx_events.append(event)
 
+    def add_events(self, events: list[dict[str, Any]]) -> None:
+        with self.transaction():
+            self._tx_events.extend(events)
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Group writes into one journal record: all durable together, or none applied."""
