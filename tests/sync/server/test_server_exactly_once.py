@@ -44,20 +44,24 @@ def _push(http: httpx.Client, shop: Shop, kiosk: str, batch: list[Event], drop: 
 def test_replays_dropped_responses_and_crashes_store_every_event_once(db_url: str) -> None:
     shop = make_shop(db_url, "Crash Cafe", kiosks=KIOSKS)
     streams = {k: KioskEvents(f"kiosk-{k}") for k in KIOSKS}
-    batches = [(k, streams[k].visits(PER_BATCH, members=40)) for k in KIOSKS for _ in range(BATCHES)]
-    everything = [e for _, batch in batches for e in batch]
     rng = random.Random(6)
-    todo = [(k, batch, rng.random() < 1 / 3) for k, batch in batches for _ in range(3)]
-    rng.shuffle(todo)
+    batches: list[tuple[str, list[Event]]] = []
+    todo: list[tuple[str, list[Event], bool]] = []
     port = free_port()
     crashed = 0
     for spec in CRASHES:
+        # fresh events every round, so each crash point (the Nth commit that stores
+        # something new) is reached; what earlier rounds left undone is retried with them
+        fresh = [(k, streams[k].visits(PER_BATCH, members=40)) for k in KIOSKS for _ in range(BATCHES)]
+        batches += fresh
+        todo += [(k, batch, rng.random() < 1 / 3) for k, batch in fresh for _ in range(3)]
+        rng.shuffle(todo)
         server = ServerProcess(
             db_url, port=port, env={"KANTA_SERVER_TEST_CRASH": spec} if spec != "kill" else {}
         )
         killer = None
         if spec == "kill":
-            killer = threading.Timer(rng.uniform(0.05, 0.3), server.kill)
+            killer = threading.Timer(rng.uniform(0.02, 0.15), server.kill)
             killer.start()
         try:
             with ThreadPoolExecutor(len(KIOSKS)) as pool, httpx.Client(base_url=server.base_url) as http:
@@ -68,8 +72,8 @@ def test_replays_dropped_responses_and_crashes_store_every_event_once(db_url: st
             crashed += server.proc.poll() is not None
             server.stop()
         todo = [item for item, ok in zip(todo, done, strict=True) if not ok]
-        if not todo:  # the chaos finished the work early: push everything again under the next one
-            todo = [(k, batch, False) for k, batch in batches]
+    everything = [e for _, batch in batches for e in batch]
+    # the three crashes inside and after commits always happen; the outside kill is timed
     assert crashed >= 3, "the fault injection did not take effect"
     # a clean server: the whole history once more, then again: nothing new either time
     with ServerProcess(db_url, port=port) as server, httpx.Client(base_url=server.base_url) as http:
