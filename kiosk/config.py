@@ -275,20 +275,24 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         path = default_config_path()
         if not path.exists():  # installed without the repository's config/ folder
             return apply_env_overrides(KioskConfig(), env)
+    cfg = parse_config(read_toml(path, "config file"), str(path))
+    return apply_env_overrides(cfg, env)
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """Read a TOML file; every failure is a ConfigError naming the file and what is wrong."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found") from None
+        raise ConfigError(f"{path}: {what} not found") from None
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config file ({exc.strerror})") from None
+        raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text") from None
+        raise ConfigError(f"{path}: the {what} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
-    cfg = parse_config(data, str(path))
-    return apply_env_overrides(cfg, env)
 
 
 def apply_env_overrides(cfg: KioskConfig, env: Mapping[str, str]) -> KioskConfig:

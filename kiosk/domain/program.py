@@ -8,15 +8,14 @@ does the same for an already parsed document, without I/O. The engine itself liv
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from kiosk.config import read_toml
 from kiosk.domain.programs.engine import ProgramRules, coupon_member_id
 from kiosk.domain.programs.spec import ProgramSpec, parse_spec
 from kiosk.domain.programs.view import MemberView, member_view
-from kiosk.errors import ConfigError
 
 __all__ = [
     "MemberView",
@@ -41,14 +40,4 @@ def parse_program(document: Mapping[str, Any], source: str = "<program>") -> Pro
 def load_program(path: Path | str) -> ProgramRules:
     """Read, validate and compile a program file; errors name the file and the key."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the program file ({exc.strerror or exc})") from None
-    try:
-        document = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the program file is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    return parse_program(document, str(path))
+    return parse_program(read_toml(path, "program file"), str(path))

@@ -158,5 +158,5 @@ def test_load_reports_toml_syntax_and_missing_file(tmp_path: Path) -> None:
     bad.write_text("[program\nid = 1\n")
     with pytest.raises(ConfigError, match=r"bad\.toml: not valid TOML"):
         load_program(bad)
-    with pytest.raises(ConfigError, match=r"missing\.toml: cannot read the program file"):
+    with pytest.raises(ConfigError, match=r"missing\.toml: program file not found"):
         load_program(tmp_path / "missing.toml")
