@@ -50,10 +50,12 @@ def test_import_is_idempotent_and_skips_own(tmp_path: Path, clock: FakeClock) ->
 
 def test_late_event_refolds_in_clock_order(tmp_path: Path, clock: FakeClock) -> None:
     a, b, c = (_kiosk(tmp_path / n, clock) for n in "abc")
+    # imports take the kiosks' own (fake) clock: with the real one, the hybrid clocks would
+    # jump to today and b's and c's events would order by the milliseconds of the imports
     a.tap("04CC0001")
     created = _events(a)
     for k in (b, c):
-        import_remote_events(k.ledger, created, recorder=k.recorder)
+        import_remote_events(k.ledger, created, recorder=k.recorder, now=clock())
     # b and c both act offline on the same member; each then learns the other's
     clock.advance(seconds=10)
     b.replace_card("04CC0001", "04CC0002")
@@ -64,11 +66,11 @@ def test_late_event_refolds_in_clock_order(tmp_path: Path, clock: FakeClock) -> 
     c.tap("04CC0003")
     eb = [e for e in _events(b) if e.kiosk == b.ledger.kiosk_id]
     ec = [e for e in _events(c) if e.kiosk == c.ledger.kiosk_id]
-    rb = import_remote_events(b.ledger, ec, recorder=b.recorder)
-    rc = import_remote_events(c.ledger, eb, recorder=c.recorder)
+    rb = import_remote_events(b.ledger, ec, recorder=b.recorder, now=clock())
+    rc = import_remote_events(c.ledger, eb, recorder=c.recorder, now=clock())
     assert rc.refolded == 1  # b's event is older than c's own
     for k in (a,):
-        import_remote_events(k.ledger, [*ec, *eb], recorder=k.recorder)
+        import_remote_events(k.ledger, [*ec, *eb], recorder=k.recorder, now=clock())
     member = created[0].member
     states = [k.ledger.member(member) for k in (a, b, c)]
     assert states[0] == states[1] == states[2]
