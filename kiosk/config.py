@@ -163,10 +163,6 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
 
 
-def _type_name(tp: Any) -> str:
-    return getattr(tp, "__name__", str(tp))
-
-
 def _coerce(value: Any, annotation: str, where: str) -> Any:
     """Check one TOML value against a dataclass field's annotation (as a string)."""
     optional = annotation.endswith("| None")

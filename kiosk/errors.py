@@ -41,12 +41,6 @@ class UnknownCard(KantaError):
     exit_status = 2
 
 
-class UnknownMember(KantaError):
-    """No member has the given id."""
-
-    exit_status = 2
-
-
 class Refused(KantaError):
     """The program rules refuse an action; the message is for the customer or staff."""
 

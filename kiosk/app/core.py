@@ -198,10 +198,6 @@ class KioskCore:
                 except Exception:
                     log.exception("cannot tell the screen")
 
-    def handle_now(self, item: Any) -> None:
-        """Handle one item on the caller's thread (tests without the dispatcher thread)."""
-        self._handle(item)
-
     def _to_ui(self, method: str, *args: Any) -> None:
         listener = self.listener
         if listener is None:

@@ -105,10 +105,6 @@ class Event:
     def timestamp(self) -> HlcTimestamp:
         return HlcTimestamp.decode(self.hlc)
 
-    @property
-    def wall_time(self) -> datetime:
-        return datetime.fromisoformat(self.wall)
-
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from kiosk.domain.events import VISITS, Event, EventKind, Posting
@@ -33,10 +32,6 @@ class Consent:
     wording: str  # version of the text the customer agreed to
     given_at: str
     withdrawn_at: str | None = None
-
-    @property
-    def active(self) -> bool:
-        return self.withdrawn_at is None
 
 
 @dataclass(frozen=True)
@@ -208,12 +203,6 @@ def balances_view(state: MemberState) -> dict[str, Any]:
         "lots": dict(state.lots),
         "consents": dict(state.consents),
     }
-
-
-def expired_lots(state: MemberState, account: str, now: datetime) -> tuple[Lot, ...]:
-    return tuple(
-        lot for lot in state.lots.get(account, ()) if datetime.fromisoformat(lot.expires_at) <= now
-    )
 
 
 # ---- compact document form, for the store's members table ---------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -58,7 +58,6 @@ class Outcome:
     events: tuple[Event, ...] = ()
     refusal: Refusal | None = None
     new_member: bool = False
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def accepted(self) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,12 +108,3 @@ def scan(data: bytes, name: str, *, stop_at_damage: bool = False) -> ScanResult:
         records.append(Record(n, events, ops, pos, line_end + 1))
         pos = line_end + 1
     return ScanResult(records, pos, None)
-
-
-def iter_lines(stream: Any) -> Iterator[tuple[int, list[dict[str, Any]], list[list[Any]]]]:
-    """Decode records from a finished (archived) segment; damage there is always fatal."""
-    for number, line in enumerate(stream, start=1):
-        try:
-            yield decode_line(line.rstrip(b"\n"))
-        except BadLine as exc:
-            raise StoreCorrupt(f"archived ledger segment damaged at line {number}: {exc}") from None

@@ -364,10 +364,6 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             if record.n <= self._n:
                 yield from record.events
 
-    def add_event(self, event: dict[str, Any]) -> None:
-        with self.transaction():
-            self._tx_events.append(event)
-
     def add_events(self, events: list[dict[str, Any]]) -> None:
         with self.transaction():
             self._tx_events.extend(events)
