@@ -47,6 +47,13 @@ class Recorder:
     def kiosk_id(self) -> str:
         return self._stamper.kiosk
 
+    def observe(self, remote: Event, now: datetime) -> str:
+        """Move this kiosk's hybrid clock past another kiosk's event, so what is stamped
+        here next sorts after it. Returns the clock's new position (encoded)."""
+        self._stamper = self._stamper.observe(remote, now)
+        assert self._stamper.clock is not None
+        return self._stamper.clock.last.encode()
+
     def record(
         self,
         drafts: Sequence[EventDraft],

@@ -264,10 +264,7 @@ def _advance_clock(ledger: Ledger, recorder: Recorder | None, remote: Event, now
     in the running recorder if there is one), so local events that follow sort after it."""
     me = ledger.kiosk_id
     if recorder is not None:
-        stamper = recorder._stamper.observe(remote, now)
-        recorder._stamper = stamper
-        assert stamper.clock is not None
-        return stamper.clock.last.encode()
+        return recorder.observe(remote, now)
     meta = ledger.meta
     last = HlcTimestamp.decode(meta["hlc"]) if meta.get("hlc") else HlcTimestamp(0, 0, me)
     clock = HybridLogicalClock(me, last).observe(remote.timestamp, int(now.timestamp() * 1000))
