@@ -30,6 +30,11 @@ _META_ID = 1
 RECENT_EVENTS = 2000
 
 
+def stamper_position(event: Mapping[str, Any]) -> dict[str, Any]:
+    """This kiosk's stamper position after one of its own events (in its JSON form)."""
+    return {"seq": event["seq"], "prev": event["hash"], "hlc": event["hlc"]}
+
+
 class KantaDB(TinyDB):  # type: ignore[misc]
     table_class = FastTable
 
@@ -139,15 +144,9 @@ class Ledger:
         """The stamper's position is kept in memory between snapshots; after a restart
         the journal's own events say where it was."""
         meta = self.meta
-        kiosk = meta.get("kiosk")
-        latest: dict[str, Any] | None = None
-        for raw in self.storage.journal_events():
-            if raw.get("kiosk") == kiosk and raw.get("seq", 0) > meta.get("seq", 0):
-                latest = raw
-        if latest is not None:
-            self.storage.put_unjournaled(
-                META, _META_ID, {**meta, "seq": latest["seq"], "prev": latest["hash"], "hlc": latest["hlc"]}
-            )
+        latest = self.storage.replayed_newest.get(str(meta.get("kiosk")))
+        if latest is not None and latest["seq"] > meta.get("seq", 0):
+            self.storage.put_unjournaled(META, _META_ID, {**meta, **stamper_position(latest)})
 
     @property
     def kiosk_id(self) -> str:

@@ -15,9 +15,8 @@ from kiosk.domain.member import MemberState, apply, balances_view, from_doc
 from kiosk.errors import EventFormatError, StoreCorrupt
 from kiosk.store import journal
 from kiosk.store.disk import Disk, OsDisk
-from kiosk.store.storage import JOURNAL, LEDGER, LOCK, STORE_ID, Tables, write_snapshot
-
-META = "meta"  # the ledger's table of this kiosk's identity and position
+from kiosk.store.ledger import MEMBERS, META, Ledger, stamper_position
+from kiosk.store.storage import JOURNAL, LEDGER, LOCK, STORE_ID, Tables, note_newest, write_snapshot
 
 
 def _segments(disk: Disk, folder: Path) -> list[Path]:
@@ -43,6 +42,7 @@ def rebuild(folder: Path, disk: Disk | None = None) -> int:
         if not disk.exists(folder / STORE_ID):
             raise StoreCorrupt(f"{folder} is not a Kanta store ({STORE_ID} is missing)")
         tables: Tables = {}
+        newest: dict[str, dict[str, Any]] = {}
         n = 0
         segments = _segments(disk, folder)
         for path in segments:
@@ -53,39 +53,23 @@ def rebuild(folder: Path, disk: Disk | None = None) -> int:
                         "a gap. Restore from a backup."
                     )
                 n = record.n
+                note_newest(newest, record.events)
                 for table, doc_id, doc in record.ops:
                     docs = tables.setdefault(table, {})
                     if doc is None:
                         docs.pop(int(doc_id), None)
                     else:
                         docs[int(doc_id)] = doc
-        _restore_stamper_position(tables, segments, disk)
+        # the stamper's position is not journaled (recovery re-derives it from the kiosk's
+        # own events), so a rebuilt snapshot must carry it or the kiosk would restart at 1
+        meta = tables.get(META, {}).get(1)
+        own = newest.get(str(meta.get("kiosk"))) if meta else None
+        if meta and own is not None:
+            tables[META][1] = {**meta, **stamper_position(own)}
         write_snapshot(disk, folder, tables, n, len(segments) + 1)
         return n
     finally:
         getattr(lock, "release", lambda: None)()
-
-
-def _restore_stamper_position(tables: Tables, segments: list[Path], disk: Disk) -> None:
-    """The kiosk's sequence position is not journaled (recovery re-derives it from its own
-    events), so a rebuilt snapshot must carry it, or the kiosk would restart at seq 1."""
-    meta = tables.get(META, {}).get(1)
-    if not meta or "kiosk" not in meta:
-        return
-    kiosk = meta["kiosk"]
-    latest: dict[str, Any] | None = None
-    needle = kiosk.encode()
-    for path in segments:
-        with disk.open_read(path) as stream:
-            for line in stream:
-                if needle not in line:
-                    continue
-                _, events, _ = journal.decode_line(line.rstrip(b"\n"))
-                for raw in events:
-                    if raw.get("kiosk") == kiosk and raw.get("seq", 0) > (latest or {}).get("seq", 0):
-                        latest = raw
-    if latest is not None:
-        tables[META][1] = {**meta, "seq": latest["seq"], "prev": latest["hash"], "hlc": latest["hlc"]}
 
 
 def repair(folder: Path, disk: Disk | None = None) -> str:
@@ -135,7 +119,7 @@ class VerifyReport:
         return head + "\n" + "\n".join(f"PROBLEM: {p}" for p in self.problems[:50])
 
 
-def _fold_in_clock_order(ledger: Any, member_id: str) -> MemberState:
+def _fold_in_clock_order(ledger: Ledger, member_id: str) -> MemberState:
     events = sorted(ledger.events(member_id), key=lambda e: (e.hlc, e.kiosk, e.seq))
     state = MemberState(member_id)
     for event in events:
@@ -146,8 +130,6 @@ def _fold_in_clock_order(ledger: Any, member_id: str) -> MemberState:
 def verify(folder: Path, disk: Disk | None = None) -> VerifyReport:
     """Re-read every record, check each event's hash and each kiosk's chain, and refold
     every member to compare with the cached state."""
-    from kiosk.store.ledger import MEMBERS, Ledger
-
     report = VerifyReport()
     with Ledger.open(folder, disk=disk, readonly=True) as ledger:
         chains: dict[str, tuple[int, str]] = {}

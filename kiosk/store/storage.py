@@ -61,6 +61,14 @@ def _segment_name(index: int) -> str:
     return f"{index:06d}.log"
 
 
+def note_newest(newest: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    """Keep, per kiosk, the event with the highest sequence number seen so far."""
+    for event in events:
+        kiosk = event.get("kiosk")
+        if isinstance(kiosk, str) and event.get("seq", 0) > newest.get(kiosk, {}).get("seq", 0):
+            newest[kiosk] = event
+
+
 def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: int) -> int:
     """Atomically replace the snapshot: temp file, fsync, rename, fsync the folder."""
     body = json.dumps(tables, separators=(",", ":"), ensure_ascii=False).encode()
@@ -119,6 +127,8 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         self._tx_depth = 0
         self._last_snapshot_at: float | None = None
         self._torn_tail_cut = False
+        #: per kiosk, the newest event in the journal replayed at open
+        self.replayed_newest: dict[str, dict[str, Any]] = {}
         self.store_id = ""
         self._lock: Any = None
         if readonly:
@@ -273,6 +283,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
                 )
         for record in records:
             self._apply_ops(record.ops)
+            note_newest(self.replayed_newest, record.events)
             self._n = record.n
         self._journal_bytes = result.good_end
         if self.readonly:
@@ -353,16 +364,6 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         position), so a tap does not pay for writing it twice.
         """
         self._tables.setdefault(table, {})[doc_id] = doc
-
-    def journal_events(self) -> Iterator[dict[str, Any]]:
-        """Events of the records after the snapshot (what recovery replayed)."""
-        path = self.path / JOURNAL
-        if not self.disk.exists(path):
-            return
-        result = journal.scan(self.disk.read_bytes(path), str(path))
-        for record in result.records:
-            if record.n <= self._n:
-                yield from record.events
 
     def add_events(self, events: list[dict[str, Any]]) -> None:
         with self.transaction():
