@@ -7,6 +7,7 @@ from typing import Any
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, VISITS, Event
 from kiosk.domain.member import MemberState
 from kiosk.domain.money import format_amount
+from kiosk.domain.programs.engine import is_meta
 from kiosk.services.loyalty import Outcome
 
 
@@ -16,7 +17,7 @@ def member_json(state: MemberState) -> dict[str, Any]:
         "status": state.status,
         "cards": list(state.cards),
         "retired_cards": list(state.retired_cards),
-        "balances": {a: v for a, v in sorted(state.balances.items()) if not a.startswith("meta:")},
+        "balances": {a: v for a, v in sorted(state.balances.items()) if not is_meta(a)},
         "stamps": state.balance(STAMPS),
         "points": state.balance(POINTS),
         "credit_cents": state.balance(CREDIT),

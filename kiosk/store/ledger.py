@@ -214,24 +214,23 @@ class Ledger:
     # ---- reading the ledger ------------------------------------------------------------------
 
     def events(self, member_id: str | None = None) -> Iterator[Event]:
-        needle = member_id.encode() if member_id else None
-        for _, raw_events in self.storage.records(contains=needle):
-            for raw in raw_events:
-                if member_id is None or raw.get("member") == member_id:
-                    yield event_from_dict(raw, verify_hash=False)
+        for raw in self._raw_events("member", member_id):
+            yield event_from_dict(raw, verify_hash=False)
 
     def find_event(self, event_id: str) -> Event | None:
         if event_id in self._recent:
             return self._recent[event_id]
-        for event in self.events_containing(event_id):
-            if event.id == event_id:
-                return event
+        for raw in self._raw_events("id", event_id):
+            return event_from_dict(raw, verify_hash=False)
         return None
 
-    def events_containing(self, text: str) -> Iterator[Event]:
-        for _, raw_events in self.storage.records(contains=text.encode()):
+    def _raw_events(self, field: str, value: str | None) -> Iterator[dict[str, Any]]:
+        """Events (JSON form) whose ``field`` is ``value``, or all; lines that cannot hold
+        the value are skipped before they are parsed."""
+        for _, raw_events in self.storage.records(contains=value.encode() if value else None):
             for raw in raw_events:
-                yield event_from_dict(raw, verify_hash=False)
+                if value is None or raw.get(field) == value:
+                    yield raw
 
     def maintenance(self) -> bool:
         """Run when idle: write a snapshot if one is due. Returns True if it wrote one."""
