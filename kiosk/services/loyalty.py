@@ -269,50 +269,23 @@ class LoyaltyService:
                 refusal=Refusal("already_member", "This card is already a member."),
             )
         mid = state.member_id
-        drafts.append(
-            EventDraft(
-                EventKind.CONSENT_GIVEN,
-                mid,
-                data={"scope": "program", "wording": terms_wording},
-                card=card,
-                actor=actor,
-                program=self.rules.version,
-            )
-        )
+
+        def draft(kind: EventKind, **data: Any) -> EventDraft:
+            return EventDraft(kind, mid, data=data, card=card, actor=actor, program=self.rules.version)
+
+        drafts.append(draft(EventKind.CONSENT_GIVEN, scope="program", wording=terms_wording))
         if marketing_wording:
-            drafts.append(
-                EventDraft(
-                    EventKind.CONSENT_GIVEN,
-                    mid,
-                    data={"scope": "marketing", "wording": marketing_wording},
-                    card=card,
-                    actor=actor,
-                    program=self.rules.version,
-                )
-            )
+            drafts.append(draft(EventKind.CONSENT_GIVEN, scope="marketing", wording=marketing_wording))
         drafts.append(
-            EventDraft(
-                EventKind.MEMBER_ENROLLED,
-                mid,
-                data={"contact": sorted(contact)} if contact else {},
-                card=card,
-                actor=actor,
-                program=self.rules.version,
-            )
+            draft(EventKind.MEMBER_ENROLLED, contact=sorted(contact))
+            if contact
+            else draft(EventKind.MEMBER_ENROLLED)
         )
         bonus = self.rules.decide(state, Action(ActionKind.ENROLL, card=card, actor=actor), now)
         drafts.extend(bonus.drafts)
-        profiles: dict[str, dict[str, str] | None] | None = (
-            {mid: dict(contact)} if contact else None
+        events, states = self.recorder.record(
+            drafts, now, states={mid: state}, profiles={mid: dict(contact)} if contact else None
         )
-        if profiles and new_member:
-            # the profile row needs the member's document; write it in a second step
-            events, states = self.recorder.record(drafts, now, states={mid: state})
-            self.ledger.record([], [], profiles=profiles)
-        else:
-            events, states = self.recorder.record(
-                drafts, now, states={mid: state}, profiles=profiles
-            )
         return Outcome(
             card, None if new_member else state, states[mid], tuple(events), new_member=new_member
         )

@@ -172,6 +172,7 @@ class Ledger:
         """
         storage = self.storage
         new_docs: list[tuple[int, dict[str, Any]]] = []
+        doc_ids: dict[str, int] = {}
         with storage.transaction():
             storage.add_events([event.to_dict() for event in events])
             for state in states:
@@ -182,10 +183,15 @@ class Ledger:
                     self._next_doc_id += 1
                 storage.put(MEMBERS, doc_id, doc)
                 new_docs.append((doc_id, doc))
+                doc_ids[state.member_id] = doc_id
             if meta:
                 storage.put(META, _META_ID, {**self.meta, **meta})
             for member_id, profile in (profiles or {}).items():
-                self._put_profile(member_id, profile)
+                # profiles share their member's document id, new members' included
+                doc_id = doc_ids.get(member_id, self._by_member.get(member_id))
+                if doc_id is None:
+                    raise ValueError("profile for an unknown member")
+                storage.put(PROFILES, doc_id, None if profile is None else dict(profile))
         if stamper:
             self.storage.put_unjournaled(META, _META_ID, {**self.meta, **stamper})
         for doc_id, doc in new_docs:
@@ -197,12 +203,6 @@ class Ledger:
         self.members.clear_cache()
 
     # ---- personal data lives outside the ledger, so erasure can really erase it ----------
-
-    def _put_profile(self, member_id: str, profile: Mapping[str, Any] | None) -> None:
-        doc_id = self._by_member.get(member_id)
-        if doc_id is None:
-            raise ValueError("profile for an unknown member")
-        self.storage.put(PROFILES, doc_id, None if profile is None else dict(profile))
 
     def profile(self, member_id: str) -> dict[str, Any] | None:
         doc_id = self._by_member.get(member_id)
