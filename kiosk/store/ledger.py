@@ -7,7 +7,6 @@ ledger); member states are a TinyDB table that is a cache of the fold. In-memory
 
 from __future__ import annotations
 
-import gc
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -63,9 +62,6 @@ class Ledger:
         for doc_id, doc in storage.table(MEMBERS).items():
             self._index(doc_id, doc)
         self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
-        # The loaded tables live as long as the process; without this, every full
-        # collection walks all of them (tens of ms at 50,000 members, in the middle of a tap).
-        gc.freeze()
         if not self.meta and not storage.readonly:
             # short, random: it is in every event, and a shop has a handful of kiosks
             self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0})
