@@ -15,6 +15,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import orjson
+
 from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
 from kiosk.domain.ids import uuid7
 from kiosk.errors import EventFormatError
@@ -139,6 +141,11 @@ class Event:
 
 
 _REQUIRED_STR = ("id", "kind", "member", "kiosk", "hlc", "wall", "boot", "prev", "program")
+_OPTIONAL_STR = ("card", "actor", "reverses")
+_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
+#: the keys of ``Event.to_dict()``: always present, and present only when set
+_TO_DICT_KEYS = frozenset((*_REQUIRED_STR, "seq", "postings", "hash"))
+_TO_DICT_OPTIONAL = frozenset(("data", *_OPTIONAL_STR))
 
 
 def _require(cond: bool, message: str, fld: str) -> None:
@@ -146,78 +153,107 @@ def _require(cond: bool, message: str, fld: str) -> None:
         raise EventFormatError(f"event field {fld!r}: {message}", field=fld)
 
 
-def event_from_dict(raw: Any, *, verify_hash: bool = True) -> Event:
-    """Validate and build an event from its JSON form (from disk, a backup or the network)."""
+def check_event_dict(raw: Any) -> None:
+    """Raise EventFormatError naming the field unless ``raw`` is a well-formed event's JSON
+    form (the hash is not checked). The checks of ``event_from_dict``, without building the
+    event: the server checks and stores JSON, millions of times."""
     _require(isinstance(raw, Mapping), "an event must be a JSON object", "<event>")
+    get = raw.get
     for key in _REQUIRED_STR:
-        _require(isinstance(raw.get(key), str) and raw.get(key) != "", "missing or not text", key)
-    try:
-        kind = EventKind(raw["kind"])
-    except ValueError:
-        raise EventFormatError(
-            f"event field 'kind': unknown kind {raw['kind']!r}", "kind"
-        ) from None
-    seq = raw.get("seq")
-    _require(
-        isinstance(seq, int) and not isinstance(seq, bool) and seq >= 1, "a whole number ≥ 1", "seq"
-    )
-    try:
-        HlcTimestamp.decode(raw["hlc"])
-    except ValueError:
-        raise EventFormatError("event field 'hlc': not a clock timestamp", "hlc") from None
+        value = get(key)
+        if type(value) is not str or not value:
+            _require(isinstance(value, str) and value != "", "missing or not text", key)
+    if raw["kind"] not in _KINDS:
+        raise EventFormatError(f"event field 'kind': unknown kind {raw['kind']!r}", "kind")
+    seq = get("seq")
+    if type(seq) is not int or seq < 1:
+        raise EventFormatError("event field 'seq': a whole number ≥ 1", "seq")
+    wall_ms, _, rest = raw["hlc"].partition("-")
+    counter, dash, _ = rest.partition("-")
+    if not (dash and wall_ms.isdigit() and counter.isdigit()):
+        raise EventFormatError("event field 'hlc': not a clock timestamp", "hlc")
     try:
         wall = datetime.fromisoformat(raw["wall"])
     except ValueError:
         raise EventFormatError("event field 'wall': not an ISO 8601 time", "wall") from None
     _require(wall.tzinfo is not None, "time must carry a time zone offset", "wall")
-    postings_raw = raw.get("postings", [])
-    _require(isinstance(postings_raw, list), "must be a list", "postings")
-    postings = []
-    for i, p in enumerate(postings_raw):
-        where = f"postings[{i}]"
-        _require(
-            isinstance(p, list) and len(p) in (2, 3), "must be [account, delta(, expires)]", where
-        )
-        _require(isinstance(p[0], str) and p[0] != "", "account must be text", where)
-        _require(
-            isinstance(p[1], int) and not isinstance(p[1], bool),
-            "delta must be a whole number",
-            where,
-        )
-        expires = p[2] if len(p) == 3 else None
-        if expires is not None:
-            _require(isinstance(expires, str), "expiry must be an ISO 8601 time", where)
-            try:
-                datetime.fromisoformat(expires)
-            except ValueError:
-                raise EventFormatError(f"event field {where!r}: bad expiry time", where) from None
-        postings.append(Posting(p[0], p[1], expires))
-    data = raw.get("data", {})
+    postings = get("postings", [])
+    _require(isinstance(postings, list), "must be a list", "postings")
+    for i, p in enumerate(postings):
+        if type(p) is list and len(p) == 2 and type(p[0]) is str and p[0] and type(p[1]) is int:
+            continue  # the common case, checked in one go
+        _check_posting(p, f"postings[{i}]")
+    data = get("data", {})
     _require(isinstance(data, Mapping), "must be an object", "data")
-    for key in ("card", "actor", "reverses"):
-        value = raw.get(key)
+    for key in _OPTIONAL_STR:
+        value = get(key)
         _require(value is None or (isinstance(value, str) and value != ""), "must be text", key)
+
+
+def _check_posting(p: Any, where: str) -> None:
+    _require(isinstance(p, list) and len(p) in (2, 3), "must be [account, delta(, expires)]", where)
+    _require(isinstance(p[0], str) and p[0] != "", "account must be text", where)
+    _require(isinstance(p[1], int) and not isinstance(p[1], bool), "delta must be a whole number", where)
+    expires = p[2] if len(p) == 3 else None
+    if expires is not None:
+        _require(isinstance(expires, str), "expiry must be an ISO 8601 time", where)
+        try:
+            datetime.fromisoformat(expires)
+        except ValueError:
+            raise EventFormatError(f"event field {where!r}: bad expiry time", where) from None
+
+
+def event_from_dict(raw: Any, *, verify_hash: bool = True) -> Event:
+    """Validate and build an event from its JSON form (from disk, a backup or the network)."""
+    check_event_dict(raw)
+    get = raw.get
     event = Event(
         id=raw["id"],
-        kind=kind,
+        kind=_KINDS[raw["kind"]],
         member=raw["member"],
         kiosk=raw["kiosk"],
-        seq=seq,
+        seq=raw["seq"],
         hlc=raw["hlc"],
         wall=raw["wall"],
         boot=raw["boot"],
         prev=raw["prev"],
         program=raw["program"],
-        postings=tuple(postings),
-        data=dict(data),
-        card=raw.get("card"),
-        actor=raw.get("actor"),
-        reverses=raw.get("reverses"),
-        hash=raw.get("hash", ""),
+        postings=tuple(Posting(*p) for p in get("postings", ())),
+        data=dict(get("data", {})),
+        card=get("card"),
+        actor=get("actor"),
+        reverses=get("reverses"),
+        hash=get("hash", ""),
     )
     if verify_hash:
         _require(event.hash == event.computed_hash(), "does not match the event's content", "hash")
     return event
+
+
+def hashed_bytes(raw: Mapping[str, Any]) -> bytes | None:
+    """The bytes ``Event.computed_hash`` hashes, straight from a checked event dict in
+    ``to_dict()`` form (None when it is in another form, or orjson can't write it).
+
+    orjson writes the json module's text for what events hold (text, whole numbers, lists,
+    objects); where it might not (floats), the digest differs. A caller that gets None or a
+    different digest builds the event and asks ``computed_hash``, the one definition."""
+    keys = raw.keys()
+    if keys != _TO_DICT_KEYS:
+        extra = keys - _TO_DICT_KEYS
+        if not (keys >= _TO_DICT_KEYS and extra <= _TO_DICT_OPTIONAL):
+            return None
+        for key in extra:  # to_dict leaves out an empty data and unset optional fields
+            if not raw[key]:
+                return None
+    for p in raw["postings"]:
+        if len(p) == 3 and p[2] is None:
+            return None
+    body = dict(raw)
+    del body["hash"]
+    try:
+        return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+    except (orjson.JSONEncodeError, TypeError):
+        return None
 
 
 @dataclass(frozen=True)
