@@ -143,7 +143,16 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
         _SQLITE_WRITERS[engine] = threading.Lock()
         return engine
     if backend == "postgresql":
-        return sa.create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # no server-side prepared statements: psycopg prepares a statement after its fifth use
+        # on a connection, and PostgreSQL may then keep a generic plan made while the events
+        # table was empty (a sequential scan to find known ids, growing with every push)
+        return sa.create_engine(
+            parsed,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            connect_args={"prepare_threshold": None},
+        )
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://...")
 
 
