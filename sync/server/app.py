@@ -8,12 +8,8 @@ gzip-compressed); their schemas are still in the OpenAPI description.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
+import gc
 import os
-import threading
-import zlib
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -28,12 +24,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from sync.server import db, store
-from sync.server.store import MAX_BYTES, MAX_EVENTS, MAX_PULL, ApiError, KioskAuth, OwnerAuth
+from sync.server.bodies import error_response, parse_json, read_body
+from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
+from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send
+from sync.server.store import MAX_EVENTS, MAX_PULL, ApiError, KioskAuth, OwnerAuth
 
 API = "/api/v1"
 MAX_SMALL_BODY = 512 * 1024
-#: pushes parsed and validated at once in one process (more only contend for the GIL)
-CPU_SLOTS = 2
 
 
 # ---- request bodies (schemas for validation and for the OpenAPI description) ---------
@@ -107,44 +104,6 @@ def _pydantic_errors(exc: ValidationError | RequestValidationError, prefix: str 
     return JSONResponse({"detail": f"{fld}: {first.get('msg', 'invalid')}", "field": fld}, status_code=422)
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, gunzipped if it says so; 413 past ``limit`` bytes (either form)."""
-    too_large = ApiError(413, "request too large", max_bytes=limit)
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    raw = b"".join(chunks)
-    encoding = request.headers.get("content-encoding", "identity").strip().lower()
-    if encoding in ("", "identity"):
-        return raw
-    if encoding != "gzip":
-        raise ApiError(415, f"unsupported Content-Encoding {encoding!r} (use gzip)")
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        out = inflater.decompress(raw, limit + 1)
-    except zlib.error:
-        raise ApiError(400, "the gzip body is damaged") from None
-    if len(out) > limit:
-        raise too_large
-    if not inflater.eof:
-        raise ApiError(400, "the gzip body is truncated")
-    return out
-
-
-def parse_json(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, RecursionError):
-        raise ApiError(400, "the body is not JSON") from None
-
-
 # ---- authentication ------------------------------------------------------------------
 
 
@@ -166,54 +125,32 @@ _bearer_doc = _DocBearer(scheme_name="kioskToken", description="a kiosk's pairin
 _basic_doc = _DocBasic(scheme_name="ownerLogin", description="owner email and password")
 
 
-def _unauthorized(detail: str, scheme: str) -> ApiError:
-    return ApiError(401, detail, _headers={"WWW-Authenticate": scheme})
-
-
-def _credentials(request: Request, scheme: str) -> str | None:
-    header = request.headers.get("authorization", "")
-    kind, _, value = header.partition(" ")
-    if kind.lower() != scheme.lower():
-        return None
-    return value.strip() or None
-
-
 def _engine(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
 
 
 def _kiosk_from(request: Request) -> KioskAuth | None:
-    token = _credentials(request, "Bearer")
-    if token is None or len(token) > 200 or "\x00" in token:
-        return None
-    return store.kiosk_for_token(_engine(request), token)
+    token = kiosk_token(request)
+    return None if token is None else store.kiosk_for_token(_engine(request), token)
 
 
 def _owner_from(request: Request) -> OwnerAuth | None:
-    value = _credentials(request, "Basic")
-    if value is None or len(value) > 2000:
-        return None
-    try:
-        email, sep, password = base64.b64decode(value, validate=True).decode("utf-8").partition(":")
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        return None
-    if not sep or "\x00" in email or "\x00" in password or len(email) > 320:
-        return None
-    return store.owner_login(_engine(request), email, password)
+    login = owner_login(request)
+    return None if login is None else store.owner_login(_engine(request), *login)
 
 
 def kiosk_auth(request: Request, _doc: Annotated[None, Depends(_bearer_doc)]) -> KioskAuth:
     kiosk = _kiosk_from(request)
     if kiosk is None:
-        raise _unauthorized("a valid kiosk token is needed (Authorization: Bearer ...)", "Bearer")
+        raise unauthorized(KIOSK_TOKEN_NEEDED, "Bearer")
     return kiosk
 
 
 def owner_auth(request: Request, _doc: Annotated[None, Depends(_basic_doc)]) -> OwnerAuth:
     owner = _owner_from(request)
     if owner is None:
-        raise _unauthorized("owner email and password are needed (HTTP Basic)", 'Basic realm="kanta"')
+        raise unauthorized("owner email and password are needed (HTTP Basic)", 'Basic realm="kanta"')
     return owner
 
 
@@ -229,7 +166,7 @@ def shop_auth(
     owner = _owner_from(request)
     if owner is not None:
         return owner.shop_id
-    raise _unauthorized("a kiosk token or the owner login is needed", "Bearer")
+    raise unauthorized("a kiosk token or the owner login is needed", "Bearer")
 
 
 KioskDep = Annotated[KioskAuth, Depends(kiosk_auth)]
@@ -241,26 +178,39 @@ Limit = Annotated[int, Query(ge=1, le=MAX_PULL, description="at most this many e
 # ---- the app -------------------------------------------------------------------------
 
 
+class _KantaApi(FastAPI):
+    """FastAPI, with pushes answered before the framework's stack (see :mod:`sync.server.push`)."""
+
+    def __init__(self, push: PushEndpoint, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.push = push
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == PUSH_PATH and scope["method"] == "POST":
+            await self.push(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+
 def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     """The server app over ``db_url``; migrates the schema first unless told not to."""
     engine = db.make_engine(db_url)
     if migrate:
         db.migrate(engine)
-    app = FastAPI(
+    app = _KantaApi(
+        PushEndpoint(engine),
         title="Kanta sync server",
         version="1",
         description="Kiosks push and pull their shop's events; owners manage program, kiosks and backups.",
     )
     app.state.engine = engine
-    cpu_slots = threading.BoundedSemaphore(CPU_SLOTS)
     # level 4: most of the gain on JSON for a fraction of level 9's CPU (pulls run to megabytes)
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=4)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        extra = dict(exc.extra)
-        headers = extra.pop("_headers", None)
-        return JSONResponse({"detail": exc.detail, **extra}, status_code=exc.status, headers=headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -275,8 +225,9 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         return {"ok": True}
 
     @app.post(
-        f"{API}/events",
+        PUSH_PATH,
         tags=["kiosk"],
+        dependencies=[Depends(_bearer_doc)],
         openapi_extra=_body_extra(EVENTS_BODY_SCHEMA),
         responses={
             413: {"description": "batch too large (max_events, max_bytes)"},
@@ -284,24 +235,10 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
             409: {"description": "an event id already stored with other content"},
         },
     )
-    async def push_events(request: Request, kiosk: KioskDep) -> dict[str, int]:
+    async def push_events(request: Request) -> dict[str, int]:
         """Push a batch of the kiosk's events; idempotent by event id."""
-        raw = await read_body(request, MAX_BYTES)
-
-        def work() -> store.PushResult:
-            # parsing and validating are CPU work: off the event loop, like the database, and
-            # a few at a time, so twenty busy threads don't keep the loop from the GIL
-            with cpu_slots:
-                body = parse_json(raw)
-                if not isinstance(body, dict) or "events" not in body:
-                    raise ApiError(422, "the body must be an object with 'events'", field="events")
-                raw_events = body["events"]
-                if isinstance(raw_events, list) and len(raw_events) > MAX_EVENTS:
-                    raise ApiError(413, "batch too large", max_events=MAX_EVENTS, max_bytes=MAX_BYTES)
-                incoming = store.validate_batch(raw_events)
-            return store.push_events(_engine(request), kiosk, incoming)
-
-        result = await run_in_threadpool(work)
+        # (requests are answered by app.push before reaching here; this serves the same way)
+        result = await app.push.push(request)
         return {"stored": result.stored, "duplicates": result.duplicates, "cursor": result.cursor}
 
     @app.get(f"{API}/events", tags=["kiosk"])
@@ -385,4 +322,9 @@ def app_from_env() -> FastAPI:
     url = os.environ.get("KANTA_SERVER_DB")
     if not url:
         raise RuntimeError("KANTA_SERVER_DB is not set")
-    return create_app(url)
+    app = create_app(url)
+    # what is loaded now lives as long as the process: keep the collector from walking it
+    # again and again while pushes allocate (its full passes stalled every request in flight)
+    gc.collect()
+    gc.freeze()
+    return app

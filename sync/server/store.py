@@ -14,7 +14,9 @@ import os
 import threading
 import tomllib
 import weakref
+from collections import deque
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -22,7 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk.domain.events import Event, event_from_dict
+from kiosk.domain.events import check_event_dict, event_from_dict, hashed_bytes
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.server import auth, db
@@ -222,9 +224,16 @@ class PushResult:
 
 @dataclass(frozen=True, slots=True)
 class Incoming:
-    """A validated event and its canonical JSON (``Event.to_dict()``), as stored and served."""
+    """A checked event: the columns the server keeps and its canonical JSON (``to_dict()``
+    form, hash last), as stored and served."""
 
-    event: Event
+    id: str
+    kiosk: str
+    member: str
+    hlc: str
+    hash: str
+    #: any posting with a negative delta (only members with one can be overdrawn)
+    debit: bool
     body: str
 
 
@@ -237,8 +246,8 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
     out = []
     for i, raw in enumerate(raw_events):
         try:
-            event = event_from_dict(raw, verify_hash=False)
-            body = _canonical_checked(event)
+            check_event_dict(raw)
+            body = _canonical_checked(raw)
         except EventFormatError as exc:
             fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
             raise ApiError(422, str(exc), field=fld, index=i) from None
@@ -246,7 +255,7 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
             # a lone surrogate, an unhashable oddity: refuse the event, never a 5xx
             raise ApiError(422, f"event is not valid text: {exc}", field=f"events[{i}]", index=i) from None
         for name, limit in _COLUMN_LIMITS:
-            value: str = getattr(event, name)
+            value: str = raw[name]
             if len(value) > limit or "\x00" in value:
                 raise ApiError(
                     422,
@@ -254,7 +263,18 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
                     field=f"events[{i}].{name}",
                     index=i,
                 )
-        out.append(Incoming(event, body))
+        postings = raw.get("postings", ())
+        out.append(
+            Incoming(
+                raw["id"],
+                raw["kiosk"],
+                raw["member"],
+                raw["hlc"],
+                raw["hash"],
+                any(p[1] < 0 for p in postings),
+                body,
+            )
+        )
     return out
 
 
@@ -262,19 +282,29 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
 _COLUMN_LIMITS = (("id", 64), ("kiosk", 200), ("member", 200), ("hlc", 260))
 
 
-def _canonical_checked(event: Event) -> str:
-    """Check the event's hash and return its stored form, with one JSON encoding per event.
+def _canonical_checked(raw: Mapping[str, Any]) -> str:
+    """Check a checked event dict's hash and return its stored form: the canonical JSON
+    ``Event.computed_hash`` hashes, with the hash added as the last key.
 
-    ``Event.computed_hash`` hashes the canonical JSON of ``to_dict()`` without ``hash``; the
-    same text, with the hash added as the last key, is what the server stores and serves
-    (tests check both agree with the domain's own ``computed_hash`` and ``to_dict``).
+    Events as kiosks send them take the fast path (their dict is already in ``to_dict()``
+    form); any other form is built into an Event first, whose own ``to_dict`` and
+    ``computed_hash`` decide (tests check both paths agree with them).
     """
-    body = event.to_dict()
-    claimed = body.pop("hash")
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    if hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] != claimed:
-        raise EventFormatError("event field 'hash': does not match the event's content", "hash")
-    return f'{canonical[:-1]},"hash":"{claimed}"}}'
+    claimed = raw.get("hash")
+    hashed = hashed_bytes(raw)
+    if (
+        hashed is None
+        or type(claimed) is not str
+        or hashlib.sha256(hashed).hexdigest()[:32] != claimed
+    ):
+        event = event_from_dict(raw, verify_hash=False)
+        body = event.to_dict()
+        claimed = body.pop("hash")
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        if hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] != claimed:
+            raise EventFormatError("event field 'hash': does not match the event's content", "hash")
+        return f'{canonical[:-1]},"hash":"{claimed}"}}'
+    return f'{hashed[:-1].decode("utf-8")},"hash":"{claimed}"}}'
 
 
 def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) -> PushResult:
@@ -286,35 +316,46 @@ def push_events(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) 
     Concurrent pushes in one process share a transaction (group commit, one fsync); each
     is still decided on its own, so one refused batch never affects another.
     """
-    job = _PushJob(kiosk, _prepare(kiosk, incoming))
-    return _committer(engine).submit(job)
+    return submit_push(engine, kiosk, incoming).result()
+
+
+def submit_push(engine: Engine, kiosk: KioskAuth, incoming: Sequence[Incoming]) -> Future[PushResult]:
+    """``push_events`` without waiting: the future resolves once the batch's group has
+    committed (``asyncio.wrap_future`` awaits it on an event loop)."""
+    future: Future[PushResult] = Future()
+    future.set_running_or_notify_cancel()  # a push, once queued, is stored even if nobody waits
+    try:
+        job = _PushJob(kiosk, _prepare(kiosk, incoming), future)
+    except ApiError as exc:
+        future.set_exception(exc)
+        return future
+    _committer(engine).submit(job)
+    return future
 
 
 @dataclass(frozen=True)
 class _Prepared:
     ident: str | None
-    unique: dict[str, Event]
-    bodies: dict[str, str]
+    unique: dict[str, Incoming]
     count: int
 
 
 def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
     """The checks that need no database."""
-    batch = [i.event for i in incoming]
-    idents = {e.kiosk for e in batch}
+    idents = {e.kiosk for e in incoming}
     if len(idents) > 1:
         raise ApiError(403, "every event of a batch must come from the pushing kiosk", field="events")
     ident = next(iter(idents), None)
     if ident is not None and kiosk.ident is not None and ident != kiosk.ident:
         raise ApiError(403, f"this token belongs to kiosk {kiosk.ident!r}, not {ident!r}")
     # the same event twice in one batch counts once
-    unique: dict[str, Event] = {}
-    for e in batch:
+    unique: dict[str, Incoming] = {}
+    for e in incoming:
         prev = unique.get(e.id)
         if prev is not None and prev.hash != e.hash:
             raise ApiError(409, f"event {e.id} appears twice with different content", event=e.id)
         unique[e.id] = e
-    return _Prepared(ident, unique, {i.event.id: i.body for i in incoming}, len(batch))
+    return _Prepared(ident, unique, len(incoming))
 
 
 def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> None:
@@ -339,7 +380,7 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
     storing: list[_PushJob] = []
     for job in jobs:
         try:
-            ident, unique, bodies = job.prep.ident, job.prep.unique, job.prep.bodies
+            ident, unique = job.prep.ident, job.prep.unique
             state = kiosk_state.get(job.kiosk.row_id)
             if state is None or state[1]:
                 raise ApiError(401, "this kiosk's token has been revoked")
@@ -373,8 +414,8 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
                         e.member,
                         e.hlc,
                         e.hash,
-                        any(p.delta < 0 for p in e.postings),
-                        bodies[e.id],
+                        e.debit,
+                        e.body,
                     )
                 )
             job.result = PushResult(stored=len(new), duplicates=job.prep.count - len(new), cursor=0)
@@ -396,11 +437,10 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
 
 
 class _PushJob:
-    def __init__(self, kiosk: KioskAuth, prep: _Prepared) -> None:
+    def __init__(self, kiosk: KioskAuth, prep: _Prepared, future: Future[PushResult]) -> None:
         self.kiosk = kiosk
         self.prep = prep
-        self.done = threading.Event()
-        self.lead = False
+        self.future = future
         self.result: PushResult | None = None
         self.error: BaseException | None = None
 
@@ -410,59 +450,51 @@ GROUP_MAX_EVENTS = 5000
 
 
 class _GroupCommitter:
-    """Leader/follower group commit for the pushes of one process.
+    """Group commit for the pushes of one process: one thread per database stores the
+    queued pushes, oldest first, up to GROUP_MAX_EVENTS in one transaction with one commit.
 
-    A push queues its job; if no group is running it leads one: it takes the queued jobs
-    (up to GROUP_MAX_EVENTS), decides and stores them in one transaction and commits once,
-    then hands the lead to the oldest job still queued. The server keeps no state beyond
-    the requests in flight: every answered push has been committed.
+    While it commits (an fsync, without the GIL) the requests behind it are parsed. The
+    thread ends when idle and starts again with the next push. The server keeps no state
+    beyond the requests in flight: every answered push has been committed.
     """
+
+    IDLE_S = 2.0
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self.lock = threading.Lock()
-        self.queue: list[_PushJob] = []
+        self.cond = threading.Condition()
+        self.queue: deque[_PushJob] = deque()
         self.running = False
 
-    def submit(self, job: _PushJob) -> PushResult:
-        with self.lock:
+    def submit(self, job: _PushJob) -> None:
+        with self.cond:
             self.queue.append(job)
-            job.lead = not self.running
+            if self.running:
+                self.cond.notify()
+                return
             self.running = True
-        while True:
-            if job.lead:
-                job.lead = False
-                self._lead_one_group()
-            if job.done.is_set():
-                break
-            job.done.wait()
-            if job.lead:  # woken to lead the next group, not with a result
-                job.done.clear()
-        if job.error is not None:
-            raise job.error
-        assert job.result is not None
-        return job.result
+        threading.Thread(target=self._serve, name="kanta-group-commit", daemon=True).start()
 
-    def _lead_one_group(self) -> None:
-        with self.lock:
-            group: list[_PushJob] = []
-            events = 0
-            while self.queue and (not group or events + self.queue[0].prep.count <= GROUP_MAX_EVENTS):
-                job = self.queue.pop(0)
-                group.append(job)
-                events += job.prep.count
-        try:
-            self._run(group)
-        finally:
-            for job in group:
-                job.done.set()
-            with self.lock:
-                if self.queue:
-                    nxt = self.queue[0]
-                    nxt.lead = True
-                    nxt.done.set()  # wakes it to lead; it clears the flag and goes on
-                else:
+    def _serve(self) -> None:
+        while True:
+            with self.cond:
+                if not self.queue:
+                    self.cond.wait(self.IDLE_S)
+                if not self.queue:
                     self.running = False
+                    return
+                group = [self.queue.popleft()]
+                events = group[0].prep.count
+                while self.queue and events + self.queue[0].prep.count <= GROUP_MAX_EVENTS:
+                    group.append(self.queue.popleft())
+                    events += group[-1].prep.count
+            self._run(group)
+            for job in group:
+                if job.error is not None:
+                    job.future.set_exception(job.error)
+                else:
+                    assert job.result is not None
+                    job.future.set_result(job.result)
 
     def _run(self, group: list[_PushJob]) -> None:
         by_shop: dict[int, list[_PushJob]] = {}
