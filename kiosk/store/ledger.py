@@ -104,9 +104,24 @@ class Ledger:
     def _index(self, doc_id: int, doc: Mapping[str, Any]) -> None:
         self._by_member[doc["m"]] = doc_id
         for card in doc.get("c", ()):
-            self._by_card[card] = doc_id
+            held = self._by_card.get(card)
+            if held is None or held == doc_id or self._takes_card(doc["m"], held, card):
+                self._by_card[card] = doc_id
         for card in doc.get("rc", ()):
             self._by_card.setdefault(card, doc_id)
+
+    def _takes_card(self, member_id: str, held: int, card: str) -> bool:
+        """Whether ``member_id``, holding ``card``, takes it over from document ``held``.
+
+        A card first tapped at two kiosks that could not sync makes two members. Every kiosk
+        must then map the card to the same one, whatever order it learned them in: the one
+        made first (member ids are UUIDv7, which sort by creation time). A card another
+        member only retired goes to the member holding it now.
+        """
+        other = self.storage.table(MEMBERS).get(held)
+        if other is None or card not in other.get("c", ()):
+            return True
+        return bool(member_id < other["m"])
 
     def member_for_card(self, card: str) -> MemberState | None:
         doc_id = self._by_card.get(card)

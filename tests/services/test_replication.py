@@ -173,3 +173,34 @@ def test_after_a_restart_newer_events_need_no_refold(tmp_path: Path, clock: Fake
     assert state is not None and state.balance("stamps") == 3
     a.ledger.close()
     b.ledger.close()
+
+
+def test_a_card_first_tapped_offline_at_two_kiosks_means_one_member_everywhere(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Both kiosks made a member for the new card; after syncing, every kiosk (and every
+    restart) maps the card to the same one: the member made first, whose id sorts first."""
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    for _ in range(2):
+        assert a.tap("04EE0001").accepted
+        clock.advance(seconds=3)
+        assert b.tap("04EE0001").accepted
+        clock.advance(seconds=3)
+    first = a.ledger.member_for_card("04EE0001")
+    second = b.ledger.member_for_card("04EE0001")
+    assert first is not None and second is not None and first.member_id < second.member_id
+    import_remote_events(a.ledger, [e for e in _events(b) if e.kiosk == b.ledger.kiosk_id], now=clock())
+    import_remote_events(b.ledger, [e for e in _events(a) if e.kiosk == a.ledger.kiosk_id], now=clock())
+    for k in (a, b):
+        mapped = k.ledger.member_for_card("04EE0001")
+        assert mapped is not None and mapped.member_id == first.member_id
+    # a tap now goes to that member at either kiosk, and so after a restart
+    clock.advance(seconds=3)
+    after = b.tap("04EE0001").after
+    assert after is not None and after.member_id == first.member_id
+    for name, k in (("a", a), ("b", b)):
+        k.ledger.close()
+        reopened = Ledger.open(tmp_path / name)
+        mapped = reopened.member_for_card("04EE0001")
+        assert mapped is not None and mapped.member_id == first.member_id
+        reopened.close()
