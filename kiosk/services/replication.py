@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from weakref import WeakKeyDictionary
 
 from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
@@ -42,6 +42,7 @@ _CLOCK_DOC = 1
 MAX_CHECKPOINTS = 64
 _memory_checkpoints: WeakKeyDictionary[Ledger, list[tuple[int, str]]] = WeakKeyDictionary()
 DEFAULT_BATCH = 2000
+T = TypeVar("T")
 
 
 @dataclass
@@ -137,8 +138,8 @@ def _member_events(ledger: Ledger, members: set[str]) -> dict[str, list[Event]]:
     return found
 
 
-def _batches(events: Iterable[Event], size: int) -> Iterator[list[Event]]:
-    batch: list[Event] = []
+def _batches(events: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
     for event in events:
         batch.append(event)
         if len(batch) >= size:
@@ -163,11 +164,36 @@ def import_remote_events(
     filling a fresh store (a restore), far fewer writes. Interrupted, such a store lacks
     its member states, so use it only on a folder that is thrown away on failure.
     """
+    batches = ((batch, None) for batch in _batches(events, batch_size))
+    return _import(ledger, batches, recorder, now, _Held() if hold_states else None)
+
+
+def import_restored_events(
+    ledger: Ledger,
+    items: Iterable[tuple[Event, bytes]],
+    *,
+    now: datetime | None = None,
+    batch_size: int = DEFAULT_BATCH,
+) -> ImportResult:
+    """``import_remote_events(..., hold_states=True)`` for a restore, with each event's
+    JSON text (exactly ``to_dict()``'s content, as one JSON object) written to the journal
+    as it is: no re-encoding of millions of events. The same caveat: use it only on a
+    fresh folder that is thrown away on failure."""
+    batches = (([e for e, _ in batch], [line for _, line in batch]) for batch in _batches(items, batch_size))
+    return _import(ledger, batches, None, now, _Held())
+
+
+def _import(
+    ledger: Ledger,
+    batches: Iterable[tuple[list[Event], list[bytes] | None]],
+    recorder: Recorder | None,
+    now: datetime | None,
+    held: _Held | None,
+) -> ImportResult:
     total = ImportResult()
     order = _OrderIndex(ledger)
-    held: _Held | None = _Held() if hold_states else None
-    for batch in _batches(events, batch_size):
-        total.add(_import_batch(ledger, batch, order, recorder, now or datetime.now(UTC), held))
+    for batch, lines in batches:
+        total.add(_import_batch(ledger, batch, order, recorder, now or datetime.now(UTC), held, lines))
     if held is not None and held.states:
         me = ledger.kiosk_id
         with ledger.storage.transaction():
@@ -192,7 +218,9 @@ def _import_batch(
     recorder: Recorder | None,
     now: datetime,
     held: _Held | None = None,
+    lines: Sequence[bytes] | None = None,
 ) -> ImportResult:
+    """``lines``, when given, are the events' JSON texts (see ``import_restored_events``)."""
     result = ImportResult()
     me = ledger.kiosk_id
     states: dict[str, MemberState] = held.states if held is not None else {}
@@ -200,11 +228,12 @@ def _import_batch(
     newest: dict[str, str] = held.newest if held is not None else {}
     late: set[str] = set()  # members whose events arrived out of clock order
     fresh: list[Event] = []
+    fresh_lines: list[bytes] = []
     erased: set[str] = set()
     latest_remote: Event | None = None
     note_clock(ledger)
     own_clocks = _OwnClocks(ledger)
-    for event in batch:
+    for i, event in enumerate(batch):
         if event.kiosk == me:
             result.own += 1
             continue
@@ -226,6 +255,8 @@ def _import_batch(
             newest[member] = event.hlc
         states[member] = apply(state, event)
         fresh.append(event)
+        if lines is not None:
+            fresh_lines.append(lines[i])
         if event.kind is EventKind.MEMBER_ERASED:
             erased.add(member)
         if latest_remote is None or event.hlc > latest_remote.hlc:
@@ -246,7 +277,10 @@ def _import_batch(
     if latest_remote is not None:
         meta["hlc"] = _advance_clock(ledger, recorder, latest_remote, now)
     if held is not None:
-        ledger.record(fresh, [], meta=meta, profiles=profiles or None)
+        if lines is not None and not profiles:
+            ledger.record_bulk(fresh, fresh_lines, meta=meta)
+        else:
+            ledger.record(fresh, [], meta=meta, profiles=profiles or None)
         return result
     storage = ledger.storage
     with storage.transaction():

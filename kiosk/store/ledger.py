@@ -213,6 +213,24 @@ class Ledger:
                 self._recent.popitem(last=False)
         self.members.clear_cache()
 
+    def record_bulk(
+        self, events: Sequence[Event], lines: Sequence[bytes], meta: Mapping[str, Any] | None = None
+    ) -> None:
+        """``record`` for filling a fresh store in bulk (a restore): the events come with
+        their JSON text in ``to_dict()`` form (``lines[i]`` is ``events[i]``'s), which goes
+        into the journal as it is, and no member states (the caller writes those once, at
+        the end, with ``record``). One durable record."""
+        if len(events) != len(lines):
+            raise ValueError("one JSON line per event")
+        ops: list[list[Any]] = []
+        if meta:
+            ops.append([META, _META_ID, {**self.meta, **meta}])
+        self.storage.append_bulk(list(lines), ops)
+        for event in events[-RECENT_EVENTS:]:
+            self._recent[event.id] = event
+        while len(self._recent) > RECENT_EVENTS:
+            self._recent.popitem(last=False)
+
     # ---- personal data lives outside the ledger, so erasure can really erase it ----------
 
     def profile(self, member_id: str) -> dict[str, Any] | None:
