@@ -23,26 +23,35 @@ and how; ``restore`` makes a replacement kiosk (a new kiosk id) with the shop's 
 from __future__ import annotations
 
 import csv
+import gc
 import hashlib
 import heapq
 import io
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import orjson
 
 from kiosk.config import StoreConfig
 from kiosk.domain.events import GENESIS_HASH, Event, EventKind, Posting, event_from_dict
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.progress import Progress
+
+if TYPE_CHECKING:
+    from kiosk.services.replication import ImportResult
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -82,6 +91,29 @@ LEDGER_COLUMNS = (
 )
 
 
+#: JSON lines are parsed with orjson: a third of json.loads's cost (its errors are ValueErrors)
+_loads = orjson.loads
+
+
+@contextmanager
+def bulk_gc() -> Iterator[None]:
+    """Millions of small objects are made and mostly kept: the collector's full passes
+    over them cost as much as the work. What exists before is frozen out of its sight,
+    and it runs rarely; the caller's settings come back afterwards."""
+    threshold = gc.get_threshold()
+    # a process owner that froze its own objects keeps them frozen: then only the thresholds
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
+    gc.set_threshold(200_000, 50, 1000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        if ours:
+            gc.unfreeze()
+
+
 class BackupError(KantaError):
     """A backup cannot be written, read or restored."""
 
@@ -104,30 +136,53 @@ def _cell(value: str) -> str:
     return value
 
 
+_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
+#: (account, delta[, expires]) -> Posting: a shop has a handful of distinct postings, and
+#: a Posting is immutable, so events share them instead of making millions
+_POSTINGS: dict[tuple[Any, ...], Posting] = {}
+_new_event = object.__new__
+
+
+def _posting(p: list[Any]) -> Posting:
+    key = tuple(p)
+    posting = _POSTINGS.get(key)
+    if posting is None:
+        posting = Posting(*p)
+        if len(_POSTINGS) < 10_000:
+            _POSTINGS[key] = posting
+    return posting
+
+
 def trusted_event(raw: dict[str, Any]) -> Event:
     """An event from a part whose SHA-256 matched (it was validated when the backup was
     made): built without re-validating, which costs more than everything else here."""
     try:
-        return Event(
-            id=raw["id"],
-            kind=EventKind(raw["kind"]),
-            member=raw["member"],
-            kiosk=raw["kiosk"],
-            seq=raw["seq"],
-            hlc=raw["hlc"],
-            wall=raw["wall"],
-            boot=raw["boot"],
-            prev=raw["prev"],
-            program=raw["program"],
-            postings=tuple(Posting(*p) for p in raw.get("postings", ())),
-            data=raw.get("data", {}),
-            card=raw.get("card"),
-            actor=raw.get("actor"),
-            reverses=raw.get("reverses"),
-            hash=raw.get("hash", ""),
-        )
+        get = raw.get
+        fields = {
+            "id": raw["id"],
+            "kind": _KINDS[raw["kind"]],
+            "member": raw["member"],
+            "kiosk": raw["kiosk"],
+            "seq": raw["seq"],
+            "hlc": raw["hlc"],
+            "wall": raw["wall"],
+            "boot": raw["boot"],
+            "prev": raw["prev"],
+            "program": raw["program"],
+            "postings": tuple([_posting(p) for p in get("postings", ())]),
+            "data": get("data", {}),
+            "card": get("card"),
+            "actor": get("actor"),
+            "reverses": get("reverses"),
+            "hash": get("hash", ""),
+        }
     except (KeyError, TypeError, ValueError) as exc:
         raise BackupError(f"a malformed event ({exc!r}): run `kanta backup verify` on the file") from None
+    # the frozen dataclass's __init__ sets its 16 fields one object.__setattr__ at a time,
+    # a third of a restore's work; an Event is only ever its fields (as member._with does)
+    event: Event = _new_event(Event)
+    event.__dict__.update(fields)
+    return event
 
 
 # ---- writing ---------------------------------------------------------------------------
@@ -181,7 +236,7 @@ class BackupWriter:
         self.delimiter = csv_delimiter(delimiter)
         self.extra = extra or {}
         self._tmp = Path(tempfile.mkdtemp(prefix="kanta-backup-"))
-        self._spools: dict[str, IO[str]] = {}
+        self._spools: dict[str, IO[bytes]] = {}
         self._last_seq: dict[str, int] = {}
         self.accounts: set[str] = set()
         self.count = 0
@@ -198,26 +253,22 @@ class BackupWriter:
         spool = self._spools.get(kiosk)
         if spool is None:
             name = self._tmp / f"k{len(self._spools):04d}.spool"
-            spool = self._spools[kiosk] = name.open("w", encoding="utf-8")
+            spool = self._spools[kiosk] = name.open("wb")
         for p in raw.get("postings", ()):
             self.accounts.add(p[0])
-        spool.write(hlc)
-        spool.write("\t")
-        spool.write(json.dumps(raw, separators=(",", ":"), ensure_ascii=False))
-        spool.write("\n")
+        # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) does for
+        # JSON's own types, at a twentieth of the cost; these bytes become events.jsonl
+        try:
+            text = orjson.dumps(raw)
+        except (orjson.JSONEncodeError, TypeError) as exc:
+            raise BackupError(f"not an event ({exc}): {str(raw)[:80]}") from None
+        spool.write(b"%s\t%s\n" % (hlc.encode(), text))
         self.count += 1
 
-    def _merged(self) -> Iterator[str]:
-        files = []
+    def _closed_spools(self) -> list[Path]:
         for spool in self._spools.values():
             spool.close()
-            files.append(open(spool.name, encoding="utf-8"))  # noqa: SIM115
-        try:
-            for line in heapq.merge(*files):
-                yield line[line.index("\t") + 1 : -1]
-        finally:
-            for f in files:
-                f.close()
+        return [Path(spool.name) for spool in self._spools.values()]
 
     def finish(self, dest_dir: Path, *, progress: Progress | None = None, name: str | None = None) -> Path:
         dest_dir = Path(dest_dir)
@@ -236,21 +287,21 @@ class BackupWriter:
         first_hlc = last_hlc = ""
         d = self.delimiter
         try:
-            with zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-                # events.jsonl and ledger.csv are written side by side: ledger.csv to a temp file
-                ledger_tmp = self._tmp / LEDGER
-                with (
-                    zf.open(EVENTS, "w", force_zip64=True) as ev_raw,
-                    ledger_tmp.open("w", encoding="utf-8", newline="") as lf,
-                ):
+            spools = self._closed_spools()
+            ledger_tmp = self._tmp / LEDGER
+            with (
+                zipfile.ZipFile(tmp_zip, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf,
+                _worker() as worker,
+            ):
+                # ledger.csv is written by a worker process from the same spools, beside
+                # this one's events.jsonl and fold: both cores
+                ledger_job = worker.submit(_write_ledger_csv, spools, ledger_tmp, accounts, d)
+                with zf.open(EVENTS, "w", force_zip64=True) as ev_raw:
                     ev = _HashingWriter(ev_raw)
-                    lf.write(BOM)
-                    lw = csv.writer(lf, delimiter=d)
-                    lw.writerow([*LEDGER_COLUMNS, *accounts])
                     rows = 0
-                    for text in self._merged():
-                        ev.write(text.encode("utf-8") + b"\n")
-                        event = trusted_event(json.loads(text))
+                    for line in _merge_spools(spools):
+                        ev.write(line)
+                        event = trusted_event(_loads(line))
                         c = chains.get(event.kiosk)
                         if c is None:
                             chains[event.kiosk] = _Chain(event.seq, event.seq, event.hash, 1)
@@ -260,12 +311,13 @@ class BackupWriter:
                         states[event.member] = apply(state, event)
                         first_hlc = first_hlc or event.hlc
                         last_hlc = event.hlc
-                        lw.writerow(_ledger_row(event, accounts))
                         rows += 1
                         if progress is not None:
                             progress.advance()
                     ev.flush()
                     parts[EVENTS] = {"sha256": ev.sha.hexdigest(), "bytes": ev.size, "rows": rows}
+                if ledger_job.result() != rows:
+                    raise BackupError("ledger.csv and events.jsonl differ in rows: the spool files changed")
                 parts[LEDGER] = _copy_part(zf, ledger_tmp, LEDGER, rows)
                 members_tmp = self._tmp / MEMBERS
                 with members_tmp.open("w", encoding="utf-8", newline="") as mf:
@@ -313,6 +365,40 @@ class BackupWriter:
         for spool in self._spools.values():
             spool.close()
         shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _merge_spools(spools: list[Path]) -> Iterator[bytes]:
+    """Every event's JSON line (with its newline), in clock order: each spool is one
+    kiosk's events in sequence order, so its clock only rises, and a merge needs no sort."""
+    files = [path.open("rb") for path in spools]
+    try:
+        for line in heapq.merge(*files):
+            yield line[line.index(b"\t") + 1 :]
+    finally:
+        for f in files:
+            f.close()
+
+
+def _write_ledger_csv(spools: list[Path], out: Path, accounts: list[str], delimiter: str) -> int:
+    """ledger.csv, one row per event in clock order; the number of rows. Runs in a worker
+    process beside ``finish``'s fold, merging the same spools the same way."""
+    with bulk_gc(), out.open("w", encoding="utf-8", newline="") as lf:
+        lf.write(BOM)
+        lw = csv.writer(lf, delimiter=delimiter)
+        lw.writerow([*LEDGER_COLUMNS, *accounts])
+        rows = 0
+        for line in _merge_spools(spools):
+            lw.writerow(_ledger_row(trusted_event(_loads(line)), accounts))
+            rows += 1
+    return rows
+
+
+def _worker() -> Executor:
+    """A process for work beside this one (forked: nothing to import, starts at once);
+    where there is no fork, a thread: the same results, one core."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    return ThreadPoolExecutor(max_workers=1)
 
 
 def _copy_part(zf: zipfile.ZipFile, path: Path, name: str, rows: int) -> dict[str, Any]:
@@ -474,7 +560,8 @@ def create_from_store(
             raise
     if progress is not None:
         progress.total = writer.count
-    return writer.finish(dest_dir, progress=progress)
+    with bulk_gc():
+        return writer.finish(dest_dir, progress=progress)
 
 
 def pull_from_server(
@@ -489,20 +576,39 @@ def pull_from_server(
     page_size: int = 5000,
 ) -> Path:
     """A backup of the whole shop from its server (owner login)."""
-    from sync.client import Transport
+    import requests
+
+    from sync.client import Transport, _is_loopback
 
     transport = Transport(server, basic=(email, password), ca_bundle=ca_bundle)
     writer = BackupWriter(source=transport.base_url, delimiter=delimiter)
     cursor = 0
+    path = "/api/v1/backup/events"
+    # compressing megabytes of JSON costs the server more than sending them costs the
+    # loopback; over a network it pays
+    loopback = _is_loopback(urlsplit(transport.base_url).hostname or "")
+    headers = {"Accept-Encoding": "identity"} if loopback else {}
 
     def fetch(after: int) -> dict[str, Any]:
-        page = transport.request("GET", "/api/v1/backup/events", params={"after": after, "limit": page_size})
+        params = {"after": after, "limit": page_size}
+        page: Any = None
+        try:
+            response = transport.session.get(
+                transport.base_url + path, params=params, headers=headers, timeout=transport.timeout
+            )
+            if response.status_code == 200:
+                page = _loads(response.content)  # a third of the cost of response.json()
+        except (requests.RequestException, ValueError):
+            page = None
+        if page is None:
+            # anything but a plain answer: the transport's retries and its error messages
+            page = transport.request("GET", path, params=params)
         if not isinstance(page, dict) or not isinstance(page.get("events"), list):
             raise BackupError("the server's answer is not an event page")
         return page
 
     # the next page is fetched while this one is spooled: the server works meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, bulk_gc():
         try:
             pending = pool.submit(fetch, cursor)
             while True:
@@ -524,7 +630,8 @@ def pull_from_server(
     if progress is not None:
         progress.finish()
         progress = Progress("writing backup", writer.count, progress.stream)
-    return writer.finish(dest_dir, progress=progress)
+    with bulk_gc():
+        return writer.finish(dest_dir, progress=progress)
 
 
 # ---- checking one ----------------------------------------------------------------------------
@@ -572,6 +679,16 @@ def _read_part(zf: zipfile.ZipFile, name: str, report: VerifyReport) -> Iterator
         report.problem(name, f"cannot be read: the part is damaged ({exc})")
 
 
+def _read_part_chunks(zf: zipfile.ZipFile, name: str, report: VerifyReport) -> Iterator[bytes]:
+    """The part in chunks of a megabyte; damage is reported as by ``_read_part``."""
+    try:
+        with zf.open(name) as f:
+            while chunk := f.read(1 << 20):
+                yield chunk
+    except Exception as exc:  # a damaged zip raises many kinds of error: all mean damage here
+        report.problem(name, f"cannot be read: the part is damaged ({exc})")
+
+
 def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -> VerifyReport:
     """Check a backup. ``deep`` also checks every event's hash and each kiosk's chain."""
     path = Path(path)
@@ -613,15 +730,26 @@ def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -
             lines = 0
             read_ok = True
             checker = _EventChecker(report, manifest) if deep and name == EVENTS else None
-            gen = _read_part(zf, name, report)
             first = b""
-            for line in gen:
-                if not lines:
-                    first = line
-                sha.update(line)
-                size += len(line)
-                lines += 1
-                if checker is not None:
+            if checker is None:
+                # checksums only: large chunks, hashed and inflated without the GIL (a
+                # restore runs this beside its own work), lines counted in C
+                last = b"\n"
+                for chunk in _read_part_chunks(zf, name, report):
+                    first = first or chunk
+                    sha.update(chunk)
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+                    last = chunk[-1:]
+                if last != b"\n":
+                    lines += 1  # a last line without its newline
+            else:
+                for line in _read_part(zf, name, report):
+                    if not lines:
+                        first = line
+                    sha.update(line)
+                    size += len(line)
+                    lines += 1
                     checker.line(lines, line)
                     if progress is not None:
                         progress.advance()
@@ -725,37 +853,76 @@ class RestoreResult:
 
 
 def restore(
-    path: Path, data_dir: Path, *, progress: Progress | None = None, batch_size: int = 5000
+    path: Path, data_dir: Path, *, progress: Progress | None = None, batch_size: int = 20_000
 ) -> RestoreResult:
     """Make a replacement kiosk in an empty ``data_dir`` from a backup: a new kiosk id (so
-    sequence numbers never collide with the old kiosk's), every event, every member."""
-    from kiosk.services.replication import import_remote_events
-    from kiosk.store.ledger import Ledger
+    sequence numbers never collide with the old kiosk's), every event, every member.
 
+    The whole file is checked (``verify``, checksums only) in a thread while the store is
+    built in a temp folder beside the target; the folder is renamed into place only if
+    the check passed, so a damaged backup changes nothing."""
     path, data_dir = Path(path), Path(data_dir)
-    report = verify(path, deep=False)
-    if not report.ok:
-        raise BackupError("the backup is damaged; nothing was restored.\n" + report.summary())
+    if not path.is_file():
+        raise BackupError(f"{path}: no such file")
     if data_dir.exists() and any(data_dir.iterdir()):
         raise BackupError(
             f"{data_dir} is not empty: restore into an empty folder (a new kiosk), then point "
             "the kiosk at it with --data or KANTA_DATA"
         )
-    manifest = report.manifest
-    total = int(manifest.get("counts", {}).get("events", 0))
-    if progress is not None:
-        progress.total = total
-    # built beside the target and renamed into place when complete: an interrupted
-    # restore leaves no half-made kiosk where the kiosk would start
     data_dir.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restoring-", dir=data_dir.parent))
-    try:
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        checking = pool.submit(verify, path, deep=False)
+
+        def refusal() -> BackupError | None:
+            report = checking.result()
+            if report.ok:
+                return None
+            return BackupError("the backup is damaged; nothing was restored.\n" + report.summary())
+
+        # built beside the target and renamed into place when complete and checked: an
+        # interrupted restore leaves no half-made kiosk where the kiosk would start
+        work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restoring-", dir=data_dir.parent))
+        try:
+            try:
+                result, kiosk, members = _restore_into(path, work, progress, batch_size)
+            except Exception:
+                # a damaged part can fail the build first: the check says what is wrong
+                damage = refusal()
+                if damage is not None:
+                    raise damage from None
+                raise
+            damage = refusal()
+            if damage is not None:
+                raise damage
+            if data_dir.exists():
+                data_dir.rmdir()  # empty, checked above
+            os.rename(work, data_dir)
+            _fsync(data_dir.parent)
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    if progress is not None:
+        progress.finish()
+    return RestoreResult(kiosk, result.applied, members, len(result.overdrawn))
+
+
+def _restore_into(
+    path: Path, work: Path, progress: Progress | None, batch_size: int
+) -> tuple[ImportResult, str, int]:
+    """Fill the store in ``work`` from the backup; returns (import result, kiosk id, members)."""
+    from kiosk.services.replication import import_restored_events
+    from kiosk.store.ledger import Ledger
+
+    with zipfile.ZipFile(path) as zf:
+        manifest = json.loads(zf.read(MANIFEST))
+        if not isinstance(manifest, dict):
+            raise BackupError(f"{MANIFEST} is not a Kanta backup manifest")
+        if progress is not None:
+            progress.total = int(manifest.get("counts", {}).get("events", 0))
         ledger = Ledger.open(work, config=StoreConfig(snapshot_min_journal_bytes=1 << 62))
         try:
-            with zipfile.ZipFile(path) as zf, zf.open(EVENTS) as f:
-                result = import_remote_events(
-                    ledger, _events(f, progress), batch_size=batch_size, hold_states=True
-                )
+            with zf.open(EVENTS) as f, bulk_gc():
+                result = import_restored_events(ledger, _restore_items(f, progress), batch_size=batch_size)
             ledger.record(
                 [],
                 [],
@@ -768,20 +935,9 @@ def restore(
                 },
             )
             ledger.storage.snapshot()
-            kiosk, members = ledger.kiosk_id, ledger.member_count()
+            return result, ledger.kiosk_id, ledger.member_count()
         finally:
             ledger.close()
-        if data_dir.exists():
-            data_dir.rmdir()  # empty, checked above
-        os.rename(work, data_dir)
-        _fsync(data_dir.parent)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)
-        raise
-    overdrawn = len(result.overdrawn)
-    if progress is not None:
-        progress.finish()
-    return RestoreResult(kiosk, result.applied, members, overdrawn)
 
 
 def _lines(stream: IO[bytes]) -> Iterator[bytes]:
@@ -795,9 +951,46 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
         yield rest
 
 
-def _events(stream: IO[bytes], progress: Progress | None) -> Iterable[Event]:
+#: the keys of ``Event.to_dict()``: always there, and there only when set
+_TO_DICT_KEYS = frozenset(
+    ("id", "kind", "member", "kiosk", "seq", "hlc", "wall", "boot", "prev", "program", "postings", "hash")
+)
+_TO_DICT_ALL_KEYS = _TO_DICT_KEYS | {"data", "card", "actor", "reverses"}
+
+
+def _in_to_dict_form(raw: dict[str, Any], line: bytes) -> bool:
+    """True if ``raw`` (parsed from ``line``) has exactly the content ``Event.to_dict()``
+    gives for the event it makes (key order aside): its JSON text can be stored as it is."""
+    keys = raw.keys()
+    if not (keys >= _TO_DICT_KEYS and keys <= _TO_DICT_ALL_KEYS):
+        return False
+    if "data" in raw and (type(raw["data"]) is not dict or not raw["data"]):
+        return False  # to_dict leaves an empty one out
+    postings = raw["postings"]
+    if type(postings) is not list:
+        return False
+    for p in postings:
+        if type(p) is not list or not 2 <= len(p) <= 3:
+            return False
+    if b"null" not in line:
+        return True  # the usual case: no None anywhere, so none that to_dict leaves out
+    if any(raw.get(key, "") is None for key in ("card", "actor", "reverses")):
+        return False
+    return all(len(p) == 2 or p[2] is not None for p in postings)
+
+
+def _restore_items(stream: IO[bytes], progress: Progress | None) -> Iterator[tuple[Event, bytes]]:
+    """Each event with the JSON text the store keeps for it: the backup's own line when it
+    is in ``to_dict()`` form (every line a kiosk or server wrote is), else re-encoded."""
     for line in _lines(stream):
-        yield trusted_event(json.loads(line))
+        try:
+            raw = _loads(line)
+        except ValueError:
+            raw = None
+        if type(raw) is not dict:
+            raise BackupError("events.jsonl holds a line that is not an event")
+        event = trusted_event(raw)
+        yield event, (line if _in_to_dict_form(raw, line) else orjson.dumps(event.to_dict()))
         if progress is not None:
             progress.advance()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import zipfile
 from pathlib import Path
@@ -9,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import RulesConfig
+from kiosk.domain.events import Event, Posting, event_from_dict
 from kiosk.domain.rules import SimpleRules
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import import_remote_events
+from kiosk.store import maintenance
 from kiosk.store.ledger import Ledger
 from sync import backup
 from tests.conftest import FakeClock
@@ -161,3 +164,84 @@ def test_truncated_file(tmp_path: Path, clock: FakeClock) -> None:
         path.write_bytes(whole[:-cut])
         report = backup.verify(path)
         assert not report.ok and "cut short" in report.summary()
+
+
+def test_restored_store_verifies_and_holds_events_as_the_kiosk_writes_them(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """Lines not in to_dict() form (an empty data, a null card, a null expiry: the same
+    event and hash) are stored as the kiosk would store the event, the rest as they are."""
+    a, b = _shop(tmp_path, clock)
+    b.ledger.close()
+    events = [e.to_dict() for e in a.ledger.events()]
+    a.ledger.close()
+    odd = events[5]
+    assert "data" not in odd and "reverses" not in odd
+    odd["data"] = {}
+    odd["reverses"] = None
+    odd["postings"] = [[*p, None] for p in odd["postings"]]
+    writer = backup.BackupWriter(source="test")
+    for raw in events:
+        writer.add(raw)
+    path = writer.finish(tmp_path / "out")
+    report = backup.verify(path)
+    assert report.ok, report.summary()
+    restored = backup.restore(path, tmp_path / "new")
+    assert restored.events == len(events)
+    assert maintenance.verify(tmp_path / "new").ok
+    with Ledger.open(tmp_path / "new") as new:
+        stored = [raw for _, raws in new.storage.records() for raw in raws]
+        assert [e["id"] for e in stored] == [e["id"] for e in events]
+        for raw in stored:
+            assert raw == event_from_dict(raw).to_dict()
+        with Ledger.open(tmp_path / "a") as old:
+            assert _states(new) == _states(old)
+
+
+def test_a_damaged_restore_leaves_nothing_behind(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    _flip(path, "events.jsonl", where=0.9)
+    (tmp_path / "target").mkdir()
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(backup.BackupError, match="damaged; nothing was restored"):
+        backup.restore(path, tmp_path / "target" / "kiosk")
+    assert not (tmp_path / "target" / "kiosk").exists()
+    assert list((tmp_path / "target").iterdir()) == []  # no half-made temp folder either
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_trusted_event_is_event_from_dict(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    events = [*a.ledger.events(), *b.ledger.events()]
+    expiring = (Posting("points", 5, "2027-01-01T00:00:00+00:00"),)
+    with_expiry = Event(**{**events[0].__dict__, "postings": expiring})
+    for event in [*events, with_expiry]:
+        raw = event.to_dict()
+        assert backup.trusted_event(raw) == event_from_dict(raw, verify_hash=False) == event
+        assert backup.trusted_event(raw).__dict__ == event.__dict__
+    with pytest.raises(backup.BackupError, match="malformed"):
+        backup.trusted_event({**events[0].to_dict(), "kind": "no such kind"})
+    with pytest.raises(backup.BackupError, match="malformed"):
+        backup.trusted_event({**events[0].to_dict(), "postings": [["points"]]})
+    a.ledger.close()
+    b.ledger.close()
+
+
+def test_bulk_gc_gives_the_settings_back() -> None:
+    threshold = gc.get_threshold()
+    with backup.bulk_gc():
+        assert gc.get_threshold() != threshold
+        assert gc.get_freeze_count() > 0
+    assert gc.get_threshold() == threshold
+    assert gc.get_freeze_count() == 0
+    gc.freeze()  # a process owner's freeze stays
+    try:
+        frozen = gc.get_freeze_count()
+        with pytest.raises(RuntimeError), backup.bulk_gc():
+            raise RuntimeError
+        assert gc.get_freeze_count() >= frozen and gc.get_threshold() == threshold
+    finally:
+        gc.unfreeze()
