@@ -3,6 +3,7 @@ the server holds them, in clock order, the members they fold to, a store that ve
 
 from __future__ import annotations
 
+import csv
 import json
 import zipfile
 from collections.abc import Iterator
@@ -79,8 +80,27 @@ def test_pull_then_restore(server: LiveServer, tmp_path: Path, clock: FakeClock)
     assert lines == expected
     assert len(ledger_rows) == len(held) + 1
     assert sum(";'=SUM(A1);" in row for row in ledger_rows) == 1
+    # each row says what its event says, in the same order
+    header, *rows = csv.reader(ledger_rows, delimiter=";")
+    assert len(rows) == len(in_order)
+    for row, raw in zip(rows, in_order, strict=True):
+        cells = dict(zip(header, row, strict=True))
+        assert (cells["id"], cells["kind"], cells["seq"]) == (raw["id"], raw["kind"], str(raw["seq"]))
+        assert cells["member"] == raw["member"] and cells["card"] == raw.get("card", "")
+        data = raw.get("data")
+        assert cells["data"] == (json.dumps(data, ensure_ascii=False, sort_keys=True) if data else "")
+        for account, delta in raw["postings"]:
+            assert cells[account] == str(delta)
     folded = _fold(held)
     assert report.manifest["counts"]["members"] == len(folded)
+    members = {row["member"]: row for row in backup.read_members_csv(path)}
+    assert members.keys() == folded.keys()
+    for member_id, state in folded.items():
+        assert members[member_id]["events"] == str(state.event_count)
+        for account, balance in state.balances.items():
+            assert members[member_id][account] == str(balance)
+    chains = report.manifest["chains"]
+    assert sum(c["events"] for c in chains.values()) == len(held)
 
     restored = backup.restore(path, tmp_path / "restored")
     assert restored.events == len(held)
