@@ -145,10 +145,13 @@ def build_kiosk(
 
 
 def _import_sync_inbox(service: LoyaltyService, data_dir: Path) -> object:
-    """Other kiosks' events the sync worker pulled: applied here, by the store's one writer."""
+    """Other kiosks' events the sync worker pulled: applied here, by the store's one writer;
+    then a card made a member at two kiosks offline becomes one member again."""
     from kiosk.services.replication import idle_sync_import
 
-    return idle_sync_import(service.ledger, service.recorder, data_dir)
+    result = idle_sync_import(service.ledger, service.recorder, data_dir)
+    service.merge_duplicate_cards()
+    return result
 
 
 def _sync_status(service: LoyaltyService, data_dir: Path) -> tuple[str | None, int | None]:

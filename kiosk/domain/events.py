@@ -40,6 +40,9 @@ class EventKind(StrEnum):
     CONSENT_WITHDRAWN = "consent_withdrawn"
     CORRECTION = "correction"
     MEMBER_ERASED = "member_erased"
+    # a new card first tapped at two kiosks that could not sync made two members: the later
+    # one's balances and cards move to the first (one event on each; kiosk.domain.merge)
+    MEMBER_MERGED = "member_merged"
     # added by the program engine (kiosk.domain.programs)
     SUBSCRIPTION_STARTED = "subscription_started"
     SUBSCRIPTION_RENEWED = "subscription_renewed"

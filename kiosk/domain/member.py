@@ -51,6 +51,10 @@ class MemberState:
     #: ids of events a correction has reversed (a second undo of the same event is refused)
     reversed: tuple[str, ...] = ()
     event_count: int = 0
+    #: the kiosk that made this member (the one that merges it, should the card have another)
+    created_by: str | None = None
+    #: the member this one was merged into (kiosk.domain.merge)
+    merged_into: str | None = None
 
     def balance(self, account: str) -> int:
         return self.balances.get(account, 0)
@@ -140,6 +144,17 @@ def apply(state: MemberState, event: Event) -> MemberState:
         card = data.get("card") or event.card
         if card and card not in state.cards:
             changes["cards"] = (*state.cards, card)
+        if kind is EventKind.MEMBER_CREATED and state.created_by is None:
+            changes["created_by"] = event.kiosk
+    elif kind is EventKind.MEMBER_MERGED:
+        moved = [str(c) for c in data.get("cards", ())]
+        if data.get("into"):  # folded into another member: its cards went with it
+            changes["merged_into"] = str(data["into"])
+            changes["cards"] = tuple(c for c in state.cards if c not in moved)
+            retired = state.retired_cards
+            changes["retired_cards"] = (*retired, *(c for c in moved if c not in retired))
+        else:
+            changes["cards"] = (*state.cards, *(c for c in moved if c not in state.cards))
     elif kind is EventKind.CARD_REPLACED:
         old, new = data.get("old"), data.get("new")
         cards = tuple(c for c in state.cards if c != old)
@@ -173,7 +188,8 @@ def apply(state: MemberState, event: Event) -> MemberState:
         changes["cards"] = ()
     elif kind is EventKind.CORRECTION and event.reverses:
         changes["reversed"] = (*state.reversed, event.reverses)
-    if any(p.account == VISITS and p.delta > 0 for p in event.postings):
+    visited = any(p.account == VISITS and p.delta > 0 for p in event.postings)
+    if visited and kind is not EventKind.MEMBER_MERGED:  # a merge moves visits made earlier
         changes["last_visit_at"] = event.wall
     return _with(state, changes)
 
@@ -229,6 +245,10 @@ def to_doc(state: MemberState) -> dict[str, Any]:
     if state.reversed:
         doc["r"] = list(state.reversed)
     doc["n"] = state.event_count
+    if state.created_by is not None:
+        doc["ck"] = state.created_by
+    if state.merged_into is not None:
+        doc["mi"] = state.merged_into
     return doc
 
 
@@ -248,5 +268,7 @@ def from_doc(doc: Mapping[str, Any]) -> MemberState:
         last_visit_at=doc.get("tv"),
         applied=dict(doc.get("a", {})),
         reversed=tuple(doc.get("r", ())),
+        created_by=doc.get("ck"),
+        merged_into=doc.get("mi"),
         event_count=doc.get("n", 0),
     )

@@ -16,6 +16,7 @@ from typing import Any
 from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.ids import uuid7
 from kiosk.domain.member import ENROLLED, ERASED, MemberState
+from kiosk.domain.merge import can_merge, merge_drafts
 from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.recorder import Recorder
@@ -312,6 +313,19 @@ class LoyaltyService:
         )
         events, states = self.recorder.record([draft], now)
         return Outcome(new_card, state, states[state.member_id], tuple(events))
+
+    def merge_duplicate_cards(self, now: datetime | None = None) -> int:
+        """Fold the members this kiosk made for cards another kiosk had made a member for
+        first (both offline) into those; returns how many were merged. Run when idle."""
+        now = now or self.clock()
+        merged = 0
+        for winner, loser in self.ledger.members_to_merge():
+            if loser.created_by != self.ledger.kiosk_id or not can_merge(loser, winner):
+                continue  # the kiosk that made it merges it: once, wherever the card is tapped
+            drafts = merge_drafts(loser, winner, self.rules.version)
+            self.recorder.record(list(drafts), now)
+            merged += 1
+        return merged
 
     def erase(self, card: str, actor: str | None = None) -> Outcome:
         """A customer's erasure request: personal data removed, balances closed."""

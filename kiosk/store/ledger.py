@@ -58,6 +58,10 @@ class Ledger:
         self.profiles = self.db.table(PROFILES)
         self._by_member: dict[str, int] = {}
         self._by_card: dict[str, int] = {}
+        #: card -> documents of other members holding it too (a card made a member twice)
+        self._contested: dict[str, set[int]] = {}
+        #: members merged into another that have a balance again (kiosk.domain.merge)
+        self._leftovers: set[int] = set()
         self._recent: OrderedDict[str, Event] = OrderedDict()
         for doc_id, doc in storage.table(MEMBERS).items():
             self._index(doc_id, doc)
@@ -103,10 +107,19 @@ class Ledger:
 
     def _index(self, doc_id: int, doc: Mapping[str, Any]) -> None:
         self._by_member[doc["m"]] = doc_id
+        if doc.get("mi") and doc.get("b"):
+            self._leftovers.add(doc_id)
+        else:
+            self._leftovers.discard(doc_id)
         for card in doc.get("c", ()):
             held = self._by_card.get(card)
-            if held is None or held == doc_id or self._takes_card(doc["m"], held, card):
+            if held is None or held == doc_id:
                 self._by_card[card] = doc_id
+            elif self._takes_card(doc["m"], held, card):
+                self._by_card[card] = doc_id
+                self._note_contest(card, held)
+            else:
+                self._note_contest(card, doc_id)
         for card in doc.get("rc", ()):
             self._by_card.setdefault(card, doc_id)
 
@@ -122,6 +135,45 @@ class Ledger:
         if other is None or card not in other.get("c", ()):
             return True
         return bool(member_id < other["m"])
+
+    def _note_contest(self, card: str, doc_id: int) -> None:
+        doc = self.storage.table(MEMBERS).get(doc_id)
+        if doc is not None and card in doc.get("c", ()):
+            self._contested.setdefault(card, set()).add(doc_id)
+
+    def members_to_merge(self) -> list[tuple[MemberState, MemberState]]:
+        """(member, another to merge into it), for each card made a member at two kiosks
+        and each merged member with a balance again (see kiosk.domain.merge)."""
+        table = self.storage.table(MEMBERS)
+        out: list[tuple[MemberState, MemberState]] = []
+        for card, doc_ids in list(self._contested.items()):
+            winner = self._by_card.get(card)
+            for doc_id in sorted(doc_ids):
+                doc = table.get(doc_id)
+                if winner is None or doc is None or doc_id == winner or card not in doc.get("c", ()):
+                    doc_ids.discard(doc_id)
+                    continue
+                out.append((from_doc(table[winner]), from_doc(doc)))
+            if not doc_ids:
+                del self._contested[card]
+        for doc_id in sorted(self._leftovers):
+            loser = from_doc(table[doc_id])
+            into = self._merge_target(loser)
+            if into is not None:
+                out.append((into, loser))
+        return out
+
+    def _merge_target(self, merged: MemberState) -> MemberState | None:
+        """Where a merged member's balance belongs now (the target may itself have been merged)."""
+        target = merged
+        for _ in range(16):  # a chain of merges is short; a loop is a bug, not a reason to hang
+            if target.merged_into is None:
+                return target
+            nxt = self.member(target.merged_into)
+            if nxt is None:
+                return None
+            target = nxt
+        return None
 
     def member_for_card(self, card: str) -> MemberState | None:
         doc_id = self._by_card.get(card)

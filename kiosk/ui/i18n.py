@@ -414,6 +414,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "kind_credit_spent": {"fi": "Saldomaksu", "sv": "Betalt med saldo", "en": "Paid by credit"},
     "kind_pass_sold": {"fi": "Sarjakortti myyty", "sv": "Klippkort sålt", "en": "Pass sold"},
     "kind_pass_used": {"fi": "Sarjakortti käytetty", "sv": "Klippkort använt", "en": "Pass used"},
+    "kind_member_merged": {"fi": "Yhdistetty", "sv": "Sammanslaget", "en": "Merged"},
     "st_settings": {"fi": "Asetukset", "sv": "Inställningar", "en": "Settings"},
     "settings_title": {"fi": "Kioskin asetukset", "sv": "Kioskens inställningar", "en": "Kiosk settings"},
     "settings_language": {

@@ -179,7 +179,8 @@ def test_a_card_first_tapped_offline_at_two_kiosks_means_one_member_everywhere(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     """Both kiosks made a member for the new card; after syncing, every kiosk (and every
-    restart) maps the card to the same one: the member made first, whose id sorts first."""
+    restart) maps the card to the same one, the member made first (its id sorts first), and
+    the kiosk that made the other moves its stamps there: no tap is lost from view."""
     a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
     for _ in range(2):
         assert a.tap("04EE0001").accepted
@@ -198,9 +199,68 @@ def test_a_card_first_tapped_offline_at_two_kiosks_means_one_member_everywhere(
     clock.advance(seconds=3)
     after = b.tap("04EE0001").after
     assert after is not None and after.member_id == first.member_id
+    # the kiosk that made the second member (b) moves its stamps to the first, once
+    assert [(w.member_id, lo.member_id) for w, lo in a.ledger.members_to_merge()] == [
+        (first.member_id, second.member_id)
+    ]
+    assert a.merge_duplicate_cards(now=clock()) == 0
+    assert b.merge_duplicate_cards(now=clock()) == 1
+    assert b.merge_duplicate_cards(now=clock()) == 0 and b.ledger.members_to_merge() == []
+    import_remote_events(a.ledger, [e for e in _events(b) if e.kiosk == b.ledger.kiosk_id], now=clock())
+    assert a.ledger.members_to_merge() == [] and a.merge_duplicate_cards(now=clock()) == 0
+    for k in (a, b):
+        merged = k.ledger.member_for_card("04EE0001")
+        emptied = k.ledger.member(second.member_id)
+        assert merged is not None and emptied is not None
+        assert merged.balance("stamps") == 5 and merged.balance("visits") == 5  # every tap counts
+        assert emptied.balances == {} and emptied.cards == () and emptied.retired_cards == ("04EE0001",)
+    assert a.ledger.member(first.member_id) == b.ledger.member(first.member_id)
     for name, k in (("a", a), ("b", b)):
         k.ledger.close()
         reopened = Ledger.open(tmp_path / name)
         mapped = reopened.member_for_card("04EE0001")
         assert mapped is not None and mapped.member_id == first.member_id
+        assert mapped.balance("stamps") == 5 and reopened.members_to_merge() == []
         reopened.close()
+
+
+def test_the_kiosks_idle_work_imports_the_inbox_then_merges(tmp_path: Path, clock: FakeClock) -> None:
+    """What the kiosk app runs when idle (kiosk.app.wiring): the sync worker's inbox is
+    applied, then a card made a member here and at another kiosk becomes one member."""
+    from kiosk.app.wiring import _import_sync_inbox
+
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    a.tap("04EE0002")
+    clock.advance(seconds=2)
+    b.tap("04EE0002")
+    clock.advance(seconds=2)
+    inbox.write_file(tmp_path / "b", 1, [e.to_dict() for e in _events(a)])
+    _import_sync_inbox(b, tmp_path / "b")
+    assert inbox.pending_files(tmp_path / "b") == []
+    assert b.ledger.members_to_merge() == []
+    merged = b.ledger.member_for_card("04EE0002")
+    assert merged is not None and merged.balance("stamps") == 2
+    a.ledger.close()
+    b.ledger.close()
+
+
+def test_stamps_a_merged_member_gets_later_are_moved_too(tmp_path: Path, clock: FakeClock) -> None:
+    """Kiosk c knew only b's member for the card and stamped it after b had merged it."""
+    a, b, c = (_kiosk(tmp_path / n, clock) for n in "abc")
+    assert a.tap("04EE0003").accepted
+    clock.advance(seconds=2)
+    assert b.tap("04EE0003").accepted
+    clock.advance(seconds=2)
+    import_remote_events(c.ledger, _events(b), now=clock())  # c hears of b's member only
+    import_remote_events(b.ledger, _events(a), now=clock())
+    assert b.merge_duplicate_cards(now=clock()) == 1
+    clock.advance(seconds=2)
+    assert c.tap("04EE0003").accepted  # offline: still b's member, as far as c knows
+    import_remote_events(b.ledger, [e for e in _events(c) if e.kiosk == c.ledger.kiosk_id], now=clock())
+    assert len(b.ledger.members_to_merge()) == 1
+    assert b.merge_duplicate_cards(now=clock()) == 1
+    assert b.ledger.members_to_merge() == []
+    merged = b.ledger.member_for_card("04EE0003")
+    assert merged is not None and merged.balance("stamps") == 3
+    for k in (a, b, c):
+        k.ledger.close()

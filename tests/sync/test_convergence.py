@@ -1,6 +1,7 @@
 """Convergence (hypothesis): three kiosks of a shop, the REAL sync server between them.
 
-Random taps, purchases, redemptions and card replacements at random kiosks, with clocks
+Random taps (of known cards, and of new cards first tapped at several kiosks offline),
+purchases, redemptions and card replacements at random kiosks, with clocks
 that disagree by up to two hours, kiosks dropping off the network and coming back, and
 syncs in any order. After every kiosk has synced (push, pull, import), all hold the same
 member states, the server holds every event once, and every kiosk holds every event once.
@@ -18,12 +19,12 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from kiosk.app.wiring import _import_sync_inbox
 from kiosk.config import RulesConfig
 from kiosk.domain.member import fold
 from kiosk.domain.rules import SimpleRules
 from kiosk.errors import KantaError
 from kiosk.services.loyalty import LoyaltyService
-from kiosk.services.replication import idle_sync_import
 from kiosk.store.ledger import Ledger
 from sync.client import SyncClient, Transport
 from sync.state import load_state
@@ -32,6 +33,8 @@ from tests.sync.client.live import PASSWORD, LiveServer, pair
 
 KIOSKS = 3
 CARDS = [f"04C0{i:04d}" for i in range(5)]
+#: cards no kiosk has seen: tapped first at two kiosks offline, they make two members to merge
+NEW_CARDS = [f"04E0{i:04d}" for i in range(2)]
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +49,7 @@ card_ix = st.integers(0, len(CARDS) - 1)
 ops = st.one_of(
     st.tuples(st.just("tap"), kiosk_ix, card_ix),
     st.tuples(st.just("tap"), kiosk_ix, card_ix),
+    st.tuples(st.just("tap_new"), kiosk_ix, st.integers(0, len(NEW_CARDS) - 1)),
     st.tuples(st.just("purchase"), kiosk_ix, card_ix, st.integers(1, 10_000)),
     st.tuples(st.just("redeem"), kiosk_ix, card_ix),
     st.tuples(st.just("redeem_now"), kiosk_ix, card_ix),
@@ -70,7 +74,7 @@ class Kiosk:
             state.server, token=state.token, session=requests.Session(), sleep=lambda s: None
         )
         SyncClient(self.folder, transport=transport).cycle()
-        idle_sync_import(self.service.ledger, self.service.recorder, self.folder)
+        _import_sync_inbox(self.service, self.folder)  # what the kiosk app does when idle
 
 
 def _run(live: LiveServer, folder: Path, skews: list[int], steps: list[tuple[Any, ...]]) -> list[Any]:
@@ -90,6 +94,8 @@ def _run(live: LiveServer, folder: Path, skews: list[int], steps: list[tuple[Any
             try:
                 if kind == "tap":
                     svc.tap(cards[ki][step[2]])
+                elif kind == "tap_new":
+                    svc.tap(NEW_CARDS[step[2]])
                 elif kind == "purchase":
                     svc.purchase(cards[ki][step[2]], step[3])
                 elif kind == "redeem":
@@ -109,11 +115,21 @@ def _run(live: LiveServer, folder: Path, skews: list[int], steps: list[tuple[Any
                     k.online = not k.online
             except KantaError:
                 pass  # refused locally (unknown or replaced card...): nothing recorded
-        # the network comes back: everyone syncs until nothing moves
-        for _ in range(2):
+        # the network comes back: everyone syncs until nothing moves (merges made while
+        # syncing are events too, and travel on the next round)
+        ledgers = [k.service.ledger for k in kiosks]
+
+        def held() -> list[int]:  # by each kiosk, and by the server
+            return [sum(1 for _ in led.events()) for led in ledgers] + [len(live.all_events(shop))]
+
+        for _ in range(8):
+            before = held()
             for k in kiosks:
                 k.sync()
-        ledgers = [k.service.ledger for k in kiosks]
+            if held() == before:
+                break
+        for led in ledgers:
+            assert led.members_to_merge() == [], "a card still has two members"
         server_ids = [e["id"] for e in live.all_events(shop)]
         assert len(server_ids) == len(set(server_ids)), "an event is on the server twice"
         every_own = {e.id for led in ledgers for e in led.events() if e.kiosk == led.kiosk_id}
@@ -176,3 +192,20 @@ def test_a_late_event_is_folded_in_clock_order(live: LiveServer, tmp_path: Path)
     states, _ = _run(live, tmp_path, [0, 0, 0], steps)
     (member,) = [s for s in states.values() if CARDS[0] in s.cards]
     assert member.balance("stamps") == 3
+
+
+def test_a_new_card_first_tapped_offline_at_every_kiosk_becomes_one_member(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """Each kiosk makes a member for the card; after syncing there is one with every stamp,
+    including one stamped by a kiosk that had heard of another kiosk's member only."""
+    steps: list[tuple[Any, ...]] = [("partition", 0), ("partition", 1), ("partition", 2)]
+    steps += [("tap_new", 0, 0), ("tap_new", 1, 0), ("tap_new", 1, 0), ("tap_new", 2, 0)]
+    steps += [("partition", 2), ("sync", 2), ("partition", 2)]  # kiosk 2's member reaches the server
+    steps += [("partition", 0), ("sync", 0), ("partition", 0), ("tap_new", 0, 0)]
+    states, _ = _run(live, tmp_path, [0, 45, -45], steps)
+    holders = [s for s in states.values() if NEW_CARDS[0] in s.cards]
+    assert len(holders) == 1
+    assert holders[0].balance("stamps") == 5 and holders[0].balance("visits") == 5
+    emptied = [s for s in states.values() if s.merged_into is not None]
+    assert len(emptied) == 2 and all(s.balances == {} for s in emptied)
