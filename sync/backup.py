@@ -34,7 +34,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -269,28 +269,47 @@ class BackupWriter:
         self.count = 0
 
     def add(self, raw: dict[str, Any]) -> None:
-        kiosk = raw.get("kiosk")
-        seq = raw.get("seq")
-        hlc = raw.get("hlc")
-        if not isinstance(kiosk, str) or not isinstance(seq, int) or not isinstance(hlc, str):
-            raise BackupError(f"not an event: {str(raw)[:80]}")
-        if seq <= self._last_seq.get(kiosk, 0):
-            return  # already have it
-        self._last_seq[kiosk] = seq
+        self.add_many((raw,))
+
+    def add_many(self, raws: Iterable[dict[str, Any]]) -> None:
+        """Add events (a page of them, say): what each kiosk gets is written at once."""
+        last_seq, accounts = self._last_seq, self.accounts
+        out: dict[str, list[bytes]] = {}
+        try:
+            for raw in raws:
+                kiosk = raw.get("kiosk")
+                seq = raw.get("seq")
+                hlc = raw.get("hlc")
+                if not isinstance(kiosk, str) or not isinstance(seq, int) or not isinstance(hlc, str):
+                    raise BackupError(f"not an event: {str(raw)[:80]}")
+                if seq <= last_seq.get(kiosk, 0):
+                    continue  # already have it
+                for p in raw.get("postings", ()):
+                    accounts.add(p[0])
+                # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False)
+                # does for JSON's own types, at a twentieth of the cost; these bytes become
+                # events.jsonl
+                try:
+                    text = orjson.dumps(raw)
+                except (orjson.JSONEncodeError, TypeError) as exc:
+                    raise BackupError(f"not an event ({exc}): {str(raw)[:80]}") from None
+                last_seq[kiosk] = seq
+                lines = out.get(kiosk)
+                if lines is None:
+                    lines = out[kiosk] = []
+                lines.append(b"%s\t%s\n" % (hlc.encode(), text))
+        finally:
+            # what was taken is spooled even if a later event was refused
+            for kiosk, lines in out.items():
+                self._spool(kiosk).write(b"".join(lines))
+                self.count += len(lines)
+
+    def _spool(self, kiosk: str) -> IO[bytes]:
         spool = self._spools.get(kiosk)
         if spool is None:
             name = self._tmp / f"k{len(self._spools):04d}.spool"
             spool = self._spools[kiosk] = name.open("wb")
-        for p in raw.get("postings", ()):
-            self.accounts.add(p[0])
-        # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) does for
-        # JSON's own types, at a twentieth of the cost; these bytes become events.jsonl
-        try:
-            text = orjson.dumps(raw)
-        except (orjson.JSONEncodeError, TypeError) as exc:
-            raise BackupError(f"not an event ({exc}): {str(raw)[:80]}") from None
-        spool.write(b"%s\t%s\n" % (hlc.encode(), text))
-        self.count += 1
+        return spool
 
     def _closed_spools(self) -> list[Path]:
         for spool in self._spools.values():
@@ -605,8 +624,7 @@ def create_from_store(
         writer = BackupWriter(source=f"kiosk {ledger.kiosk_id}", delimiter=delimiter)
         try:
             for _, raw_events in ledger.storage.records():
-                for raw in raw_events:
-                    writer.add(raw)
+                writer.add_many(raw_events)
         except BaseException:
             writer.close()
             raise
@@ -669,8 +687,7 @@ def pull_from_server(
                 more = bool(page.get("more")) and bool(page["events"])
                 if more:
                     pending = pool.submit(fetch, cursor)
-                for raw in page["events"]:
-                    writer.add(raw)
+                writer.add_many(page["events"])
                 if progress is not None:
                     progress.advance(len(page["events"]))
                 if not more:

@@ -245,3 +245,21 @@ def test_bulk_gc_gives_the_settings_back() -> None:
         assert gc.get_freeze_count() >= frozen and gc.get_threshold() == threshold
     finally:
         gc.unfreeze()
+
+
+def test_writer_takes_each_event_once_and_refuses_what_is_not_one(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _shop(tmp_path, clock)
+    events = [e.to_dict() for e in a.ledger.events()]
+    a.ledger.close()
+    b.ledger.close()
+    writer = backup.BackupWriter(source="test")
+    writer.add_many(events[:10])
+    writer.add_many(events[5:15])  # pages that overlap: the repeats are dropped
+    with pytest.raises(backup.BackupError, match="not an event"):
+        writer.add_many([*events[15:20], {"kiosk": "k", "seq": "7"}, *events[20:]])
+    assert writer.count == 20  # what came before the refused one was kept
+    writer.add_many(events[20:])
+    path = writer.finish(tmp_path / "out")
+    report = backup.verify(path)
+    assert report.ok, report.summary()
+    assert report.manifest["counts"]["events"] == len(events)
