@@ -34,7 +34,7 @@ import shutil
 import tempfile
 import zipfile
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -948,12 +948,17 @@ def restore(
                 return None
             return BackupError("the backup is damaged; nothing was restored.\n" + report.summary())
 
+        def stop_if_damaged() -> None:
+            """Called now and then while building: a damaged file stops it at once."""
+            if checking.done() and (damage := refusal()) is not None:
+                raise damage
+
         # built beside the target and renamed into place when complete and checked: an
         # interrupted restore leaves no half-made kiosk where the kiosk would start
         work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restoring-", dir=data_dir.parent))
         try:
             try:
-                result, kiosk, members = _restore_into(path, work, progress, batch_size)
+                result, kiosk, members = _restore_into(path, work, progress, batch_size, stop_if_damaged)
             except Exception:
                 # a damaged part can fail the build first: the check says what is wrong
                 damage = refusal()
@@ -976,7 +981,7 @@ def restore(
 
 
 def _restore_into(
-    path: Path, work: Path, progress: Progress | None, batch_size: int
+    path: Path, work: Path, progress: Progress | None, batch_size: int, check: Callable[[], None]
 ) -> tuple[ImportResult, str, int]:
     """Fill the store in ``work`` from the backup; returns (import result, kiosk id, members)."""
     from kiosk.services.replication import import_restored_events
@@ -991,7 +996,8 @@ def _restore_into(
         ledger = Ledger.open(work, config=StoreConfig(snapshot_min_journal_bytes=1 << 62))
         try:
             with zf.open(EVENTS) as f, bulk_gc():
-                result = import_restored_events(ledger, _restore_items(f, progress), batch_size=batch_size)
+                items = _restore_items(f, progress, check)
+                result = import_restored_events(ledger, items, batch_size=batch_size)
             ledger.record(
                 [],
                 [],
@@ -1048,10 +1054,15 @@ def _in_to_dict_form(raw: dict[str, Any], line: bytes) -> bool:
     return all(len(p) == 2 or p[2] is not None for p in postings)
 
 
-def _restore_items(stream: IO[bytes], progress: Progress | None) -> Iterator[tuple[Event, bytes]]:
+def _restore_items(
+    stream: IO[bytes], progress: Progress | None, check: Callable[[], None]
+) -> Iterator[tuple[Event, bytes]]:
     """Each event with the JSON text the store keeps for it: the backup's own line when it
-    is in ``to_dict()`` form (every line a kiosk or server wrote is), else re-encoded."""
-    for line in _lines(stream):
+    is in ``to_dict()`` form (every line a kiosk or server wrote is), else re-encoded.
+    ``check`` is called every few thousand lines."""
+    for number, line in enumerate(_lines(stream)):
+        if not number & 0x1FFF:
+            check()
         try:
             raw = _loads(line)
         except ValueError:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -263,3 +266,34 @@ def test_writer_takes_each_event_once_and_refuses_what_is_not_one(tmp_path: Path
     report = backup.verify(path)
     assert report.ok, report.summary()
     assert report.manifest["counts"]["events"] == len(events)
+
+
+def test_restore_stops_as_soon_as_the_check_finds_damage(
+    tmp_path: Path, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = _shop(tmp_path, clock)
+    a.ledger.close()
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
+    checked = threading.Event()
+    real_verify, real_lines = backup.verify, backup._lines
+    taken: list[bytes] = []
+
+    def damaged(p: Path, *, deep: bool = True) -> backup.VerifyReport:
+        report = real_verify(p, deep=deep)
+        report.problem("ledger.csv", "damaged (injected)")
+        checked.set()
+        return report
+
+    def lines(stream: IO[bytes]) -> Iterator[bytes]:
+        checked.wait(10)
+        for line in real_lines(stream):
+            taken.append(line)
+            yield line
+
+    monkeypatch.setattr(backup, "verify", damaged)
+    monkeypatch.setattr(backup, "_lines", lines)
+    with pytest.raises(backup.BackupError, match=r"(?s)nothing was restored.*injected"):
+        backup.restore(path, tmp_path / "new")
+    assert len(taken) == 1  # stopped at the first look, not at the end
+    assert not (tmp_path / "new").exists()
