@@ -8,6 +8,9 @@
   folded into members.csv, ledger.csv and the sealed zip.
 - ``restore_s``: ``kanta backup restore`` of that file into an empty folder: a new kiosk
   store with every event and member, snapshot written.
+- ``backup_pull_cpu_s``, ``restore_cpu_s``: the CPU time the client spent on each (all
+  its threads and its worker processes; not the server's), for comparing runs on a machine
+  that other work shares: wall times then vary, CPU times much less.
 
 The server is populated through its own API (pre-encoded batches), not timed.
 """
@@ -18,6 +21,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import shutil
 import tempfile
 import time
@@ -127,6 +131,13 @@ def _populate(base_url: str, tokens: list[str], events: int, members: int) -> No
                 raise RuntimeError(f"populating the server failed: {r.status_code} {r.text[:200]}")
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its children that have ended (a worker process
+    is reaped when its work is done; the server process is still running then)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def backup_and_restore(args: argparse.Namespace) -> dict[str, Any]:
     from sync import backup
     from sync.server.devcluster import ServerProcess
@@ -139,17 +150,17 @@ def backup_and_restore(args: argparse.Namespace) -> dict[str, Any]:
             t = time.perf_counter()
             _populate(server.base_url, tokens, args.backup_events, args.backup_members)
             populate_s = time.perf_counter() - t
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), _cpu()
             path = backup.pull_from_server(server.base_url, "owner@bench.example", PASSWORD, folder / "out")
-            pull_s = time.perf_counter() - t
+            pull_s, pull_cpu = time.perf_counter() - t, _cpu() - cpu
         t = time.perf_counter()
         report = backup.verify(path)
         verify_s = time.perf_counter() - t
         if not report.ok:
             raise RuntimeError(report.summary())
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), _cpu()
         result = backup.restore(path, folder / "restored")
-        restore_s = time.perf_counter() - t
+        restore_s, restore_cpu = time.perf_counter() - t, _cpu() - cpu
         if result.events != args.backup_events:
             raise RuntimeError(f"restored {result.events} of {args.backup_events} events")
         return {
@@ -158,6 +169,8 @@ def backup_and_restore(args: argparse.Namespace) -> dict[str, Any]:
             "backup_mb": round(path.stat().st_size / 1e6, 1),
             "backup_verify_s": round(verify_s, 1),
             "restore_s": round(restore_s, 1),
+            "backup_pull_cpu_s": round(pull_cpu, 1),
+            "restore_cpu_s": round(restore_cpu, 1),
             "restored_members": result.members,
             "backup_populate_s": round(populate_s, 1),
         }
