@@ -394,7 +394,8 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         if event_lines:
             parts += [b',"ev":[', b",".join(event_lines), b"]"]
         if ops:
-            parts += [b',"ops":', orjson.dumps(ops)]
+            # whole-number keys written as text, as json.dumps writes them
+            parts += [b',"ops":', orjson.dumps(ops, option=orjson.OPT_NON_STR_KEYS)]
         parts.append(b"}")
         payload = b"".join(parts)
         line = payload + b"\t" + b"%08x" % zlib.crc32(payload) + b"\n"

@@ -92,11 +92,13 @@ def test_append_bulk_is_one_durable_record_and_refuses_misuse(tmp_path: Path) ->
         assert 2 not in storage.table("t")
         with pytest.raises(ValueError, match="one JSON line per event"):
             ledger.record_bulk([event], [])
-    line = (tmp_path / "s" / JOURNAL).read_bytes().splitlines()[-2]
-    got_n, got_events, got_ops = journal.decode_line(line)
+        storage.append_bulk([], [["t", 4, {"by_id": {7: "seven"}}]])  # as json.dumps would write it
+    lines = (tmp_path / "s" / JOURNAL).read_bytes().splitlines()
+    got_n, got_events, got_ops = journal.decode_line(lines[-3])
     assert (got_n, got_events, got_ops) == (n + 1, [event.to_dict()], [["t", 1, {"x": "ä"}]])
+    assert journal.decode_line(lines[-1])[2] == [["t", 4, {"by_id": {"7": "seven"}}]]
     with Ledger.open(tmp_path / "s", readonly=True) as reader:
-        assert reader.storage.table("t") == {1: {"x": "ä"}}
+        assert reader.storage.table("t") == {1: {"x": "ä"}, 4: {"by_id": {"7": "seven"}}}
         assert reader.meta["after"] is True
         with pytest.raises(StoreError, match="read-only"):
             reader.storage.append_bulk([], [["t", 3, {}]])
