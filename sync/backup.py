@@ -648,7 +648,7 @@ def pull_from_server(
     """A backup of the whole shop from its server (owner login)."""
     import requests
 
-    from sync.client import Transport, _is_loopback
+    from sync.client import Transport, is_loopback
 
     transport = Transport(server, basic=(email, password), ca_bundle=ca_bundle)
     writer = BackupWriter(source=transport.base_url, delimiter=delimiter)
@@ -656,7 +656,7 @@ def pull_from_server(
     path = "/api/v1/backup/events"
     # compressing megabytes of JSON costs the server more than sending them costs the
     # loopback; over a network it pays
-    loopback = _is_loopback(urlsplit(transport.base_url).hostname or "")
+    loopback = is_loopback(urlsplit(transport.base_url).hostname or "")
     headers = {"Accept-Encoding": "identity"} if loopback else {}
 
     def fetch(after: int) -> dict[str, Any]:

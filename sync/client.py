@@ -81,7 +81,7 @@ def check_server_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise SyncError(f"{url!r} is not a server address: use https://host[:port]")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not is_loopback(parts.hostname):
         raise SyncError(
             f"plain HTTP to {parts.hostname} is refused: events and tokens must travel over "
             "TLS. Use https:// (a shop's own CA can be configured with --ca-bundle); plain "
@@ -90,7 +90,7 @@ def check_server_url(url: str) -> str:
     return url.strip().rstrip("/")
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
