@@ -293,11 +293,22 @@ def run_kiosk(kiosk: Kiosk, app: Any) -> int:
 
     t0 = time.perf_counter()
 
+    # A signal handler runs on the main thread between any two bytecodes, possibly inside
+    # Kivy's Clock while it holds its lock (the dispatcher schedules on it all the time):
+    # calling the Clock from the handler could deadlock the kiosk on its way down. The
+    # handler only notes the request; the main loop looks for it.
+    requested: list[int] = []
+
     def stop(signum: int, _frame: Any) -> None:
-        log.info("signal %d: stopping the kiosk", signum)
-        Clock.schedule_once(lambda _dt: app.stop(), 0)
+        requested.append(signum)
+
+    def look_for_stop(_dt: float) -> None:
+        if requested:
+            log.info("signal %d: stopping the kiosk", requested[0])
+            app.stop()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    Clock.schedule_interval(look_for_stop, 0.1)
     kiosk.core.start()
     kiosk.start_devices()
     try:
