@@ -626,9 +626,24 @@ def import_inbox_if_free(data_dir: Path) -> int:
 
 
 def install_stop_handlers(stop: threading.Event) -> None:
+    """SIGTERM and SIGINT set ``stop`` (a clean end between cycles).
+
+    Not from the handler itself: it runs on the main thread between any two bytecodes,
+    possibly inside ``stop.wait()`` while that holds the Event's lock, which is not
+    reentrant, so ``stop.set()`` there would wait for ever. The handler only notes the
+    signal; a small thread passes it on.
+    """
+    requested: list[int] = []
+
     def handler(signum: int, frame: Any) -> None:
+        requested.append(signum)
+
+    def relay() -> None:
+        while not requested and not stop.is_set():
+            time.sleep(0.1)
         stop.set()
 
+    threading.Thread(target=relay, name="kanta-stop-relay", daemon=True).start()
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
 

@@ -150,3 +150,34 @@ def test_client_killed_mid_push_leaves_exactly_once(server: LiveServer, tmp_path
     ids = [e["id"] for e in server.all_events(shop)]
     assert len(ids) == len(set(ids)) == 6000
     assert load_state(tmp_path / "k").pushed_seq == 6000
+
+
+def test_sync_run_stops_cleanly_on_sigterm(server: LiveServer, tmp_path: Path) -> None:
+    """`kanta sync run` (what systemd runs) ends with status 0 soon after SIGTERM, every time,
+    whether it is between cycles or in one."""
+    shop = server.new_shop()
+    build_store(tmp_path / "k", 50, members=10).close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    base = [sys.executable, "-m", "kiosk.cli.main", "--data", str(tmp_path / "k")]
+    subprocess.run(
+        [*base, "sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"]],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    for wait in (0.3, 1.5, 3.0):
+        proc = subprocess.Popen(
+            [*base, "sync", "run", "--interval", "1"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        time.sleep(wait)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            assert proc.wait(timeout=15) == 0, proc.stderr.read() if proc.stderr else ""
+        finally:
+            proc.kill()
+        assert time.monotonic() - sent < 10
+    assert load_state(tmp_path / "k").pushed_seq == 50
