@@ -21,14 +21,12 @@ import json
 import logging
 import time
 import uuid
-import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from tinydb.storages import Storage
 
 from kiosk.errors import StoreCorrupt, StoreError, StoreWriteError
@@ -388,27 +386,8 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             raise StoreError("append_bulk inside a transaction")
         if not event_lines and not ops:
             return
-        assert self._journal is not None, "store is closed"
-        # the layout of journal.encode: {"n":..,"ev":[..],"ops":[..]}, empty parts left out
-        parts = [b'{"n":%d' % (self._n + 1)]
-        if event_lines:
-            parts += [b',"ev":[', b",".join(event_lines), b"]"]
-        if ops:
-            # whole-number keys written as text, as json.dumps writes them
-            parts += [b',"ops":', orjson.dumps(ops, option=orjson.OPT_NON_STR_KEYS)]
-        parts.append(b"}")
-        payload = b"".join(parts)
-        line = payload + b"\t" + b"%08x" % zlib.crc32(payload) + b"\n"
-        before = self._journal_bytes
-        try:
-            self._journal.write(line)
-            self._journal.sync()
-        except OSError as exc:
-            self._fail_write(before, exc)
+        self._append(journal.encode_encoded(self._n + 1, event_lines, ops))
         self._apply_ops(ops)
-        self._n += 1
-        self._journal_bytes += len(line)
-        self._bytes_written += len(line)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -449,15 +428,18 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         if not ops and not events:
             self._tx_ops, self._tx_events, self._tx_undo = None, [], []
             return
+        self._append(journal.encode(self._n + 1, events, ops))
+        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
+
+    def _append(self, line: bytes) -> None:
+        """Write one journal record and fsync it; counted only once it is durable."""
         assert self._journal is not None, "store is closed"
-        line = journal.encode(self._n + 1, events, ops)
         before = self._journal_bytes
         try:
             self._journal.write(line)
             self._journal.sync()
         except OSError as exc:
             self._fail_write(before, exc)
-        self._tx_ops, self._tx_events, self._tx_undo = None, [], []
         self._n += 1
         self._journal_bytes += len(line)
         self._bytes_written += len(line)
