@@ -8,12 +8,9 @@ on the client's side of the wire, because a loopback connection never loses anyt
 
 from __future__ import annotations
 
-import inspect
-import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,25 +25,10 @@ from kiosk.domain.member import MemberState, apply
 from kiosk.domain.rules import SimpleRules
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.store.ledger import Ledger
-from sync.server import db, store
 from sync.server.app import create_app
+from sync.server.devcluster import free_port
 from sync.state import SyncState, save_state
-
-PASSWORD = "correct horse battery staple"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-@dataclass
-class Shop:
-    name: str
-    owner: str
-    tokens: dict[str, str] = field(default_factory=dict)
+from tests.sync.server.server_helpers import PASSWORD, Shop, make_shop
 
 
 class LiveServer:
@@ -85,21 +67,7 @@ class LiveServer:
 
     def new_shop(self, kiosks: tuple[str, ...] = ("k1", "k2")) -> Shop:
         self._shops += 1
-        name = f"Shop {self._shops}"
-        owner = f"owner{self._shops}@shop.example"
-        engine = db.make_engine(self.url)
-        try:
-            db.migrate(engine)
-            kwargs: dict[str, Any] = {}
-            if "scrypt_n" in inspect.signature(store.init_shop).parameters:
-                kwargs["scrypt_n"] = 2**10  # fast logins in tests
-            store.init_shop(engine, name, owner, PASSWORD, **kwargs)
-            shop = Shop(name, owner)
-            for k in kiosks:
-                shop.tokens[k] = store.add_kiosk(engine, name, k)
-        finally:
-            engine.dispose()
-        return shop
+        return make_shop(self.url, f"Shop {self._shops}", kiosks)
 
     def all_events(self, shop: Shop) -> list[dict[str, Any]]:
         """Every event the server holds for the shop (owner's backup endpoint)."""
