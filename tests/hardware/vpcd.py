@@ -29,6 +29,8 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from kiosk.health import pid_alive
+
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 #: vpcd's port for the tests. Debian's /etc/reader.conf.d/vpcd uses 35963, but that is
 #: inside Linux's ephemeral port range (32768-60999): any client connection on the machine
@@ -118,16 +120,6 @@ def pcscd_turn(timeout: float = 60.0) -> Iterator[bool]:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _read_pid(path: Path) -> int | None:
     try:
         return int(path.read_text().split()[0])
@@ -137,7 +129,7 @@ def _read_pid(path: Path) -> int | None:
 
 def _foreign_pcscd_pid() -> int | None:
     pid = _read_pid(PCSCD_PID_FILE)
-    if pid is None or not _pid_alive(pid):
+    if pid is None or not pid_alive(pid):
         return None
     if pid == _read_pid(OUR_PID_FILE):
         return None
@@ -146,10 +138,10 @@ def _foreign_pcscd_pid() -> int | None:
 
 def _stop_our_stale_pcscd() -> None:
     pid = _read_pid(OUR_PID_FILE)
-    if pid is not None and _pid_alive(pid):
+    if pid is not None and pid_alive(pid):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-        _wait_for(lambda: not _pid_alive(pid), 5.0)
+        _wait_for(lambda: not pid_alive(pid), 5.0)
     OUR_PID_FILE.unlink(missing_ok=True)
 
 
