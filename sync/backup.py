@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from kiosk.config import StoreConfig
-from kiosk.domain.events import GENESIS_HASH, Event, EventKind, Posting, event_from_dict
+from kiosk.domain.events import GENESIS_HASH, Event, event_from_dict, event_from_trusted_dict
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.progress import Progress
@@ -137,53 +137,13 @@ def _cell(value: str) -> str:
     return value
 
 
-_KINDS: dict[str, EventKind] = {k.value: k for k in EventKind}
-#: (account, delta[, expires]) -> Posting: a shop has a handful of distinct postings, and
-#: a Posting is immutable, so events share them instead of making millions
-_POSTINGS: dict[tuple[Any, ...], Posting] = {}
-_new_event = object.__new__
-
-
-def _posting(p: list[Any]) -> Posting:
-    key = tuple(p)
-    posting = _POSTINGS.get(key)
-    if posting is None:
-        posting = Posting(*p)
-        if len(_POSTINGS) < 10_000:
-            _POSTINGS[key] = posting
-    return posting
-
-
 def trusted_event(raw: dict[str, Any]) -> Event:
     """An event from a part whose SHA-256 matched (it was validated when the backup was
     made): built without re-validating, which costs more than everything else here."""
     try:
-        get = raw.get
-        fields = {
-            "id": raw["id"],
-            "kind": _KINDS[raw["kind"]],
-            "member": raw["member"],
-            "kiosk": raw["kiosk"],
-            "seq": raw["seq"],
-            "hlc": raw["hlc"],
-            "wall": raw["wall"],
-            "boot": raw["boot"],
-            "prev": raw["prev"],
-            "program": raw["program"],
-            "postings": tuple([_posting(p) for p in get("postings", ())]),
-            "data": get("data", {}),
-            "card": get("card"),
-            "actor": get("actor"),
-            "reverses": get("reverses"),
-            "hash": get("hash", ""),
-        }
+        return event_from_trusted_dict(raw)
     except (KeyError, TypeError, ValueError) as exc:
         raise BackupError(f"a malformed event ({exc!r}): run `kanta backup verify` on the file") from None
-    # the frozen dataclass's __init__ sets its 16 fields one object.__setattr__ at a time,
-    # a third of a restore's work; an Event is only ever its fields (as member._with does)
-    event: Event = _new_event(Event)
-    event.__dict__.update(fields)
-    return event
 
 
 # ---- writing ---------------------------------------------------------------------------

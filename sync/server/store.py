@@ -7,7 +7,6 @@ with the HTTP status they map to.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import json
 import os
@@ -24,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from kiosk.domain.events import check_event_dict, event_from_dict, hashed_bytes
+from kiosk.domain.events import check_event_dict, event_from_dict, hash_of, hashed_bytes
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.server import auth, db
@@ -295,15 +294,12 @@ def _canonical_checked(raw: Mapping[str, Any]) -> str:
     if (
         hashed is None
         or type(claimed) is not str
-        or hashlib.sha256(hashed).hexdigest()[:32] != claimed
+        or hash_of(hashed) != claimed
     ):
         event = event_from_dict(raw, verify_hash=False)
-        body = event.to_dict()
-        claimed = body.pop("hash")
-        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        if hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32] != claimed:
+        if event.computed_hash() != event.hash:
             raise EventFormatError("event field 'hash': does not match the event's content", "hash")
-        return f'{canonical[:-1]},"hash":"{claimed}"}}'
+        return f'{event.hashed_text()[:-1]},"hash":"{event.hash}"}}'
     return f'{hashed[:-1].decode("utf-8")},"hash":"{claimed}"}}'
 
 
