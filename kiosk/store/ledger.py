@@ -111,35 +111,23 @@ class Ledger:
             self._leftovers.add(doc_id)
         else:
             self._leftovers.discard(doc_id)
+        # A card first tapped at two kiosks that could not sync makes two members. Every kiosk
+        # maps it to the same one, whatever order it learned them in: the one made first
+        # (member ids are UUIDv7, which sort by creation time); the other is to be merged.
+        # A card another member only retired goes to the member holding it now.
+        members = self.storage.table(MEMBERS)
         for card in doc.get("c", ()):
-            held = self._by_card.get(card)
-            if held is None or held == doc_id:
+            held = self._by_card.get(card, doc_id)
+            other = None if held == doc_id else members.get(held)
+            if other is None or card not in other.get("c", ()):
                 self._by_card[card] = doc_id
-            elif self._takes_card(doc["m"], held, card):
+            elif doc["m"] < other["m"]:
                 self._by_card[card] = doc_id
-                self._note_contest(card, held)
+                self._contested.setdefault(card, set()).add(held)
             else:
-                self._note_contest(card, doc_id)
+                self._contested.setdefault(card, set()).add(doc_id)
         for card in doc.get("rc", ()):
             self._by_card.setdefault(card, doc_id)
-
-    def _takes_card(self, member_id: str, held: int, card: str) -> bool:
-        """Whether ``member_id``, holding ``card``, takes it over from document ``held``.
-
-        A card first tapped at two kiosks that could not sync makes two members. Every kiosk
-        must then map the card to the same one, whatever order it learned them in: the one
-        made first (member ids are UUIDv7, which sort by creation time). A card another
-        member only retired goes to the member holding it now.
-        """
-        other = self.storage.table(MEMBERS).get(held)
-        if other is None or card not in other.get("c", ()):
-            return True
-        return bool(member_id < other["m"])
-
-    def _note_contest(self, card: str, doc_id: int) -> None:
-        doc = self.storage.table(MEMBERS).get(doc_id)
-        if doc is not None and card in doc.get("c", ()):
-            self._contested.setdefault(card, set()).add(doc_id)
 
     def members_to_merge(self) -> list[tuple[MemberState, MemberState]]:
         """(member, another to merge into it), for each card made a member at two kiosks
@@ -147,10 +135,10 @@ class Ledger:
         table = self.storage.table(MEMBERS)
         out: list[tuple[MemberState, MemberState]] = []
         for card, doc_ids in list(self._contested.items()):
-            winner = self._by_card.get(card)
+            winner = self._by_card[card]
             for doc_id in sorted(doc_ids):
                 doc = table.get(doc_id)
-                if winner is None or doc is None or doc_id == winner or card not in doc.get("c", ()):
+                if doc is None or doc_id == winner or card not in doc.get("c", ()):
                     doc_ids.discard(doc_id)
                     continue
                 out.append((from_doc(table[winner]), from_doc(doc)))
