@@ -26,7 +26,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from sync.server import db, store
 from sync.server.bodies import error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
-from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send
+from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send, answer
 from sync.server.store import MAX_EVENTS, MAX_PULL, ApiError, KioskAuth, OwnerAuth
 
 API = "/api/v1"
@@ -238,8 +238,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     async def push_events(request: Request) -> dict[str, int]:
         """Push a batch of the kiosk's events; idempotent by event id."""
         # (requests are answered by app.push before reaching here; this serves the same way)
-        result = await app.push.push(request)
-        return {"stored": result.stored, "duplicates": result.duplicates, "cursor": result.cursor}
+        return answer(await app.push.push(request))
 
     @app.get(f"{API}/events", tags=["kiosk"])
     def pull_events(kiosk: KioskDep, after: After = 0, limit: Limit = 1000) -> Response:

@@ -46,6 +46,11 @@ def parse_batch(raw: bytes) -> list[store.Incoming]:
     return store.validate_batch(raw_events)
 
 
+def answer(result: store.PushResult) -> dict[str, int]:
+    """What a push answers: stored, duplicates (already there), the shop's cursor."""
+    return {"stored": result.stored, "duplicates": result.duplicates, "cursor": result.cursor}
+
+
 class PushEndpoint:
     """The push route as a plain ASGI app over one database."""
 
@@ -70,8 +75,7 @@ class PushEndpoint:
             _log.error("push failed: %s", type(exc).__name__)
             response = JSONResponse({"detail": "internal server error"}, status_code=500)
         else:
-            body = {"stored": result.stored, "duplicates": result.duplicates, "cursor": result.cursor}
-            response = Response(orjson.dumps(body), media_type="application/json")
+            response = Response(orjson.dumps(answer(result)), media_type="application/json")
         await response(scope, receive, send)
 
     async def push(self, request: Request) -> store.PushResult:
