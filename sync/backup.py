@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from kiosk.config import StoreConfig
-from kiosk.domain.events import GENESIS_HASH, Event, event_from_dict, event_from_trusted_dict
+from kiosk.domain.events import GENESIS_HASH, Event, event_from_dict, event_from_trusted_dict, in_to_dict_form
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.progress import Progress
@@ -987,33 +987,6 @@ def _lines(stream: IO[bytes]) -> Iterator[bytes]:
 
 
 #: the keys of ``Event.to_dict()``: always there, and there only when set
-_TO_DICT_KEYS = frozenset(
-    ("id", "kind", "member", "kiosk", "seq", "hlc", "wall", "boot", "prev", "program", "postings", "hash")
-)
-_TO_DICT_ALL_KEYS = _TO_DICT_KEYS | {"data", "card", "actor", "reverses"}
-
-
-def _in_to_dict_form(raw: dict[str, Any], line: bytes) -> bool:
-    """True if ``raw`` (parsed from ``line``) has exactly the content ``Event.to_dict()``
-    gives for the event it makes (key order aside): its JSON text can be stored as it is."""
-    keys = raw.keys()
-    if not (keys >= _TO_DICT_KEYS and keys <= _TO_DICT_ALL_KEYS):
-        return False
-    if "data" in raw and (type(raw["data"]) is not dict or not raw["data"]):
-        return False  # to_dict leaves an empty one out
-    postings = raw["postings"]
-    if type(postings) is not list:
-        return False
-    for p in postings:
-        if type(p) is not list or not 2 <= len(p) <= 3:
-            return False
-    if b"null" not in line:
-        return True  # the usual case: no None anywhere, so none that to_dict leaves out
-    if any(raw.get(key, "") is None for key in ("card", "actor", "reverses")):
-        return False
-    return all(len(p) == 2 or p[2] is not None for p in postings)
-
-
 def _restore_items(
     stream: IO[bytes], progress: Progress | None, check: Callable[[], None]
 ) -> Iterator[tuple[Event, bytes]]:
@@ -1030,7 +1003,7 @@ def _restore_items(
         if type(raw) is not dict:
             raise BackupError("events.jsonl holds a line that is not an event")
         event = trusted_event(raw)
-        yield event, (line if _in_to_dict_form(raw, line) else orjson.dumps(event.to_dict()))
+        yield event, (line if in_to_dict_form(raw) else orjson.dumps(event.to_dict()))
         if progress is not None:
             progress.advance()
 

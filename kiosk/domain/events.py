@@ -285,6 +285,29 @@ def event_from_trusted_dict(raw: Mapping[str, Any]) -> Event:
     return event
 
 
+def in_to_dict_form(raw: Mapping[str, Any]) -> bool:
+    """Whether ``raw`` is exactly what ``Event.to_dict()`` gives for the event it makes (key
+    order aside), so its JSON text can stand for the event as it is. False is always safe:
+    the caller then builds the event and uses its own ``to_dict``."""
+    keys = raw.keys()
+    if keys != _TO_DICT_KEYS:
+        extra = keys - _TO_DICT_KEYS
+        if not (keys >= _TO_DICT_KEYS and extra <= _TO_DICT_OPTIONAL):
+            return False
+        for key in extra:  # to_dict leaves out an empty data and unset optional fields
+            if not raw[key]:
+                return False
+        if type(raw.get("data", {})) is not dict:
+            return False
+    postings = raw["postings"]
+    if type(postings) is not list:
+        return False
+    for p in postings:
+        if type(p) is not list or not 2 <= len(p) <= 3 or (len(p) == 3 and p[2] is None):
+            return False
+    return True
+
+
 def hashed_bytes(raw: Mapping[str, Any]) -> bytes | None:
     """The bytes ``Event.computed_hash`` hashes, straight from a checked event dict in
     ``to_dict()`` form (None when it is in another form, or orjson can't write it).
@@ -292,17 +315,8 @@ def hashed_bytes(raw: Mapping[str, Any]) -> bytes | None:
     orjson writes the json module's text for what events hold (text, whole numbers, lists,
     objects); where it might not (floats), the digest differs. A caller that gets None or a
     different digest builds the event and asks ``computed_hash``, the one definition."""
-    keys = raw.keys()
-    if keys != _TO_DICT_KEYS:
-        extra = keys - _TO_DICT_KEYS
-        if not (keys >= _TO_DICT_KEYS and extra <= _TO_DICT_OPTIONAL):
-            return None
-        for key in extra:  # to_dict leaves out an empty data and unset optional fields
-            if not raw[key]:
-                return None
-    for p in raw["postings"]:
-        if len(p) == 3 and p[2] is None:
-            return None
+    if not in_to_dict_form(raw):
+        return None
     body = dict(raw)
     del body["hash"]
     try:
