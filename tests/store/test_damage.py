@@ -139,6 +139,42 @@ def test_journal_byte_flip_keeps_every_record_before_the_damage(where: int, mask
     assert maintenance.verify(DATA, disk=disk).ok
 
 
+def other_spellings_of(crc: bytes) -> list[bytes]:
+    """Checksums that name the same number as ``crc`` when read by int(..., 16)."""
+    spellings = [crc.upper()]
+    if crc.startswith(b"0"):
+        spellings += [b" " + crc[1:], b"+" + crc[1:]]
+    return [s for s in spellings if s != crc and int(s, 16) == int(crc, 16)]
+
+
+def test_a_checksum_spelled_another_way_is_damage() -> None:
+    """A bit flip can turn "a" into "A", or a leading "0" into a space or "+": the number is
+    the same, but the line is not what was written, so it must not pass as whole."""
+    line = journal.encode(7, [], [["t", 1, {"k": "v"}]]).rstrip(b"\n")
+    payload, _, crc = line.rpartition(b"\t")
+    assert journal.decode_line(line)[0] == 7
+    spellings = other_spellings_of(b"00abcdef") + other_spellings_of(crc)
+    assert len(spellings) >= 3
+    for spelling in spellings:
+        with pytest.raises(journal.BadLine):
+            journal.decode_line(payload + b"\t" + spelling)
+
+
+def test_a_checksum_case_flip_in_a_middle_record_refuses_to_open() -> None:
+    base, _, _, _ = base_store()
+    records = journal_records(base)
+    data = base.get_bytes(DATA / JOURNAL)
+    # a checksum letter in any record but the last (damage there would be a torn write)
+    letter = next(i for r in records[:-1] for i in range(r.end - 9, r.end - 1) if chr(data[i]) in "abcdef")
+    flipped = bytearray(data)
+    flipped[letter] ^= 0x20
+    disk = base.clone()
+    disk.set_bytes(DATA / JOURNAL, bytes(flipped))
+    with pytest.raises(StoreCorrupt):
+        Ledger.open(DATA, disk=disk, config=BIG)
+    assert disk.get_bytes(DATA / JOURNAL) == bytes(flipped), "a refused open changed the journal"
+
+
 def test_repair_command_keeps_every_record_before_a_mid_file_flip(tmp_path: Path) -> None:
     data = tmp_path / "data"
     acked = Acked()
@@ -287,8 +323,6 @@ def test_snapshot_header_fields_are_checked(tmp_path: Path) -> None:
         Ledger.open(data)
 
 
-
-
 def test_after_rebuild_with_an_empty_journal_the_kiosk_continues_its_sequence(tmp_path: Path) -> None:
     data = tmp_path / "data"
     acked = Acked()
@@ -319,8 +353,6 @@ def test_verify_reports_a_repeated_sequence_number(tmp_path: Path) -> None:
     report = maintenance.verify(data)
     assert not report.ok
     assert any("sequence" in p or "chain" in p for p in report.problems)
-
-
 
 
 def _damaged_middle() -> tuple[CrashDisk, list[journal.Record], int]:
