@@ -7,10 +7,14 @@ each member, so the stamps earned at either counter count together and nothing i
 Only the kiosk that made the later member records the move, so it happens once; stamps the
 merged member gets afterwards (from a kiosk that had not heard of the merge yet) are moved
 the same way when they arrive.
+
+A member who joined (consents, contact details) is not moved on its own: the owner merges
+it (``joined_merge_drafts``), on the kiosk that made it, where its contact details are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from kiosk.domain.events import EventDraft, EventKind, Posting
@@ -25,7 +29,9 @@ def can_merge(loser: MemberState, winner: MemberState) -> bool:
     return bool(loser.cards) or (loser.merged_into is not None and bool(loser.balances))
 
 
-def merge_drafts(loser: MemberState, winner: MemberState, program: str) -> tuple[EventDraft, EventDraft]:
+def merge_drafts(
+    loser: MemberState, winner: MemberState, program: str, actor: str | None = None
+) -> tuple[EventDraft, EventDraft]:
     """The two events that move everything of ``loser`` to ``winner``: after them the
     loser holds nothing and the winner holds both members' balances and cards."""
     out: list[Posting] = []
@@ -45,10 +51,47 @@ def merge_drafts(loser: MemberState, winner: MemberState, program: str) -> tuple
             out.append(Posting(account, -rest))
     cards = list(loser.cards)
     return (
-        _merged(loser.member_id, out, {"into": winner.member_id, "cards": cards}, program),
-        _merged(winner.member_id, into, {"from": loser.member_id, "cards": cards}, program),
+        _merged(loser.member_id, out, {"into": winner.member_id, "cards": cards}, program, actor),
+        _merged(winner.member_id, into, {"from": loser.member_id, "cards": cards}, program, actor),
     )
 
 
-def _merged(member: str, postings: list[Posting], data: dict[str, Any], program: str) -> EventDraft:
-    return EventDraft(EventKind.MEMBER_MERGED, member, postings=tuple(postings), data=data, program=program)
+def joined_merge_drafts(
+    loser: MemberState,
+    winner: MemberState,
+    program: str,
+    *,
+    contact: Sequence[str] = (),
+    actor: str | None = None,
+) -> list[EventDraft]:
+    """The owner's merge of a member who joined into the member its card belongs to.
+
+    Unless that member joined too, the membership comes along: the consents still given,
+    with their wording, and the joining (``contact`` names the contact details that move
+    with it). Then the balances and cards move, and the emptied member is erased, since its
+    personal data now belongs to the other. A member who joined keeps its own consents."""
+    drafts: list[EventDraft] = []
+    if winner.status != ENROLLED:
+        for scope, consent in sorted(loser.consents.items()):
+            if consent.withdrawn_at is None:
+                given = {"scope": scope, "wording": consent.wording}
+                drafts.append(_membership(EventKind.CONSENT_GIVEN, winner, given, program, actor))
+        joined: dict[str, Any] = {"contact": sorted(contact)} if contact else {}
+        drafts.append(_membership(EventKind.MEMBER_ENROLLED, winner, joined, program, actor))
+    drafts.extend(merge_drafts(loser, winner, program, actor))
+    drafts.append(EventDraft(EventKind.MEMBER_ERASED, loser.member_id, actor=actor, program=program))
+    return drafts
+
+
+def _membership(
+    kind: EventKind, member: MemberState, data: dict[str, Any], program: str, actor: str | None
+) -> EventDraft:
+    return EventDraft(kind, member.member_id, data=data, actor=actor, program=program)
+
+
+def _merged(
+    member: str, postings: list[Posting], data: dict[str, Any], program: str, actor: str | None
+) -> EventDraft:
+    return EventDraft(
+        EventKind.MEMBER_MERGED, member, postings=tuple(postings), data=data, actor=actor, program=program
+    )

@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.ids import uuid7
 from kiosk.domain.member import ENROLLED, ERASED, MemberState
-from kiosk.domain.merge import can_merge, merge_drafts
+from kiosk.domain.merge import can_merge, joined_merge_drafts, merge_drafts
 from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.recorder import Recorder
@@ -43,9 +43,7 @@ def normalize_card(card: str) -> str:
     """Card UIDs arrive as hex in any case, codes as printed; keep one spelling."""
     text = card.strip().replace(":", "").replace(" ", "")
     if not _CARD.match(text):
-        raise InvalidInput(
-            f"{card!r} is not a card number: use 4 to 64 letters, digits, '-' or '_'"
-        )
+        raise InvalidInput(f"{card!r} is not a card number: use 4 to 64 letters, digits, '-' or '_'")
     return text.upper()
 
 
@@ -196,17 +194,13 @@ class LoyaltyService:
         return created, [draft]
 
     def purchase(self, card: str, amount_cents: int, actor: str | None = None) -> Outcome:
-        return self.act(
-            card, Action(ActionKind.PURCHASE, card=card, amount_cents=amount_cents, actor=actor)
-        )
+        return self.act(card, Action(ActionKind.PURCHASE, card=card, amount_cents=amount_cents, actor=actor))
 
     def redeem(self, card: str, reward: str | None = None, actor: str | None = None) -> Outcome:
         return self.act(card, Action(ActionKind.REDEEM, card=card, detail=reward, actor=actor))
 
     def topup(self, card: str, amount_cents: int, actor: str | None = None) -> Outcome:
-        return self.act(
-            card, Action(ActionKind.TOPUP, card=card, amount_cents=amount_cents, actor=actor)
-        )
+        return self.act(card, Action(ActionKind.TOPUP, card=card, amount_cents=amount_cents, actor=actor))
 
     def undo(
         self, event_id: str, reason: str, actor: str | None = None, now: datetime | None = None
@@ -287,9 +281,7 @@ class LoyaltyService:
         events, states = self.recorder.record(
             drafts, now, states={mid: state}, profiles={mid: dict(contact)} if contact else None
         )
-        return Outcome(
-            card, None if new_member else state, states[mid], tuple(events), new_member=new_member
-        )
+        return Outcome(card, None if new_member else state, states[mid], tuple(events), new_member=new_member)
 
     def link_card(self, card: str, new_card: str, actor: str | None = None) -> Outcome:
         """Give a member a second card (a key fob beside the card, say)."""
@@ -305,9 +297,7 @@ class LoyaltyService:
         state = self._active_member(card)
         if self.ledger.member_for_card(new_card) is not None:
             raise Refused(f"the card {new_card} already belongs to a member")
-        data = (
-            {"card": new_card} if kind is EventKind.CARD_LINKED else {"old": card, "new": new_card}
-        )
+        data = {"card": new_card} if kind is EventKind.CARD_LINKED else {"old": card, "new": new_card}
         draft = EventDraft(
             kind, state.member_id, data=data, card=card, actor=actor, program=self.rules.version
         )
@@ -326,6 +316,66 @@ class LoyaltyService:
             self.recorder.record(list(drafts), now)
             merged += 1
         return merged
+
+    def merge_card(self, card: str, actor: str | None = None, now: datetime | None = None) -> Outcome:
+        """The owner's merge of the other members holding ``card`` (made for it at another
+        kiosk while the two could not sync) into the member the card belongs to, members
+        who joined included: see ``kiosk.domain.merge.joined_merge_drafts``."""
+        card = normalize_card(card)
+        now = now or self.clock()
+        first, *others = self.merge_plan(card)
+        events: list[Event] = []
+        winner = first
+        for loser in others:
+            profile = self.ledger.profile(loser.member_id)
+            profiles: dict[str, dict[str, str] | None] = {}
+            if profile is not None:
+                profiles[loser.member_id] = None
+                if winner.status != ENROLLED and self.ledger.profile(winner.member_id) is None:
+                    profiles[winner.member_id] = {str(k): str(v) for k, v in profile.items()}
+            if loser.status == ENROLLED:
+                contact = sorted(profiles.get(winner.member_id) or ())
+                drafts = joined_merge_drafts(loser, winner, self.rules.version, contact=contact, actor=actor)
+            else:
+                drafts = list(merge_drafts(loser, winner, self.rules.version, actor))
+            recorded, states = self.recorder.record(drafts, now, profiles=profiles or None)
+            events.extend(recorded)
+            winner = states[winner.member_id]
+        return Outcome(card, first, winner, tuple(events))
+
+    def merge_plan(self, card: str) -> list[MemberState]:
+        """What ``merge_card`` would merge: the card's member, then the others holding it;
+        refused unless all of those were made here, and their contact details are here.
+
+        Only the kiosk that made a member merges it, so that it moves once; contact details
+        are kept only where they were given, and the merge erases the emptied member."""
+        card = normalize_card(card)
+        holders = self.ledger.members_holding(card)
+        if not holders:
+            raise UnknownCard(f"no member has the card {card}")
+        if len(holders) == 1:
+            raise Refused(f"only one member holds the card {card}: there is nothing to merge")
+        for other in holders[1:]:
+            if other.created_by != self.ledger.kiosk_id:
+                raise Refused(
+                    f"member {other.member_id} was made for the card {card} at kiosk "
+                    f"{other.created_by}: run the merge on that kiosk (one kiosk moves a "
+                    "member, so that it moves once)"
+                )
+            self._contact_is_here(other)
+        return holders
+
+    def _contact_is_here(self, member: MemberState) -> None:
+        """Refuse to merge a joined member whose contact details were given at another
+        kiosk: the merge erases the member, and with it those details everywhere."""
+        if member.status != ENROLLED or self.ledger.profile(member.member_id) is not None:
+            return
+        for event in self.ledger.events(member.member_id):
+            if event.kind is EventKind.MEMBER_ENROLLED and event.data.get("contact"):
+                raise Refused(
+                    f"member {member.member_id} joined at kiosk {event.kiosk} with contact "
+                    "details, which are kept only there; merging here would erase them"
+                )
 
     def erase(self, card: str, actor: str | None = None) -> Outcome:
         """A customer's erasure request: personal data removed, balances closed."""

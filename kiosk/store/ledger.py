@@ -134,22 +134,43 @@ class Ledger:
         and each merged member with a balance again (see kiosk.domain.merge)."""
         table = self.storage.table(MEMBERS)
         out: list[tuple[MemberState, MemberState]] = []
-        for card, doc_ids in list(self._contested.items()):
-            winner = self._by_card[card]
-            for doc_id in sorted(doc_ids):
-                doc = table.get(doc_id)
-                if doc is None or doc_id == winner or card not in doc.get("c", ()):
-                    doc_ids.discard(doc_id)
-                    continue
-                out.append((from_doc(table[winner]), from_doc(doc)))
-            if not doc_ids:
-                del self._contested[card]
+        for card in list(self._contested):
+            for doc_id in self._others_holding(card):
+                out.append((from_doc(table[self._by_card[card]]), from_doc(table[doc_id])))
         for doc_id in sorted(self._leftovers):
             loser = from_doc(table[doc_id])
             into = self._merge_target(loser)
             if into is not None:
                 out.append((into, loser))
         return out
+
+    def members_holding(self, card: str) -> list[MemberState]:
+        """The member a card belongs to, then any others that still hold it (made for the
+        card at another kiosk while the two could not sync): one member, or none, mostly."""
+        first = self._by_card.get(card)
+        if first is None:
+            return []
+        table = self.storage.table(MEMBERS)
+        return [from_doc(table[doc_id]) for doc_id in (first, *self._others_holding(card))]
+
+    def shared_cards(self) -> list[str]:
+        """Cards more than one member holds, until they are merged."""
+        return sorted(card for card in list(self._contested) if self._others_holding(card))
+
+    def _others_holding(self, card: str) -> list[int]:
+        """Members besides the card's own that still hold it; forgets those that no longer do."""
+        doc_ids = self._contested.get(card)
+        if not doc_ids:
+            return []
+        table = self.storage.table(MEMBERS)
+        own = self._by_card[card]
+        for doc_id in list(doc_ids):
+            doc = table.get(doc_id)
+            if doc is None or doc_id == own or card not in doc.get("c", ()):
+                doc_ids.discard(doc_id)
+        if not doc_ids:
+            del self._contested[card]
+        return sorted(doc_ids)
 
     def _merge_target(self, merged: MemberState) -> MemberState | None:
         """Where a merged member's balance belongs now (the target may itself have been merged)."""

@@ -1,14 +1,16 @@
 """Folding a card's second member into the first (kiosk.domain.merge): everything moves,
-expiring amounts keep their expiry, a debt moves too, and joined members are left alone."""
+expiring amounts keep their expiry, a debt moves too, and joined members are left alone
+until the owner merges them."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, VISITS, Event, EventDraft, EventKind, Posting, Stamper
 from kiosk.domain.member import ENROLLED, MemberState, apply, fold
-from kiosk.domain.merge import can_merge, merge_drafts
+from kiosk.domain.merge import can_merge, joined_merge_drafts, merge_drafts
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
@@ -76,3 +78,41 @@ def test_a_joined_member_or_the_same_member_is_not_merged() -> None:
     assert not can_merge(winner, winner)
     assert not can_merge(MemberState("m-2"), winner)  # holds no card any more: nothing to do
     assert can_merge(MemberState("m-2", cards=("C1",)), winner)
+
+
+def test_a_joined_member_brings_its_consents_still_given_unless_the_card_member_joined_too() -> None:
+    stamper, loser_events = _events(
+        Stamper(kiosk="kb", boot="boot"),
+        [
+            EventDraft(EventKind.MEMBER_CREATED, "m-2", data={"card": "C1"}, card="C1"),
+            EventDraft(EventKind.VISIT_STAMPED, "m-2", postings=(Posting(STAMPS, 1), Posting(VISITS, 1))),
+            EventDraft(EventKind.CONSENT_GIVEN, "m-2", data={"scope": "program", "wording": "terms"}),
+            EventDraft(EventKind.CONSENT_GIVEN, "m-2", data={"scope": "marketing", "wording": "offers"}),
+            EventDraft(EventKind.CONSENT_WITHDRAWN, "m-2", data={"scope": "marketing"}),
+            EventDraft(EventKind.MEMBER_ENROLLED, "m-2", data={"contact": ["email"]}),
+        ],
+    )
+    loser = fold("m-2", loser_events)
+    anonymous = fold("m-1", [])
+    drafts = joined_merge_drafts(loser, anonymous, "p1", contact=["email"], actor="owner")
+    assert [d.kind for d in drafts] == [
+        EventKind.CONSENT_GIVEN,  # the program's; the withdrawn marketing consent stays behind
+        EventKind.MEMBER_ENROLLED,
+        EventKind.MEMBER_MERGED,
+        EventKind.MEMBER_MERGED,
+        EventKind.MEMBER_ERASED,
+    ]
+    assert drafts[0].data == {"scope": "program", "wording": "terms"} and drafts[0].member == "m-1"
+    assert drafts[1].data == {"contact": ["email"]} and all(d.actor == "owner" for d in drafts)
+    _, merged = _events(stamper, drafts, start=T0 + timedelta(hours=1))
+    winner = fold("m-1", [e for e in merged if e.member == "m-1"])
+    emptied = fold("m-2", [*loser_events, *(e for e in merged if e.member == "m-2")])
+    assert winner.status == ENROLLED and set(winner.consents) == {"program"}
+    assert winner.cards == ("C1",) and winner.balance(STAMPS) == 1
+    assert emptied.status == "erased" and emptied.balances == {} and emptied.consents == {}
+    joined = replace(anonymous, status=ENROLLED)
+    assert [d.kind for d in joined_merge_drafts(loser, joined, "p1")] == [
+        EventKind.MEMBER_MERGED,
+        EventKind.MEMBER_MERGED,
+        EventKind.MEMBER_ERASED,
+    ]

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+
+import pytest
 
 from kiosk.config import RulesConfig
 from kiosk.domain.events import Event
 from kiosk.domain.member import fold
 from kiosk.domain.rules import SimpleRules
+from kiosk.errors import Refused
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import import_remote_events, inbox_import
 from kiosk.store.ledger import Ledger
@@ -263,4 +267,108 @@ def test_stamps_a_merged_member_gets_later_are_moved_too(tmp_path: Path, clock: 
     merged = b.ledger.member_for_card("04EE0003")
     assert merged is not None and merged.balance("stamps") == 3
     for k in (a, b, c):
+        k.ledger.close()
+
+
+def _sync(*kiosks: LoyaltyService, now: datetime) -> None:
+    """Every kiosk learns every other's events (what the server relays)."""
+    for to in kiosks:
+        for frm in kiosks:
+            if frm is not to:
+                own = [e for e in _events(frm) if e.kiosk == frm.ledger.kiosk_id]
+                import_remote_events(to.ledger, own, now=now)
+
+
+def _joined_at_b_after_a_made_the_card(tmp_path: Path, clock: FakeClock) -> tuple[LoyaltyService, ...]:
+    """Kiosk a made a member for the new card; b, not synced, made another and the customer
+    joined there with contact details. Neither member is merged on its own."""
+    a, b = _kiosk(tmp_path / "a", clock), _kiosk(tmp_path / "b", clock)
+    assert a.tap("04EE0010").accepted
+    clock.advance(seconds=2)
+    assert b.tap("04EE0010").accepted
+    b.enroll(
+        "04EE0010",
+        terms_wording="terms v1",
+        marketing_wording="offers by email",
+        contact={"email": "pia@example.org"},
+    )
+    clock.advance(seconds=2)
+    _sync(a, b, now=clock())
+    assert a.merge_duplicate_cards(now=clock()) == 0 and b.merge_duplicate_cards(now=clock()) == 0
+    return a, b
+
+
+def test_the_owner_merges_a_joined_member_on_the_kiosk_that_made_it(tmp_path: Path, clock: FakeClock) -> None:
+    a, b = _joined_at_b_after_a_made_the_card(tmp_path, clock)
+    first, second = b.ledger.members_holding("04EE0010")
+    assert (first.status, second.status) == ("anonymous", "enrolled")
+    assert a.ledger.shared_cards() == b.ledger.shared_cards() == ["04EE0010"]
+    with pytest.raises(Refused, match="run the merge on that kiosk"):
+        a.merge_card("04EE0010", actor="owner")
+    outcome = b.merge_card("04EE0010", actor="owner")
+    assert outcome.after is not None and outcome.after.member_id == first.member_id
+    _sync(a, b, now=clock())
+    for k in (a, b):
+        assert k.ledger.shared_cards() == [] and k.ledger.members_to_merge() == []
+        joined = k.ledger.member_for_card("04EE0010")
+        emptied = k.ledger.member(second.member_id)
+        assert joined is not None and emptied is not None
+        assert joined.member_id == first.member_id and joined.status == "enrolled"
+        assert {s: c.wording for s, c in joined.consents.items()} == {
+            "program": "terms v1",
+            "marketing": "offers by email",
+        }
+        assert joined.balance("stamps") == 2 and joined.balance("visits") == 2
+        assert emptied.status == "erased" and emptied.balances == {} and emptied.cards == ()
+    # the contact details moved with the membership, and are still only where they were given
+    assert b.ledger.profile(first.member_id) == {"email": "pia@example.org"}
+    assert b.ledger.profile(second.member_id) is None and a.ledger.profile(first.member_id) is None
+    with pytest.raises(Refused, match="nothing to merge"):
+        b.merge_card("04EE0010", actor="owner")
+    clock.advance(seconds=2)
+    after = a.tap("04EE0010").after
+    assert after is not None and after.member_id == first.member_id and after.balance("stamps") == 3
+    for k in (a, b):
+        k.ledger.close()
+
+
+def test_a_merge_that_would_erase_contact_details_given_elsewhere_is_refused(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """b made the second member, but the customer joined at c: b may not erase it."""
+    a, b, c = (_kiosk(tmp_path / n, clock) for n in "abc")
+    assert a.tap("04EE0011").accepted
+    clock.advance(seconds=2)
+    assert b.tap("04EE0011").accepted
+    _sync(b, c, now=clock())
+    c.enroll("04EE0011", terms_wording="terms v1", contact={"phone": "+358401234567"})
+    clock.advance(seconds=2)
+    _sync(a, b, c, now=clock())
+    count = len(_events(b))
+    with pytest.raises(Refused, match=r"joined at kiosk \S+ with contact details"):
+        b.merge_card("04EE0011", actor="owner")
+    assert len(_events(b)) == count and len(b.ledger.members_holding("04EE0011")) == 2
+    for k in (a, b, c):
+        k.ledger.close()
+
+
+def test_when_both_members_joined_the_cards_member_keeps_its_own_membership(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    a, b = _joined_at_b_after_a_made_the_card(tmp_path, clock)
+    a.enroll("04EE0010", terms_wording="terms v2", contact={"email": "pia@example.com"})
+    _sync(a, b, now=clock())
+    first, second = b.ledger.members_holding("04EE0010")
+    assert (first.status, second.status) == ("enrolled", "enrolled")
+    b.merge_card("04EE0010", actor="owner")
+    _sync(a, b, now=clock())
+    for k in (a, b):
+        joined = k.ledger.member_for_card("04EE0010")
+        assert joined is not None and joined.member_id == first.member_id
+        assert {s: c.wording for s, c in joined.consents.items()} == {"program": "terms v2"}
+        assert joined.balance("stamps") == 2
+        assert k.ledger.members_holding("04EE0010") == [joined]
+    assert a.ledger.profile(first.member_id) == {"email": "pia@example.com"}
+    assert b.ledger.profile(first.member_id) is None and b.ledger.profile(second.member_id) is None
+    for k in (a, b):
         k.ledger.close()
