@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import build_parser
+from tests.conftest import FakeClock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -144,3 +145,36 @@ def test_every_verb_has_help() -> None:
 @pytest.mark.parametrize("argv", [["tap"], ["member"], ["store", "nope"]])
 def test_usage_errors_exit_2(argv: list[str], tmp_path: Path) -> None:
     assert kanta(*argv, data=tmp_path).returncode == 2
+
+
+def test_the_owner_lists_and_merges_a_card_made_a_member_at_two_kiosks(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    from tests.services.test_replication import _joined_at_b_after_a_made_the_card
+
+    a, b = _joined_at_b_after_a_made_the_card(tmp_path, clock)
+    first, second = b.ledger.members_holding("04EE0010")
+    a.ledger.close()
+    b.ledger.close()
+    listed = kanta("member", "duplicates", data=tmp_path / "a")
+    assert listed.returncode == 0, listed.stderr
+    assert "04EE0010" in listed.stdout and first.member_id in listed.stdout
+    assert second.member_id in listed.stdout and "pia@" not in listed.stdout  # no contact details
+    for yes in ((), ("--yes",)):
+        refused = kanta("member", "merge", "04ee0010", *yes, data=tmp_path / "a")
+        assert refused.returncode == 3 and "run the merge on that kiosk" in refused.stderr
+    held = json.loads(kanta("member", "show", "04ee0010", "--json", data=tmp_path / "b").stdout)
+    assert held["other_members_holding_the_card"] == [second.member_id]
+    planned = kanta("member", "merge", "04ee0010", data=tmp_path / "b")
+    assert planned.returncode == 0 and "nothing changed" in planned.stdout
+    assert kanta("member", "duplicates", "--json", data=tmp_path / "b").stdout.count(second.member_id) == 1
+    merged = kanta("member", "merge", "04ee0010", "--yes", data=tmp_path / "b")
+    assert merged.returncode == 0, merged.stderr
+    assert first.member_id in merged.stdout and "enrolled" in merged.stdout
+    after = json.loads(kanta("member", "duplicates", "--json", data=tmp_path / "b").stdout)
+    assert after["cards"] == {}
+    shown = json.loads(kanta("member", "show", "04EE0010", "--json", data=tmp_path / "b").stdout)
+    assert shown["stamps"] == 2 and shown["status"] == "enrolled"
+    assert shown["other_members_holding_the_card"] == []
+    again = kanta("member", "merge", "04ee0010", data=tmp_path / "b")
+    assert again.returncode == 3 and "nothing to merge" in again.stderr
