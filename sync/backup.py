@@ -691,7 +691,15 @@ class VerifyReport:
             f"from {self.manifest.get('source', '?')}"
         )
         if self.ok:
-            return head + "\nOK: every part matches its SHA-256 and every kiosk's hash chain is whole"
+            chains = self.manifest.get("chains", {})
+            kiosks = "".join(
+                f"\n  kiosk {k}: {c.get('events', '?')} events, up to number {c.get('last_seq', '?')}"
+                for k, c in sorted(chains.items())
+                if isinstance(c, dict)
+            )
+            return (
+                head + kiosks + "\nOK: every part matches its SHA-256 and every kiosk's hash chain is whole"
+            )
         return (
             head
             + f"\nDAMAGED: {', '.join(self.damaged_parts) or 'the file'}\n"
@@ -879,13 +887,24 @@ class RestoreResult:
     events: int
     members: int
     overdrawn: int
+    #: the kiosk whose merges the new one took over, if known
+    replaces: str | None = None
 
 
 def restore(
-    path: Path, data_dir: Path, *, progress: Progress | None = None, batch_size: int = 20_000
+    path: Path,
+    data_dir: Path,
+    *,
+    replaces: str | None = None,
+    progress: Progress | None = None,
+    batch_size: int = 20_000,
 ) -> RestoreResult:
     """Make a replacement kiosk in an empty ``data_dir`` from a backup: a new kiosk id (so
     sequence numbers never collide with the old kiosk's), every event, every member.
+
+    The new kiosk takes over the old one's duty of merging the members it made for a card
+    another kiosk had made a member for first (kiosk.domain.merge): the old kiosk is
+    ``replaces``, or the kiosk a kiosk's own backup (``create``) came from.
 
     The whole file is checked (``verify``, checksums only) in a thread while the store is
     built in a temp folder beside the target; the folder is renamed into place only if
@@ -898,6 +917,9 @@ def restore(
             f"{data_dir} is not empty: restore into an empty folder (a new kiosk), then point "
             "the kiosk at it with --data or KANTA_DATA"
         )
+    manifest = _readable_manifest(path)
+    # a damaged manifest is left to the check, which says what is wrong with it
+    replaces = _replaced_kiosk(manifest, replaces) if manifest is not None else None
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     with ThreadPoolExecutor(max_workers=1) as pool:
         checking = pool.submit(verify, path, deep=False)
@@ -918,7 +940,9 @@ def restore(
         work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restoring-", dir=data_dir.parent))
         try:
             try:
-                result, kiosk, members = _restore_into(path, work, progress, batch_size, stop_if_damaged)
+                result, kiosk, members = _restore_into(
+                    path, work, replaces, progress, batch_size, stop_if_damaged
+                )
             except Exception:
                 # a damaged part can fail the build first: the check says what is wrong
                 damage = refusal()
@@ -937,11 +961,16 @@ def restore(
             raise
     if progress is not None:
         progress.finish()
-    return RestoreResult(kiosk, result.applied, members, len(result.overdrawn))
+    return RestoreResult(kiosk, result.applied, members, len(result.overdrawn), replaces)
 
 
 def _restore_into(
-    path: Path, work: Path, progress: Progress | None, batch_size: int, check: Callable[[], None]
+    path: Path,
+    work: Path,
+    replaces: str | None,
+    progress: Progress | None,
+    batch_size: int,
+    check: Callable[[], None],
 ) -> tuple[ImportResult, str, int]:
     """Fill the store in ``work`` from the backup; returns (import result, kiosk id, members)."""
     from kiosk.services.replication import import_restored_events
@@ -966,13 +995,42 @@ def _restore_into(
                         "source": manifest.get("source"),
                         "created": manifest.get("created"),
                         "server_cursor": manifest.get("server_cursor"),
-                    }
+                    },
+                    "replaces": [replaces] if replaces else [],
                 },
             )
             ledger.storage.snapshot()
             return result, ledger.kiosk_id, ledger.member_count()
         finally:
             ledger.close()
+
+
+def _readable_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            manifest = json.loads(zf.read(MANIFEST))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def _replaced_kiosk(manifest: dict[str, Any], replaces: str | None) -> str | None:
+    """The kiosk a restore replaces: the one named, which must have events in the backup,
+    or the kiosk whose own backup this is."""
+    chains = manifest.get("chains")
+    kiosks: list[str] = sorted(chains) if isinstance(chains, dict) else []
+    if replaces is not None:
+        if replaces not in kiosks:
+            named = ", ".join(kiosks) or "none"
+            raise BackupError(
+                f"kiosk {replaces} has no events in this backup, so it cannot be the one "
+                f"replaced (the kiosks in it: {named})"
+            )
+        return replaces
+    source = str(manifest.get("source", ""))
+    if source.startswith("kiosk ") and source[6:] in kiosks:
+        return source[6:]
+    return None
 
 
 def _lines(stream: IO[bytes]) -> Iterator[bytes]:

@@ -46,6 +46,12 @@ def register(sub: Any) -> None:
         "restore", help="make a replacement kiosk from a backup in an empty --data folder"
     )
     restore.add_argument("file")
+    restore.add_argument(
+        "--replaces",
+        metavar="KIOSK",
+        help="the kiosk id this one replaces, when restoring a server backup (a kiosk's own "
+        "backup names it): the new kiosk takes over merging the members it made",
+    )
     restore.set_defaults(handler=backup_restore)
 
 
@@ -103,10 +109,14 @@ def backup_restore(args: argparse.Namespace) -> int:
     if not getattr(args, "data", None) and not os.environ.get("KANTA_DATA"):
         raise InvalidInput("say where the new kiosk's data goes: --data DIR (an empty folder)")
     data = common.data_dir(args)
-    result = backup.restore(Path(args.file), data, progress=Progress("restoring events"))
+    result = backup.restore(
+        Path(args.file), data, replaces=args.replaces, progress=Progress("restoring events")
+    )
     print(
         f"restored {result.events} events and {result.members} members into {data} as the new kiosk "
-        f"{result.kiosk}" + (f"; {result.overdrawn} member(s) are overdrawn" if result.overdrawn else "")
+        f"{result.kiosk}"
+        + (f", replacing kiosk {result.replaces}" if result.replaces else "")
+        + (f"; {result.overdrawn} member(s) are overdrawn" if result.overdrawn else "")
     )
     print("pair it with the server: kanta sync pair --server URL --token TOKEN --data " + str(data))
     return 0

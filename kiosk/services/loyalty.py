@@ -310,7 +310,7 @@ class LoyaltyService:
         now = now or self.clock()
         merged = 0
         for winner, loser in self.ledger.members_to_merge():
-            if loser.created_by != self.ledger.kiosk_id or not can_merge(loser, winner):
+            if not self.ledger.is_this_kiosk(loser.created_by) or not can_merge(loser, winner):
                 continue  # the kiosk that made it merges it: once, wherever the card is tapped
             drafts = merge_drafts(loser, winner, self.rules.version)
             self.recorder.record(list(drafts), now)
@@ -356,7 +356,7 @@ class LoyaltyService:
         if len(holders) == 1:
             raise Refused(f"only one member holds the card {card}: there is nothing to merge")
         for other in holders[1:]:
-            if other.created_by != self.ledger.kiosk_id:
+            if not self.ledger.is_this_kiosk(other.created_by):
                 raise Refused(
                     f"member {other.member_id} was made for the card {card} at kiosk "
                     f"{other.created_by}: run the merge on that kiosk (one kiosk moves a "
@@ -367,11 +367,16 @@ class LoyaltyService:
 
     def _contact_is_here(self, member: MemberState) -> None:
         """Refuse to merge a joined member whose contact details were given at another
-        kiosk: the merge erases the member, and with it those details everywhere."""
+        kiosk: the merge erases the member, and with it those details everywhere. (Those
+        given at a kiosk this one replaced went with it: backups hold none.)"""
         if member.status != ENROLLED or self.ledger.profile(member.member_id) is not None:
             return
         for event in self.ledger.events(member.member_id):
-            if event.kind is EventKind.MEMBER_ENROLLED and event.data.get("contact"):
+            if (
+                event.kind is EventKind.MEMBER_ENROLLED
+                and event.data.get("contact")
+                and not self.ledger.is_this_kiosk(event.kiosk)
+            ):
                 raise Refused(
                     f"member {member.member_id} joined at kiosk {event.kiosk} with contact "
                     "details, which are kept only there; merging here would erase them"

@@ -224,6 +224,11 @@ class Ledger:
     def kiosk_id(self) -> str:
         return str(self.meta["kiosk"])
 
+    def is_this_kiosk(self, kiosk: str | None) -> bool:
+        """Whether ``kiosk`` is this one, or one it replaced (restored from a backup)."""
+        meta = self.meta
+        return kiosk == meta["kiosk"] or kiosk in meta.get("replaces", ())
+
     # ---- writing ---------------------------------------------------------------------------
 
     def record(

@@ -297,3 +297,44 @@ def test_restore_stops_as_soon_as_the_check_finds_damage(
         backup.restore(path, tmp_path / "new")
     assert len(taken) == 1  # stopped at the first look, not at the end
     assert not (tmp_path / "new").exists()
+
+
+def test_a_replacement_kiosk_merges_the_members_the_old_one_made(tmp_path: Path, clock: FakeClock) -> None:
+    """Kiosk b made a second member for a new card a had made first, then died before it
+    heard of a's: the kiosk restored from b's own backup does b's merge."""
+    rules = SimpleRules(RulesConfig(cooldown_seconds=0))
+    a = LoyaltyService(Ledger.open(tmp_path / "a"), rules, clock)
+    b = LoyaltyService(Ledger.open(tmp_path / "b"), rules, clock)
+    assert a.tap("04EE0020").accepted
+    clock.advance(seconds=2)
+    assert b.tap("04EE0020").accepted
+    old = b.ledger.kiosk_id
+    b.ledger.close()
+    path = backup.create_from_store(tmp_path / "b", tmp_path / "usb")
+    restored = backup.restore(path, tmp_path / "new")
+    assert restored.replaces == old
+    new = LoyaltyService(Ledger.open(tmp_path / "new"), rules, clock)
+    import_remote_events(new.ledger, list(a.ledger.events()), now=clock())
+    assert a.merge_duplicate_cards(now=clock()) == 0
+    assert new.merge_duplicate_cards(now=clock()) == 1
+    merged = new.ledger.member_for_card("04EE0020")
+    assert merged is not None and merged.balance("stamps") == 2
+    a.ledger.close()
+    new.ledger.close()
+
+
+def test_restore_names_the_kiosk_it_replaces_or_refuses_one_not_in_the_backup(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    a, b = _shop(tmp_path, clock)
+    b_id = b.ledger.kiosk_id
+    b.ledger.close()
+    a.ledger.close()
+    path = backup.create_from_store(tmp_path / "a", tmp_path / "usb")
+    with pytest.raises(backup.BackupError, match="kiosk k000000000 has no events in this backup"):
+        backup.restore(path, tmp_path / "new", replaces="k000000000")
+    assert not (tmp_path / "new").exists()
+    restored = backup.restore(path, tmp_path / "new", replaces=b_id)
+    assert restored.replaces == b_id
+    with Ledger.open(tmp_path / "new") as new:
+        assert new.meta["replaces"] == [b_id]

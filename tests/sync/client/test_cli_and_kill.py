@@ -71,8 +71,20 @@ def test_pair_once_status_and_backups(
     pulled = Path(capsys.readouterr().out.strip())
     assert pulled.parent == out_dir and pulled.exists()
     assert _kanta("backup", "verify", str(pulled)) == 0
-    assert "OK" in capsys.readouterr().out
+    verified = capsys.readouterr().out
+    with Ledger.open(Path(b), readonly=True) as kb:
+        b_id = kb.kiosk_id
+    assert "OK" in verified and f"kiosk {b_id}: 2 events" in verified
     assert _kanta("--data", str(tmp_path / "new"), "backup", "restore", str(pulled)) == 0
+    assert "replacing" not in capsys.readouterr().out  # a server's backup does not say which
+    restored_as_b = str(tmp_path / "b-again")
+    assert _kanta("--data", restored_as_b, "backup", "restore", str(pulled), "--replaces", b_id) == 0
+    assert f"replacing kiosk {b_id}" in capsys.readouterr().out
+    assert (
+        _kanta("--data", str(tmp_path / "b-not"), "backup", "restore", str(pulled), "--replaces", "kx") == 1
+    )
+    assert "kiosk kx has no events in this backup" in capsys.readouterr().err
+    assert not (tmp_path / "b-not").exists()
     with Ledger.open(tmp_path / "new") as new, Ledger.open(Path(b)) as kb:
         assert {s.member_id: s for s in new.all_members()} == {s.member_id: s for s in kb.all_members()}
         assert new.member_count() == 7
