@@ -62,6 +62,8 @@ class HealthReport:
     clock_synced: bool | None = None
     screen: str | None = None
     version: str | None = None
+    #: cards held by two members, one of whom joined: the owner merges them
+    cards_to_merge: int | None = None
     #: set by write_health
     updated_at: float = 0.0
 
@@ -411,6 +413,14 @@ def collect_status(
                 check(name, UNKNOWN, "the app cannot tell")
         if health.get("storage_ok", True) is False:
             check("storage", FAIL, str(health.get("storage_error") or "the store cannot be written"))
+        to_merge = health.get("cards_to_merge")
+        if isinstance(to_merge, int) and to_merge > 0:
+            check(
+                "members",
+                WARN,
+                f"{to_merge} card(s) held by two members, one of whom joined: the owner merges "
+                "them (`kanta member duplicates`)",
+            )
     else:
         check("reader", UNKNOWN, "unknown while the app is not running")
         check("scanner", UNKNOWN, "unknown while the app is not running")

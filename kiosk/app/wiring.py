@@ -86,6 +86,13 @@ def _summary(rules: Any, state: Any, now: Any) -> Any:
 
 
 @dataclass
+class OwnerWork:
+    """Counted by the kiosk's idle work, read by its health report."""
+
+    cards_to_merge: int = 0
+
+
+@dataclass
 class Kiosk:
     """Everything a running kiosk owns; ``close()`` releases it in order."""
 
@@ -97,6 +104,8 @@ class Kiosk:
     reader: CardReader
     scanner: CodeScanner
     extras: dict[str, Any] = field(default_factory=dict)
+    #: what the last idle work left for the owner (shown by `kanta status`)
+    owner_work: OwnerWork = field(default_factory=OwnerWork)
 
     def start_devices(self) -> None:
         for device in (self.reader, self.scanner):
@@ -126,6 +135,7 @@ def build_kiosk(
     service: LoyaltyService | None = None,
 ) -> Kiosk:
     service = service or open_service(data_dir, config)
+    owner_work = OwnerWork()
     feedback = open_feedback(config.hardware)
     hw = config.hardware
     core = KioskCore(
@@ -137,20 +147,25 @@ def build_kiosk(
         scanner_configured=hw.scanner != "none",
         sync_status=lambda: _sync_status(service, data_dir),
         redeem_gate=_redeem_gate(config, service, data_dir),
-        idle_work=lambda: _import_sync_inbox(service, data_dir),
+        idle_work=lambda: _import_sync_inbox(service, data_dir, owner_work),
     )
     reader = open_card_reader(hw, core.sink, data_dir=data_dir)
     scanner = open_scanner(hw, core.sink, data_dir=data_dir)
-    return Kiosk(config, data_dir, service, core, feedback, reader, scanner)
+    return Kiosk(config, data_dir, service, core, feedback, reader, scanner, owner_work=owner_work)
 
 
-def _import_sync_inbox(service: LoyaltyService, data_dir: Path) -> object:
+def _import_sync_inbox(
+    service: LoyaltyService, data_dir: Path, owner_work: OwnerWork | None = None
+) -> object:
     """Other kiosks' events the sync worker pulled: applied here, by the store's one writer;
-    then a card made a member at two kiosks offline becomes one member again."""
+    then a card made a member at two kiosks offline becomes one member again, unless one
+    of them joined: those are counted for the owner."""
     from kiosk.services.replication import idle_sync_import
 
     result = idle_sync_import(service.ledger, service.recorder, data_dir)
     service.merge_duplicate_cards()
+    if owner_work is not None:
+        owner_work.cards_to_merge = service.cards_for_the_owner()
     return result
 
 
@@ -254,6 +269,7 @@ def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = 
                 last_tap_at=kiosk.core.last_tap_at,
                 storage_ok=status.store_ok,
                 storage_error=None if status.store_ok else "the store cannot write",
+                cards_to_merge=kiosk.owner_work.cards_to_merge,
             )
 
         health = HealthPublisher(kiosk.data_dir, report)

@@ -343,6 +343,14 @@ class LoyaltyService:
             winner = states[winner.member_id]
         return Outcome(card, first, winner, tuple(events))
 
+    def cards_for_the_owner(self) -> int:
+        """Cards held by two members that no kiosk merges on its own (one of them joined)."""
+        return sum(
+            1
+            for card in self.ledger.shared_cards()
+            if any(m.status == ENROLLED for m in self.ledger.members_holding(card)[1:])
+        )
+
     def merge_plan(self, card: str) -> list[MemberState]:
         """What ``merge_card`` would merge: the card's member, then the others holding it;
         refused unless all of those were made here, and their contact details are here.

@@ -124,6 +124,16 @@ def test_unsynced_clock_is_a_warning_only(store: Path, run_env: dict[str, str]) 
     assert report["attention"] is False
 
 
+def test_cards_the_owner_must_merge_are_a_warning_only(store: Path, run_env: dict[str, str]) -> None:
+    write_health(store, good_report(cards_to_merge=0), run_env)
+    assert "members" not in levels(collect_status(store, env=run_env, clock=True))
+    write_health(store, good_report(cards_to_merge=2), run_env)
+    report = collect_status(store, env=run_env, clock=True)
+    assert levels(report)["members"] == "warn" and report["attention"] is False
+    detail = next(c["detail"] for c in report["checks"] if c["name"] == "members")
+    assert detail.startswith("2 card(s)") and "kanta member duplicates" in detail
+
+
 def test_no_backend_is_fine(store: Path, run_env: dict[str, str]) -> None:
     write_health(store, good_report(scanner="none", scanner_connected=None), run_env)
     assert levels(collect_status(store, env=run_env, clock=True))["scanner"] == "ok"

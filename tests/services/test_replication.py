@@ -332,6 +332,21 @@ def test_the_owner_merges_a_joined_member_on_the_kiosk_that_made_it(tmp_path: Pa
         k.ledger.close()
 
 
+def test_the_kiosks_idle_work_counts_the_cards_the_owner_must_merge(tmp_path: Path, clock: FakeClock) -> None:
+    from kiosk.app.wiring import OwnerWork, _import_sync_inbox
+
+    a, b = _joined_at_b_after_a_made_the_card(tmp_path, clock)
+    work = OwnerWork()
+    for k, name in ((a, "a"), (b, "b")):
+        _import_sync_inbox(k, tmp_path / name, work)
+        assert work.cards_to_merge == 1
+    b.merge_card("04EE0010", actor="owner")
+    _import_sync_inbox(b, tmp_path / "b", work)
+    assert work.cards_to_merge == 0
+    for k in (a, b):
+        k.ledger.close()
+
+
 def test_a_merge_that_would_erase_contact_details_given_elsewhere_is_refused(
     tmp_path: Path, clock: FakeClock
 ) -> None:
