@@ -31,6 +31,8 @@ def member_json(state: MemberState) -> dict[str, Any]:
             for scope, c in sorted(state.consents.items())
         },
         "created_at": state.created_at,
+        "created_by": state.created_by,
+        "merged_into": state.merged_into,
         "enrolled_at": state.enrolled_at,
         "last_visit_at": state.last_visit_at,
         "overdrawn": list(state.overdrawn),

@@ -167,7 +167,10 @@ def test_the_owner_lists_and_merges_a_card_made_a_member_at_two_kiosks(
     assert held["other_members_holding_the_card"] == [second.member_id]
     planned = kanta("member", "merge", "04ee0010", data=tmp_path / "b")
     assert planned.returncode == 0 and "nothing changed" in planned.stdout
-    assert kanta("member", "duplicates", "--json", data=tmp_path / "b").stdout.count(second.member_id) == 1
+    listed_json = json.loads(kanta("member", "duplicates", "--json", data=tmp_path / "b").stdout)
+    holders = listed_json["cards"]["04EE0010"]
+    assert [m["member"] for m in holders] == [first.member_id, second.member_id]
+    assert holders[1]["created_by"] == listed_json["kiosk"] and holders[1]["status"] == "enrolled"
     merged = kanta("member", "merge", "04ee0010", "--yes", data=tmp_path / "b")
     assert merged.returncode == 0, merged.stderr
     assert first.member_id in merged.stdout and "enrolled" in merged.stdout
