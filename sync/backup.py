@@ -941,7 +941,7 @@ def restore(
         try:
             try:
                 result, kiosk, members = _restore_into(
-                    path, work, replaces, progress, batch_size, stop_if_damaged
+                    path, work, manifest, replaces, progress, batch_size, stop_if_damaged
                 )
             except Exception:
                 # a damaged part can fail the build first: the check says what is wrong
@@ -967,6 +967,7 @@ def restore(
 def _restore_into(
     path: Path,
     work: Path,
+    manifest: dict[str, Any] | None,
     replaces: str | None,
     progress: Progress | None,
     batch_size: int,
@@ -976,10 +977,9 @@ def _restore_into(
     from kiosk.services.replication import import_restored_events
     from kiosk.store.ledger import Ledger
 
+    if manifest is None:
+        raise BackupError(f"{MANIFEST} is not a Kanta backup manifest")
     with zipfile.ZipFile(path) as zf:
-        manifest = json.loads(zf.read(MANIFEST))
-        if not isinstance(manifest, dict):
-            raise BackupError(f"{MANIFEST} is not a Kanta backup manifest")
         if progress is not None:
             progress.total = int(manifest.get("counts", {}).get("events", 0))
         ledger = Ledger.open(work, config=StoreConfig(snapshot_min_journal_bytes=1 << 62))
@@ -1006,6 +1006,7 @@ def _restore_into(
 
 
 def _readable_manifest(path: Path) -> dict[str, Any] | None:
+    """The backup's manifest, or None when it cannot be read (``verify`` says why)."""
     try:
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read(MANIFEST))
