@@ -327,15 +327,16 @@ class LoyaltyService:
         events: list[Event] = []
         winner = first
         for loser in others:
-            profile = self.ledger.profile(loser.member_id)
-            profiles: dict[str, dict[str, str] | None] = {}
-            if profile is not None:
-                profiles[loser.member_id] = None
-                if winner.status != ENROLLED and self.ledger.profile(winner.member_id) is None:
-                    profiles[winner.member_id] = {str(k): str(v) for k, v in profile.items()}
+            # only a member who joined has contact details; they go where the membership goes
+            profile = self.ledger.profile(loser.member_id) or {}
+            profiles: dict[str, dict[str, str] | None] = {loser.member_id: None} if profile else {}
+            moving = profile if winner.status != ENROLLED else {}
+            if moving:
+                profiles[winner.member_id] = {str(k): str(v) for k, v in moving.items()}
             if loser.status == ENROLLED:
-                contact = sorted(profiles.get(winner.member_id) or ())
-                drafts = joined_merge_drafts(loser, winner, self.rules.version, contact=contact, actor=actor)
+                drafts = joined_merge_drafts(
+                    loser, winner, self.rules.version, contact=sorted(moving), actor=actor
+                )
             else:
                 drafts = list(merge_drafts(loser, winner, self.rules.version, actor))
             recorded, states = self.recorder.record(drafts, now, profiles=profiles or None)
