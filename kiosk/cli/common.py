@@ -6,11 +6,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.config import KioskConfig, load_config
+
+if TYPE_CHECKING:
+    from kiosk.services.loyalty import LoyaltyService
 
 APPLIANCE_DATA = Path("/var/lib/kanta")
 
@@ -31,6 +35,20 @@ def data_dir(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> 
 def config(args: argparse.Namespace) -> KioskConfig:
     path = getattr(args, "config", None)
     return load_config(Path(path) if path else None)
+
+
+@contextmanager
+def opened_service(
+    args: argparse.Namespace, cfg: KioskConfig, *, readonly: bool = False
+) -> Iterator[LoyaltyService]:
+    """The loyalty service over the store in the data folder; the store is closed after."""
+    from kiosk.services.factory import open_service
+
+    service = open_service(data_dir(args), cfg, readonly=readonly)
+    try:
+        yield service
+    finally:
+        service.ledger.close()
 
 
 def print_json(value: Any) -> None:

@@ -10,7 +10,6 @@ from typing import Any
 from kiosk.cli import common
 from kiosk.cli.render import describe_event, describe_member, event_json, member_json
 from kiosk.domain.member import MemberState
-from kiosk.services.factory import open_service
 from kiosk.services.loyalty import normalize_card
 
 
@@ -46,8 +45,7 @@ def register(sub: Any) -> None:
 
 def show_member(args: argparse.Namespace) -> int:
     cfg = common.config(args)
-    service = open_service(common.data_dir(args), cfg, readonly=True)
-    try:
+    with common.opened_service(args, cfg, readonly=True) as service:
         state = service.member_for_card(args.card)
         others = [m.member_id for m in service.ledger.members_holding(normalize_card(args.card))[1:]]
         if args.json:
@@ -57,16 +55,12 @@ def show_member(args: argparse.Namespace) -> int:
             if others:
                 print(f"{len(others)} other member(s) hold this card too: see `kanta member duplicates`")
         return 0
-    finally:
-        service.ledger.close()
 
 
 def member_history(args: argparse.Namespace) -> int:
     import json
 
-    cfg = common.config(args)
-    service = open_service(common.data_dir(args), cfg, readonly=True)
-    try:
+    with common.opened_service(args, common.config(args), readonly=True) as service:
         state = service.member_for_card(args.card)
         for event in service.ledger.events(state.member_id):
             if args.json:
@@ -74,20 +68,19 @@ def member_history(args: argparse.Namespace) -> int:
             else:
                 print(describe_event(event))
         return 0
-    finally:
-        service.ledger.close()
 
 
-def _holder_line(state: MemberState, own: bool) -> str:
-    role = "the card's member" if own else "to merge into it"
-    balances = ", ".join(f"{a} {v}" for a, v in sorted(state.balances.items())) or "no balance"
-    return f"  {state.member_id}  {state.status:<9} made at kiosk {state.created_by}  {balances}  ({role})"
+def _print_holders(holders: list[MemberState]) -> None:
+    """One line per member holding a card: the card's own first, then those to merge into it."""
+    for i, state in enumerate(holders):
+        role = "the card's member" if i == 0 else "to merge into it"
+        balances = ", ".join(f"{a} {v}" for a, v in sorted(state.balances.items())) or "no balance"
+        made = f"made at kiosk {state.created_by}"
+        print(f"  {state.member_id}  {state.status:<9} {made}  {balances}  ({role})")
 
 
 def list_duplicates(args: argparse.Namespace) -> int:
-    cfg = common.config(args)
-    service = open_service(common.data_dir(args), cfg, readonly=True)
-    try:
+    with common.opened_service(args, common.config(args), readonly=True) as service:
         ledger = service.ledger
         shared = {card: ledger.members_holding(card) for card in ledger.shared_cards()}
         if args.json:
@@ -103,26 +96,20 @@ def list_duplicates(args: argparse.Namespace) -> int:
             return 0
         for card, holders in shared.items():
             print(card)
-            for i, state in enumerate(holders):
-                print(_holder_line(state, own=i == 0))
+            _print_holders(holders)
         print(
             f"this kiosk is {ledger.kiosk_id}. Members who did not join are merged by the kiosk "
             "that made them when it is idle; for the others run `kanta member merge CARD` on "
             "that kiosk."
         )
         return 0
-    finally:
-        service.ledger.close()
 
 
 def merge_members(args: argparse.Namespace) -> int:
     cfg = common.config(args)
-    service = open_service(common.data_dir(args), cfg, readonly=not args.yes)
-    try:
+    with common.opened_service(args, cfg, readonly=not args.yes) as service:
         if not args.yes:
-            holders = service.merge_plan(args.card)
-            for i, state in enumerate(holders):
-                print(_holder_line(state, own=i == 0))
+            _print_holders(service.merge_plan(args.card))
             print("nothing changed; run again with --yes to merge")
             return 0
         outcome = service.merge_card(args.card, actor="owner")
@@ -130,5 +117,3 @@ def merge_members(args: argparse.Namespace) -> int:
         print(f"merged ({len(outcome.events)} events recorded); the card's member now:")
         print(describe_member(outcome.after, cfg.shop.currency))
         return 0
-    finally:
-        service.ledger.close()

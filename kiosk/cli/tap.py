@@ -7,7 +7,6 @@ from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.render import describe_outcome, member_json
-from kiosk.services.factory import open_service
 
 
 def register(sub: Any) -> None:
@@ -24,8 +23,7 @@ def register(sub: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     cfg = common.config(args)
-    service = open_service(common.data_dir(args), cfg)
-    try:
+    with common.opened_service(args, cfg) as service:
         outcome = service.tap(args.card)
         if args.json:
             common.print_json(
@@ -43,5 +41,3 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(describe_outcome(outcome, cfg.shop.currency))
         return 0 if outcome.accepted else 3
-    finally:
-        service.ledger.close()
