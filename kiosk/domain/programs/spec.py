@@ -17,6 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.domain.money import parse_amount
+from kiosk.domain.programs.names import LANGUAGES, Names, parse_names
 from kiosk.errors import ConfigError, InvalidInput
 
 ROUNDINGS = ("down", "up", "half_up", "half_even")
@@ -48,6 +49,16 @@ class StampCard:
     expire_days: int | None = None
     #: redemptions of this reward per card per shop day (None: no limit)
     per_day: int | None = None
+    local_names: Names | None = None
+    reward_local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
+
+    @property
+    def reward_names(self) -> Names:
+        return self.reward_local_names or Names(self.reward)
 
 
 @dataclass(frozen=True)
@@ -60,6 +71,11 @@ class VisitCard:
     uses: int
     bonus_uses: int = 0
     valid_days: int | None = None
+    local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
 
 
 @dataclass(frozen=True)
@@ -71,6 +87,11 @@ class TimePass:
     price: int
     months: int
     bonus_months: int = 0
+    local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
 
 
 @dataclass(frozen=True)
@@ -93,6 +114,11 @@ class Reward:
     #: money value (cents): what the reward costs the shop
     value: int = 0
     per_day: int | None = None
+    local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
 
 
 @dataclass(frozen=True)
@@ -142,6 +168,16 @@ class Subscription:
     free_item: str | None = None
     free_per_week: int = 0
     free_item_value: int = 0
+    local_names: Names | None = None
+    free_item_local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
+
+    @property
+    def free_item_names(self) -> Names:
+        return self.free_item_local_names or Names(self.free_item or "")
 
 
 @dataclass(frozen=True)
@@ -202,6 +238,11 @@ class BonusAction:
     points: int
     #: how often one card may get it: ever (once), year, month or day
     once_per: str = "ever"
+    local_names: Names | None = None
+
+    @property
+    def names(self) -> Names:
+        return self.local_names or Names(self.name)
 
 
 @dataclass(frozen=True)
@@ -237,6 +278,8 @@ class ProgramSpec:
     name: str = ""
     timezone: str = "Europe/Helsinki"
     currency: str = "EUR"
+    #: the language of names given as one string, and the fallback of name tables
+    language: str = "fi"
     require_join: bool = False
     starts: date | None = None
     ends: date | None = None
@@ -273,9 +316,11 @@ class ProgramSpec:
 class _Table:
     """One TOML table being read: typed getters, and unknown keys reported at the end."""
 
-    def __init__(self, source: str, path: str, data: Any) -> None:
+    def __init__(self, source: str, path: str, data: Any, language: str = "fi") -> None:
         self.source = source
         self.path = path
+        #: the program's default language, for names given per language
+        self.language = language
         if not isinstance(data, Mapping):
             raise ConfigError(f"{source}: {path or 'the file'}: expected a table, got {data!r}")
         self.data = data
@@ -301,6 +346,14 @@ class _Table:
         if value is not default and (not isinstance(value, str) or not value.strip()):
             raise self.fail(key, "a non-empty text string", value)
         return value
+
+    def names(self, key: str, default: Any = _REQUIRED) -> tuple[Any, Names | None]:
+        """A name as a string or a table of languages: (the default language's text, Names)."""
+        value = self._get(key, default, "a name: a text string or a table of languages")
+        if value is default:
+            return value, None
+        names = parse_names(value, self.language, f"{self.source}: {self.where(key)}")
+        return names.default, names if names.by_language else None
 
     def ident(self, key: str = "id") -> str:
         value = self._get(key, _REQUIRED, "an id: lowercase letters, digits, '-' or '_'")
@@ -390,7 +443,7 @@ class _Table:
 
     def table(self, key: str) -> _Table | None:
         value = self._get(key, None, "a table")
-        return None if value is None else _Table(self.source, self.where(key), value)
+        return None if value is None else _Table(self.source, self.where(key), value, self.language)
 
     def tables(self, key: str) -> list[_Table]:
         value = self._get(key, [], "a list of tables ([[...]])")
@@ -398,7 +451,7 @@ class _Table:
             value = [value]
         if not isinstance(value, list):
             raise self.fail(key, f"a list of tables: write each as [[{self.where(key)}]]", value)
-        return [_Table(self.source, f"{self.where(key)}[{i}]", v) for i, v in enumerate(value)]
+        return [_Table(self.source, f"{self.where(key)}[{i}]", v, self.language) for i, v in enumerate(value)]
 
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.used)
@@ -418,10 +471,12 @@ def _unique(source: str, what: str, ids: list[str]) -> None:
 
 
 def _stamp_card(t: _Table) -> StampCard:
+    name, names = t.names("name")
+    reward, reward_names = t.names("reward")
     card = StampCard(
         id=t.ident(),
-        name=t.text("name"),
-        reward=t.text("reward"),
+        name=name,
+        reward=reward,
         reward_at=t.integer("reward_at", minimum=1),
         earn_on=t.choice("earn_on", ("visit", "purchase"), "visit"),
         stamps=t.integer("stamps", 1, minimum=1),
@@ -429,31 +484,37 @@ def _stamp_card(t: _Table) -> StampCard:
         reward_value=t.money("reward_value", 0),
         expire_days=t.integer("expire_days", None, minimum=1),
         per_day=t.integer("per_day", None, minimum=1),
+        local_names=names,
+        reward_local_names=reward_names,
     )
     t.done()
     return card
 
 
 def _visit_card(t: _Table) -> VisitCard:
+    name, names = t.names("name")
     card = VisitCard(
         id=t.ident(),
-        name=t.text("name"),
+        name=name,
         price=t.money("price"),
         uses=t.integer("uses", minimum=1),
         bonus_uses=t.integer("bonus_uses", 0),
         valid_days=t.integer("valid_days", None, minimum=1),
+        local_names=names,
     )
     t.done()
     return card
 
 
 def _time_pass(t: _Table) -> TimePass:
+    name, names = t.names("name")
     p = TimePass(
         id=t.ident(),
-        name=t.text("name"),
+        name=name,
         price=t.money("price"),
         months=t.integer("months", minimum=1),
         bonus_months=t.integer("bonus_months", 0),
+        local_names=names,
     )
     t.done()
     return p
@@ -476,13 +537,15 @@ def _points(t: _Table) -> PointsSpec:
         b.done()
     rewards = []
     for r in t.tables("reward"):
+        name, names = r.names("name")
         rewards.append(
             Reward(
                 id=r.ident(),
-                name=r.text("name"),
+                name=name,
                 points=r.integer("points", minimum=1),
                 value=r.money("value", 0),
                 per_day=r.integer("per_day", None, minimum=1),
+                local_names=names,
             )
         )
         r.done()
@@ -534,15 +597,19 @@ def _tiers(t: _Table) -> TiersSpec:
 
 
 def _subscription(t: _Table) -> Subscription:
+    name, names = t.names("name")
+    free_item, free_names = t.names("free_item", None)
     sub = Subscription(
         id=t.ident(),
-        name=t.text("name"),
+        name=name,
         price=t.money("price"),
         period_months=t.integer("period_months", 1, minimum=1),
         discount_percent=t.decimal("discount_percent", Decimal(0), Decimal(100)),
-        free_item=t.text("free_item", None),
+        free_item=free_item,
         free_per_week=t.integer("free_per_week", 0),
         free_item_value=t.money("free_item_value", 0),
+        local_names=names,
+        free_item_local_names=free_names,
     )
     if sub.free_per_week and not sub.free_item:
         raise t.fail("free_item", "the name of the free item when free_per_week is set")
@@ -598,11 +665,13 @@ def _coupon(t: _Table) -> Coupon:
 
 
 def _bonus_action(t: _Table) -> BonusAction:
+    name, names = t.names("name")
     b = BonusAction(
         id=t.ident(),
-        name=t.text("name"),
+        name=name,
         points=t.integer("points", minimum=1),
         once_per=t.choice("once_per", ("ever", "year", "month", "day"), "ever"),
+        local_names=names,
     )
     t.done()
     return b
@@ -664,6 +733,8 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         raise head.fail("currency", "a three-letter ISO 4217 code such as EUR", currency)
     ident = head.ident()
     name = head.text("name", ident)
+    language = head.choice("language", LANGUAGES, "fi")
+    root.language = language
     require_join = head.boolean("require_join", False)
     starts, ends = head.day("starts"), head.day("ends")
     head.done()
@@ -693,6 +764,7 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         name=name,
         timezone=tz,
         currency=currency.upper(),
+        language=language,
         require_join=require_join,
         starts=starts,
         ends=ends,
