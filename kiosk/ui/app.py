@@ -11,7 +11,7 @@ import gc
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.ui import i18n
 from kiosk.ui.screens import SCREENS, KioskScreen, ResultScreen
+from kiosk.ui.session import StaffSession, mask_card
 from kiosk.ui.viewmodel import (
     ProgramInfo,
     ResultView,
@@ -34,6 +35,7 @@ from kiosk.ui.viewmodel import (
     reward_name,
     simple_refusal,
     summarize,
+    summary_lines,
     tap_view,
     welcome_view,
 )
@@ -44,8 +46,6 @@ KV_DIR = Path(__file__).parent / "kv"
 KV_FILES = ("widgets", "root", *SCREENS)
 TERMS_WORDING = "kanta-terms-v1"
 MARKETING_WORDING = "kanta-marketing-v1"
-#: a card tapped this recently is the one a staff action applies to ("tap, then amount")
-STAFF_CARD_SECONDS = 120
 #: screens where a customer reads or types, and the least time they get without a touch
 INPUT_SCREENS = ("join", "contact", "lookup", "pin")
 INPUT_TIMEOUT_SECONDS = 60.0
@@ -99,8 +99,10 @@ class KioskApp(App):  # type: ignore[misc]
     demo_text = StringProperty("")
     staff_name = StringProperty("")
     staff_role = StringProperty("")
+    #: the session's card, masked ("••••E5F6"), and its member's balances and rewards
     staff_card = StringProperty("")
-    #: accounts of the selected card's member below zero (two kiosks redeemed offline)
+    staff_member = StringProperty("")
+    #: accounts of the session card's member below zero (two kiosks redeemed offline)
     staff_overdrawn = StringProperty("")
 
     def __init__(self, core: Any, settings: UiSettings, program: ProgramInfo, **kwargs: Any) -> None:
@@ -114,7 +116,10 @@ class KioskApp(App):  # type: ignore[misc]
         self.status: Any = None
         self.store_failed = False
         self.last_activity = time.monotonic()
-        self._staff_card_at = 0.0
+        #: the open staff session (one PIN, one customer), None when no staff is at the screen
+        self.session: StaffSession | None = None
+        #: a staff task waiting for the session's card to be tapped
+        self._pending: Callable[[str], None] | None = None
         self._last_maintenance = time.monotonic()
         self.ready_at: float | None = None
         self.started_at = time.perf_counter()
@@ -218,7 +223,8 @@ class KioskApp(App):  # type: ignore[misc]
             self.screen("idle").program_text = "\n".join(parts)
 
     def go_idle(self) -> None:
-        self.core.card_request = None
+        """Back to the attract screen; a staff session ends here (Back, Done, timeouts)."""
+        self.end_staff()
         self.lang = self.settings.language
         self.set_lang(self.lang)
         self.show("idle")
@@ -260,14 +266,12 @@ class KioskApp(App):  # type: ignore[misc]
             else:
                 limit = self.settings.idle_timeout_seconds
             if now - self.last_activity > limit:
-                if screen.staff_only:
-                    self.end_staff()
                 self.go_idle()
         elif now - self._last_maintenance > self.settings.maintenance_interval_seconds:
             self._last_maintenance = now
             self.core.maintenance()
-        if self.staff_name and now - self.last_activity > self.settings.staff_timeout_seconds:
-            self.end_staff()
+        if self.session is not None and now - self.last_activity > self.settings.staff_timeout_seconds:
+            self.go_idle()
         if self.settings.on_main_loop_tick and not self.store_failed:
             try:
                 self.settings.on_main_loop_tick()
@@ -276,26 +280,22 @@ class KioskApp(App):  # type: ignore[misc]
 
     # ---- listener: called by the core, on Kivy's clock -------------------------------------
 
-    def on_staff_card(self, _instance: Any, _value: str) -> None:
-        self.staff_overdrawn = ""  # it belonged to the card before
-
     def on_outcome(self, outcome: Any, via: str) -> None:
+        self.end_staff()  # a customer's tap (or phone lookup) ends any staff session
         self.store_failed = False
         self._update_banner()
-        if outcome.accepted or outcome.events:
-            self.staff_card = outcome.card
-            self._staff_card_at = time.monotonic()
-            after = outcome.after
-            self.staff_overdrawn = ", ".join(after.overdrawn) if after is not None else ""
         if outcome.refusal is not None and outcome.refusal.code == "join_required":
             self.show_result(refusal_view(self.lang, outcome.refusal, outcome.card, offer_join=True))
             return
         self.show_result(tap_view(self.lang, outcome, self.program, self.core.service.clock()))
 
     def on_refusal(self, code: str, card: str, message: str) -> None:
-        self.show_result(simple_refusal(self.lang, code, message))
+        self.end_staff()
+        view = simple_refusal(self.lang, code, message)
+        self.show_result(replace(view, card=card))
 
     def on_failure(self, kind: str) -> None:
+        self.end_staff()
         if kind == "store":
             self.store_failed = True
             self._update_banner()
@@ -435,7 +435,6 @@ class KioskApp(App):  # type: ignore[misc]
         def done(who: Any) -> None:
             pin.busy = False
             pin.message = ""
-            self.staff_name, self.staff_role = who.name, who.role
             then = pin.on_verified
             pin.on_verified = None
             if then is not None:
@@ -458,31 +457,87 @@ class KioskApp(App):  # type: ignore[misc]
 
         self.core.submit(lambda: staff.verify(value, need=need), done, fail)
 
+    def _screen_card(self) -> str:
+        """The card of the screen staff came from: a result screen's card, refused or not."""
+        if self.current == "result":
+            return str(self.screen("result").card)
+        return ""
+
     def open_staff(self) -> None:
-        if time.monotonic() - self._staff_card_at > STAFF_CARD_SECONDS:
-            self.staff_card = ""
-        if self.staff_name:
+        """The Staff button. Inside a session (its result screens) it goes back to the menu;
+        anywhere else it asks for a PIN and opens a session for this screen's card."""
+        if self.session is not None:
             self.show("staff")
-        else:
-            self.ask_pin(lambda who: self.show("staff"))
+            return
+        card = self._screen_card()
+        self.ask_pin(lambda who: self.start_session(who, card))
+
+    def start_session(self, who: Any, card: str, show_menu: bool = True) -> None:
+        self.end_staff()
+        self.session = StaffSession(who.name, who.role)
+        self.staff_name, self.staff_role = who.name, who.role
+        if card:
+            self._bind_card(card)
+        else:  # the next card tapped is this session's customer
+            self.core.card_request = self._bind_card
+        if show_menu:
+            self.show("staff")
+
+    def _bind_card(self, card: str) -> None:
+        session = self.session
+        if session is None or not session.bind(card):
+            return
+        self.staff_card = mask_card(card)
+        self.staff_member = self.staff_overdrawn = ""
+        lang, svc = self.lang, self.core.service
+
+        def shown(state: Any) -> None:
+            if self.session is not session:
+                return  # the session ended meanwhile
+            summary = summarize(self.program, state, svc.clock())
+            self.staff_member = "\n".join(summary_lines(lang, summary, summary, self.program))
+            self.staff_overdrawn = ", ".join(state.overdrawn)
+
+        def unknown(_exc: BaseException) -> None:
+            if self.session is session:
+                self.staff_member = self.tr("staff_new_card")
+
+        self.core.submit(lambda: svc.member_for_card(card), shown, unknown)
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending(card)
 
     def end_staff(self) -> None:
+        self.session = None
+        self._pending = None
         self.staff_name = self.staff_role = ""
-        self.staff_card = ""
+        self.staff_card = self.staff_member = self.staff_overdrawn = ""
         self.core.card_request = None
 
     def logout(self) -> None:
-        self.end_staff()
         self.go_idle()
 
     def claim_reward(self, card: str) -> None:
+        """Claim on a result screen: inside this card's session at once, else after a PIN
+        (which opens a session for this card)."""
         view = self.screen("result").view
         reward = view.reward_id if view is not None else None
 
-        def redeem(who: Any) -> None:
-            self.run_action(lambda: self.core.redeem(card, reward, who.name), "res_redeemed")
+        def redeem() -> None:
+            session = self.session
+            assert session is not None
+            actor = session.name
+            self.run_action(lambda: self.core.redeem(card, reward, actor), "res_redeemed")
 
-        self.ask_pin(redeem, title_key="pin_confirm_title")
+        if self.session is not None and self.session.card == card:
+            redeem()
+            return
+
+        def opened(who: Any) -> None:
+            self.start_session(who, card, show_menu=False)
+            redeem()
+
+        self.ask_pin(opened, title_key="pin_confirm_title")
 
     def run_action(self, fn: Callable[[], Any], headline_key: str) -> None:
         def done(outcome: Any) -> None:
@@ -491,30 +546,37 @@ class KioskApp(App):  # type: ignore[misc]
         self.core.submit(fn, done, self._fail)
 
     def with_card(self, then: Callable[[str], None], title_key: str = "wait_tap") -> None:
-        if self.staff_card:
-            then(self.staff_card)
+        """Run a staff task on the session's card; a session without one waits for its tap."""
+        session = self.session
+        if session is None:
+            self.go_idle()
             return
-        wait = self.screen("waitcard")
-        wait.title = self.tr(title_key)
-
-        def got(card: str) -> None:
-            self.staff_card = card
-            self._staff_card_at = time.monotonic()
-            then(card)
-
-        self.core.card_request = got
+        if session.card:
+            then(session.card)
+            return
+        self._pending = then
+        self.core.card_request = self._bind_card
+        self.screen("waitcard").title = self.tr(title_key)
         self.show("waitcard")
 
-    def forget_card(self) -> None:
-        self.staff_card = ""
+    def with_new_card(self, then: Callable[[str], None]) -> None:
+        """A second card for the session's customer (link, replace): it is not the session's."""
+        self.screen("waitcard").title = self.tr("wait_tap_new")
+        self.core.card_request = then
+        self.show("waitcard")
 
     def cancel_wait(self) -> None:
-        self.core.card_request = None
+        self._pending = None
+        session = self.session
+        self.core.card_request = self._bind_card if session is not None and not session.card else None
         self.show("staff")
 
     def staff_action(self, name: str) -> None:
+        if self.session is None:  # only a PIN opens staff functions
+            self.go_idle()
+            return
         svc = self.core.service
-        actor = self.staff_name
+        actor = self.session.name
         from kiosk.domain.rules import Action, ActionKind
 
         if name in ("purchase", "topup", "spend"):
@@ -536,7 +598,7 @@ class KioskApp(App):  # type: ignore[misc]
                     reward = summary.rewards_ready[0]
                     c = self.screen("confirm")
                     c.title = self.tr("confirm_redeem", reward=reward_name(self.lang, reward))
-                    c.detail = self.tr("staff_card", card=card)
+                    c.detail = self.tr("staff_card", card=mask_card(card))
                     c.on_confirm = lambda: self.run_action(
                         lambda: self.core.redeem(card, reward[0], actor), "res_redeemed"
                     )
@@ -554,8 +616,16 @@ class KioskApp(App):  # type: ignore[misc]
             )
         elif name in ("undo", "settings"):
             then = self.open_undo if name == "undo" else self.open_settings
-            if self.staff_role not in ("manager", "owner"):
-                self.ask_pin(lambda who: then(), need="manager")
+            session = self.session
+            if session is not None and not session.is_manager:
+
+                def elevated(who: Any) -> None:  # a manager takes over this same session
+                    if self.session is session:
+                        session.name, session.role = who.name, who.role
+                        self.staff_name, self.staff_role = who.name, who.role
+                        then()
+
+                self.ask_pin(elevated, need="manager")
                 return
             then()
         elif name in ("link", "replace"):
@@ -567,8 +637,7 @@ class KioskApp(App):  # type: ignore[misc]
                     else:
                         self.run_action(lambda: svc.replace_card(card, new_card, actor=actor), "res_replaced")
 
-                self.staff_card = ""
-                self.with_card(new, "wait_tap_new")
+                self.with_new_card(new)
 
             self.with_card(second)
         elif name == "enroll":

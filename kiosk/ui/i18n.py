@@ -351,8 +351,17 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "No staff set up yet: kanta staff add",
     },
     "staff_title": {"fi": "Kassa: {name}", "sv": "Kassa: {name}", "en": "Counter: {name}"},
-    "staff_card": {"fi": "Kortti: {card}", "sv": "Kort: {card}", "en": "Card: {card}"},
-    "staff_no_card": {"fi": "Ei korttia valittu", "sv": "Inget kort valt", "en": "No card yet"},
+    "staff_card": {"fi": "Kortti {card}", "sv": "Kort {card}", "en": "Card {card}"},
+    "staff_no_card": {
+        "fi": "Pyydä asiakasta näyttämään kortti",
+        "sv": "Be kunden hålla kortet mot läsaren",
+        "en": "Ask the customer to tap the card",
+    },
+    "staff_new_card": {
+        "fi": "Uusi kortti: ei vielä jäsen",
+        "sv": "Nytt kort: inte medlem än",
+        "en": "New card: not a member yet",
+    },
     "staff_overdrawn": {
         "fi": "HUOM: saldo miinuksella ({accounts}), tarkista historia",
         "sv": "OBS: saldot är negativt ({accounts}), kontrollera historiken",

@@ -13,6 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 SIZES = {"landscape": (800, 480), "portrait": (720, 1280)}
@@ -135,10 +136,8 @@ def main(layout: str, out: Path) -> int:
         app.submit_pin()
         app.screen("pin").ids.pad.value = "12"
 
-    def staff_menu() -> None:
-        app.staff_name, app.staff_role = "Owner", "owner"
-        app.staff_card = DEMO_CARDS[0]
-        app.show("staff")
+    def staff_menu(card: str = DEMO_CARDS[0]) -> None:
+        app.start_session(SimpleNamespace(name="Owner", role="owner"), card)
 
     def amount() -> None:
         staff_menu()
@@ -146,15 +145,13 @@ def main(layout: str, out: Path) -> int:
         app.screen("amount").ids.pad.value = "12.50"
 
     def waitcard() -> None:
-        staff_menu()
-        app.staff_card = ""
+        staff_menu("")
         app.staff_action("topup")
         app.screen("amount").ids.pad.value = "20"
         app.amount_ok()
 
     def confirm() -> None:
-        staff_menu()
-        app.staff_card = DEMO_CARDS[2]  # ten stamps by now: a reward is ready
+        staff_menu(DEMO_CARDS[2])  # ten stamps by now: a reward is ready
         app.staff_action("redeem")
 
     def undo() -> None:

@@ -6,86 +6,22 @@ with the dispatcher inline so every touch has its effect before the next line.
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
-
-import pytest
-from kivy.tests.common import GraphicUnitTest, UnitTestTouch
 
 from hardware.events import (
     CardTapped,
     ReaderConnected,
     ReaderDisconnected,
-    ScannerConnected,
     ScannerDisconnected,
 )
 from kiosk.app.demo import DEMO_CARDS, DEMO_PHONE
 from kiosk.domain.events import EventKind
 from kiosk.errors import StoreWriteError
-from tests.conftest import FakeClock
-from tests.ui.harness import make_app, make_core
+from tests.ui.touch import TouchTest
 
 
-@pytest.mark.usefixtures("xvfb")
-class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
-    tmp: Path
-
-    @pytest.fixture(autouse=True)
-    def _tmp(self, tmp_path: Path) -> None:
-        self.tmp = tmp_path
-
-    def start(self, lang: str = "en", clock: FakeClock | None = None, **kw: Any) -> Any:
-        self.Window.size = (800, 480)
-        if getattr(self, "app", None) is not None:
-            self.app.dispatch("on_stop")  # kv's `app` forgets the old app only on stop
-        self.clock = clock or FakeClock()
-        self.core = make_core(self.tmp / "data", self.clock, **kw)
-        self.app = make_app(self.core, language=lang)
-        root = self.app.build()
-        self.core.start()
-        self.core.sink(ReaderConnected("sim reader"))
-        self.core.sink(ScannerConnected("sim scanner"))
-        self.render(root)
-        return self.app
-
-    def tearDown(self) -> None:
-        if getattr(self, "app", None) is not None:
-            self.app.dispatch("on_stop")
-            self.app = None
-        with contextlib.suppress(Exception):
-            self.core.service.ledger.close()
-        super().tearDown()
-
-    # ---- helpers ---------------------------------------------------------------------------
-
-    def touch(self, widget: Any) -> None:
-        self.advance_frames(2)
-        assert not widget.disabled, f"{widget} is disabled"
-        x, y = widget.to_window(*widget.center)
-        t = UnitTestTouch(x, y)
-        t.touch_down()
-        t.touch_up()
-        self.advance_frames(1)
-
-    def tap(self, card: str) -> None:
-        self.core.sink(CardTapped(card, "sim reader"))
-        self.advance_frames(1)
-
-    def button(self, screen: str, text: str) -> Any:
-        """The button on a screen whose label is exactly ``text`` (as the customer reads it)."""
-        found = [w for w in self.app.screen(screen).walk() if getattr(w, "text", None) == text
-                 and hasattr(w, "on_release")]
-        assert found, f"no button {text!r} on {screen}"
-        return found[0]
-
-    def type_pin(self, pin: str) -> None:
-        pad = self.app.screen("pin").ids.pad
-        for digit in pin:
-            self.touch(next(w for w in pad.children if getattr(w, "text", None) == digit))
-        self.touch(self.app.screen("pin").ids.ok)
-
+class KioskFlows(TouchTest):
     # ---- customer --------------------------------------------------------------------------
 
     def test_tap_shows_the_result_at_once(self) -> None:
@@ -266,7 +202,7 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         self.tap(DEMO_CARDS[0])
         self.touch(self.button("result", "Staff"))
         self.type_pin("1111")
-        assert app.staff_card == DEMO_CARDS[0]
+        assert app.session.card == DEMO_CARDS[0] and app.staff_card == "••••E5F6"
         self.touch(self.button("staff", "Top up credit"))
         app.screen("amount").ids.pad.value = "20"
         self.touch(app.screen("amount").ids.ok)
@@ -275,8 +211,8 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
 
     def test_device_status_screen(self) -> None:
         app = self.start()
-        app.staff_name, app.staff_role = "Owner", "owner"
-        app.show("staff")
+        self.touch(self.button("idle", "Staff"))
+        self.type_pin("1234")
         self.touch(self.button("staff", "Device status"))
         rows = "\n".join(app.screen("status").rows)
         assert "Card reader: OK – connected" in rows and "Storage: OK" in rows
@@ -337,10 +273,12 @@ class KioskFlows(GraphicUnitTest):  # type: ignore[misc]
         assert app.screen("result").headline == "Card linked"
         member = self.core.service.member_for_card(DEMO_CARDS[1])
         assert "04F0B0000000AA" in member.cards
-        app.show("staff")
-        self.touch(self.button("staff", "Clear"))
+        self.touch(self.button("result", "Done"))  # a new customer: a new session
+        self.touch(self.button("idle", "Staff"))
+        self.type_pin("1111")
+        self.tap("04F0B0000000AA")  # the session's customer...
+        assert app.session.card == "04F0B0000000AA" and app.current == "staff"
         self.touch(self.button("staff", "Replace a card"))
-        self.tap("04F0B0000000AA")
         self.tap("04F0B0000000BB")
         assert app.screen("result").headline == "Membership moved to the new card"
         moved = self.core.service.member_for_card("04F0B0000000BB")
