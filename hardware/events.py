@@ -85,7 +85,8 @@ class CodeScanned:
 
     text: str
     device: str
-    #: "ean13", "upca" or "card" (matches the configured card-number pattern)
+    #: "ean13", "upca", "card" (matches the configured card-number pattern) or "code"
+    #: (another printed code: a coupon or gift code, when the validator passes those)
     kind: str
 
 

@@ -10,7 +10,9 @@ sits over ``LoyaltyService`` and adds what the counter needs around the engine:
 * every refusal as a ``Refusal`` code (an unknown, replaced or erased card included), so
   the caller translates one thing; bad input (a garbled card, a negative amount) is still
   ``InvalidInput``;
-* a masked card label ("••••E5F6") for showing whose card it is without the whole id.
+* a masked card label ("••••E5F6") for showing whose card it is without the whole id;
+* what a scanned code is (member card, coupon, gift code; a product's barcode is refused
+  and creates nothing), and the member for a phone number, rate-limited per number.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from hardware.codes import CARD, COUPON, GARBLED, GIFT, Classified, CodeKinds, classify_code
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, EventKind
 from kiosk.domain.member import ERASED, MemberState
 from kiosk.domain.programs.engine import ProgramRules, live, pass_account
@@ -28,8 +31,11 @@ from kiosk.domain.programs.spec import ProgramSpec, TimePass, VisitCard
 from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import STAMP_CARD_REWARD, Action, ActionKind, Refusal, SimpleRules
 from kiosk.errors import InvalidInput
+from kiosk.services.lookup import PhoneLimiter, card_for_phone, checked_phone_key
 from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
 
+#: the kiosk config's default printed card number ([hardware] card_number_pattern)
+DEFAULT_CARD_PATTERN = r"^[0-9A-Z]{6,24}$"
 #: the largest amount one counter action takes (cents): a typo of extra zeros is refused
 MAX_AMOUNT_CENTS = 10_000_000
 
@@ -149,16 +155,92 @@ def _amount(cents: int, what: str) -> int:
     return cents
 
 
+@dataclass(frozen=True)
+class ScanResult:
+    """A scanned code at the counter: what it is, and what came of it.
+
+    A member card is tapped (``outcome``: the visit, or why not); a gift code shows its
+    member (``summary``), a coupon waits for the card it goes on; anything else is
+    ``refusal`` (garbled_code, product_code, unknown_code, unknown_gift) and nothing was
+    recorded."""
+
+    code: Classified
+    outcome: Outcome | None = None
+    summary: CardSummary | None = None
+    refusal: Refusal | None = None
+
+
 class CounterService:
     def __init__(
         self,
         loyalty: LoyaltyService,
         *,
         redeem_gate: Callable[[str | None], bool] | None = None,
+        card_pattern: str = DEFAULT_CARD_PATTERN,
+        phone_limiter: PhoneLimiter | None = None,
     ) -> None:
         self.loyalty = loyalty
         #: False for a reward the shop lets a kiosk give only while it reaches the server
         self.redeem_gate = redeem_gate
+        self.card_pattern = card_pattern
+        self.phone_limiter = phone_limiter or PhoneLimiter()
+
+    # ---- codes and phone numbers --------------------------------------------------------------
+
+    def code_kinds(self) -> CodeKinds:
+        """The shop's codes: the kiosk's card number pattern, the program's prefixes and coupons."""
+        program = self.program
+        if program is None:
+            return CodeKinds(self.card_pattern)
+        spec = program.spec
+        return CodeKinds(
+            self.card_pattern,
+            card_prefixes=spec.codes.card_prefixes,
+            gift_prefixes=spec.codes.gift_prefixes,
+            coupon_codes=frozenset(code for c in spec.coupons for code in c.codes),
+            coupon_prefixes=tuple(c.prefix for c in spec.coupons if c.prefix),
+        )
+
+    def classify(self, text: str) -> Classified:
+        return classify_code(self.code_kinds(), text)
+
+    def scan(self, text: str, now: datetime | None = None) -> ScanResult:
+        """A code from the scanner (or typed) at the counter, handled as the kiosk does."""
+        code = self.classify(text)
+        if code.kind is None:
+            refusal = Refusal(code.refusal or GARBLED, code.reason, {"code": code.code})
+            return ScanResult(code, refusal=refusal)
+        if code.kind == CARD:
+            return ScanResult(code, outcome=self.loyalty.tap(code.code, now))
+        if code.kind == GIFT:
+            found = self.summary(code.code, now)
+            if isinstance(found, Refusal):
+                refusal = Refusal(
+                    "unknown_gift", "This gift code has not been sold yet.", {"code": code.code}
+                )
+                return ScanResult(code, refusal=refusal)
+            return ScanResult(code, summary=found)
+        assert code.kind == COUPON
+        return ScanResult(code)
+
+    def find_phone(self, phone: str, now: datetime | None = None) -> CardSummary | Refusal:
+        """The member with this phone number and what they hold; stamps nothing.
+
+        Each number may be looked up a few times in ten minutes (``PhoneLimiter``)."""
+        key = checked_phone_key(phone)
+        now = now or self.loyalty.clock()
+        wait = self.phone_limiter.wait(key, now)
+        if wait:
+            minutes = max(1, (wait + 59) // 60)
+            return Refusal(
+                "phone_rate_limited",
+                f"This number was looked up too often; try again in {minutes} min, or bring the card.",
+                {"seconds": wait},
+            )
+        card = card_for_phone(self.loyalty.ledger, key)
+        if card is None:
+            return Refusal("unknown_phone", "No member has this phone number.")
+        return self.summary(card, now)
 
     # ---- what the program offers ------------------------------------------------------------
 

@@ -272,6 +272,16 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class CodesSpec:
+    """Which scanned codes are the shop's: coupons are known by their own codes/prefixes."""
+
+    #: beginnings of EAN-13 / UPC-A numbers printed on the shop's own member cards
+    card_prefixes: tuple[str, ...] = ()
+    #: beginnings of prepaid gift codes
+    gift_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProgramSpec:
     id: str
     version: str
@@ -298,6 +308,7 @@ class ProgramSpec:
     bonus_actions: tuple[BonusAction, ...] = ()
     welcome: WelcomeSpec | None = None
     promotions: tuple[Promotion, ...] = ()
+    codes: CodesSpec = CodesSpec()
     source: str = "<program>"
 
     @property
@@ -714,6 +725,18 @@ def _promotion(t: _Table) -> Promotion:
     return promo
 
 
+def _codes(t: _Table) -> CodesSpec:
+    def prefixes(key: str) -> tuple[str, ...]:
+        values = t.strings(key)
+        if len(values) > 50 or any(len(v) > 24 or not v.isprintable() for v in values):
+            raise t.fail(key, "at most 50 prefixes of at most 24 printable characters", list(values))
+        return tuple(v.strip().upper() for v in values)
+
+    spec = CodesSpec(card_prefixes=prefixes("card_prefixes"), gift_prefixes=prefixes("gift_prefixes"))
+    t.done()
+    return spec
+
+
 def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> ProgramSpec:
     """Validate a parsed program file. Pure: tests pass dicts straight in."""
     root = _Table(source, "", document)
@@ -783,6 +806,7 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         bonus_actions=tuple(_bonus_action(t) for t in root.tables("bonus_action")),
         welcome=opt("welcome", _welcome),
         promotions=tuple(_promotion(t) for t in root.tables("promotion")),
+        codes=opt("codes", _codes) or CodesSpec(),
         source=source,
     )
     root.done()
