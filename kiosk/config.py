@@ -114,6 +114,37 @@ class SyncConfig:
 
 
 @dataclass(frozen=True)
+class ConsentWording:
+    #: recorded with the consent, so what the customer agreed to can be shown later
+    version: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ConsentConfig:
+    """What a customer agrees to when joining: a version (recorded in the consent event)
+    and the text shown, per language. Change the version whenever the text changes."""
+
+    terms_version: str = "kanta-terms-v1"
+    terms_fi: str = "Hyväksyn kanta-ohjelman ehdot ja tietojeni käsittelyn."
+    terms_sv: str = "Jag godkänner programmets villkor och behandlingen av mina uppgifter."
+    terms_en: str = "I accept the program terms and the processing of my data."
+    marketing_version: str = "kanta-marketing-v1"
+    marketing_fi: str = "Minulle saa lähettää tarjouksia."
+    marketing_sv: str = "Jag vill få erbjudanden."
+    marketing_en: str = "You may send me offers."
+
+    def wording(self, scope: str, language: str) -> ConsentWording:
+        """``scope`` is "terms" or "marketing"; an unknown language falls back to English."""
+        if scope not in ("terms", "marketing"):
+            raise ValueError(f"no consent {scope!r}")
+        language = language if language in LANGUAGES else "en"
+        return ConsentWording(
+            getattr(self, f"{scope}_version"), getattr(self, f"{scope}_{language}")
+        )
+
+
+@dataclass(frozen=True)
 class KioskConfig:
     shop: ShopConfig = field(default_factory=ShopConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
@@ -121,6 +152,7 @@ class KioskConfig:
     hardware: HardwareConfig = field(default_factory=HardwareConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     sync: SyncConfig = field(default_factory=SyncConfig)
+    consent: ConsentConfig = field(default_factory=ConsentConfig)
     #: where the file came from, for messages
     source: str = "<defaults>"
 
@@ -223,6 +255,7 @@ _NESTED: dict[str, type[Any]] = {
     "GpioConfig": GpioConfig,
     "UiConfig": UiConfig,
     "SyncConfig": SyncConfig,
+    "ConsentConfig": ConsentConfig,
 }
 
 
@@ -253,6 +286,15 @@ def _validate(cfg: KioskConfig) -> None:
         raise ConfigError(f"{src}: ui.idle_timeout_seconds and ui.staff_timeout_seconds must be more than 0")
     if cfg.hardware.scan_timeout_ms <= 0:
         raise ConfigError(f"{src}: hardware.scan_timeout_ms must be more than 0")
+    _validate_consent(cfg.consent, src)
+
+
+def _validate_consent(consent: ConsentConfig, src: str) -> None:
+    for f in fields(consent):
+        value = getattr(consent, f.name)
+        limit = 64 if f.name.endswith("_version") else 2000
+        if not value.strip() or len(value) > limit:
+            raise ConfigError(f"{src}: consent.{f.name} must be 1 to {limit} characters")
 
 
 def parse_config(data: Mapping[str, Any], source: str) -> KioskConfig:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import re
 import threading
 import time
 from collections import deque
@@ -36,6 +35,7 @@ from kiosk.domain.events import Event
 from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
+from kiosk.services.privacy import phone_key
 from kiosk.staff import StaffService
 
 log = logging.getLogger(__name__)
@@ -90,12 +90,6 @@ class _Command:
 
 
 _STOP = object()
-
-
-def phone_key(text: str) -> str:
-    """Compare phone numbers by their last 9 digits: +358 40 123 4567 == 040 1234567."""
-    digits = re.sub(r"\D", "", text)
-    return digits[-9:]
 
 
 class KioskCore:
@@ -340,16 +334,10 @@ class KioskCore:
 
     def _phone_index(self) -> dict[str, str]:
         if self._phones is None:
-            ledger = self.service.ledger
-            members = ledger.storage.table("members")  # profiles share the members' doc ids
             index: dict[str, str] = {}
-            for doc_id, doc in list(ledger.storage.table("profiles").items()):
-                phone = doc.get("phone") if doc else None
-                if not phone:
-                    continue
-                member = members.get(doc_id)
-                if member and member.get("c"):
-                    index[phone_key(phone)] = member["c"][0]
+            for member, contact in self.service.ledger.contacts():
+                if contact.get("phone") and member.cards:
+                    index[phone_key(contact["phone"])] = member.cards[0]
             self._phones = index
         return self._phones
 

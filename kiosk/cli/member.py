@@ -1,16 +1,23 @@
 """`kanta member show|history CARD`: what the kiosk knows about the member behind a card;
 `kanta member duplicates` and `kanta member merge CARD`: a card made a member at two kiosks
-that could not sync, where a member joined, so the owner decides (kiosk.domain.merge)."""
+that could not sync, where a member joined, so the owner decides (kiosk.domain.merge);
+`kanta member join|export|erase|consent|requests`: a customer's data requests
+(kiosk.services.privacy)."""
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.render import describe_event, describe_member, event_json, member_json
-from kiosk.domain.member import MemberState
+from kiosk.domain.member import ERASED, MemberState
+from kiosk.errors import Refused
 from kiosk.services.loyalty import normalize_card
+from kiosk.services.privacy import PrivacyService
+from kiosk.store.disk import OsDisk
 
 
 def register(sub: Any) -> None:
@@ -41,12 +48,63 @@ def register(sub: Any) -> None:
     merge.add_argument("card")
     merge.add_argument("--yes", action="store_true", help="merge (otherwise only show what would happen)")
     merge.set_defaults(handler=merge_members)
+    _register_requests(verbs)
+
+
+def _register_requests(verbs: Any) -> None:
+    """The verbs of a customer's data requests."""
+    join = verbs.add_parser(
+        "join",
+        help="join a card to the program with consent (what the join screen does)",
+        description="The consent wording recorded is the one in the [consent] section of "
+        "the kiosk configuration, in --language.",
+    )
+    join.add_argument("card")
+    join.add_argument("--phone", help="phone number the customer chose to give")
+    join.add_argument("--email", help="e-mail address the customer chose to give")
+    join.add_argument(
+        "--consent", required=True, metavar="terms[,marketing]",
+        help="what the customer agreed to: terms (required), marketing (optional)",
+    )
+    join.add_argument(
+        "--language", choices=("fi", "sv", "en"), help="the wording's language (default: the shop's)"
+    )
+    join.set_defaults(handler=join_member)
+    export = verbs.add_parser(
+        "export",
+        help="everything held about a member: contact details, consents, every event",
+    )
+    _who(export)
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.set_defaults(handler=export_member)
+    erase = verbs.add_parser(
+        "erase",
+        help="erase a member at their request (without --yes: only what would be erased)",
+        description="Contact details are destroyed here at once and on every other kiosk "
+        "and the server with the next sync; the balances are closed; the events stay, "
+        "without the person. Run with the kiosk app stopped.",
+    )
+    _who(erase)
+    erase.add_argument("--yes", action="store_true", help="erase (otherwise only show the plan)")
+    erase.set_defaults(handler=erase_member)
+    consent = verbs.add_parser("consent", help="withdraw a consent the member gave")
+    consent.add_argument("card")
+    consent.add_argument("--withdraw", required=True, choices=("marketing", "terms"))
+    consent.set_defaults(handler=withdraw_consent)
+    requests = verbs.add_parser("requests", help="the log of data requests made at this kiosk")
+    requests.add_argument("--json", action="store_true")
+    requests.set_defaults(handler=list_requests)
+
+
+def _who(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("card", nargs="?", help="the member's card")
+    parser.add_argument("--phone", help="find the member by the phone number they gave here")
 
 
 def show_member(args: argparse.Namespace) -> int:
     cfg = common.config(args)
     with common.opened_service(args, cfg, readonly=True) as service:
-        state = service.member_for_card(args.card)
+        state = _not_erased(service.member_for_card(args.card))
         others = [m.member_id for m in service.ledger.members_holding(normalize_card(args.card))[1:]]
         if args.json:
             common.print_json({**member_json(state), "other_members_holding_the_card": others})
@@ -61,7 +119,7 @@ def member_history(args: argparse.Namespace) -> int:
     import json
 
     with common.opened_service(args, common.config(args), readonly=True) as service:
-        state = service.member_for_card(args.card)
+        state = _not_erased(service.member_for_card(args.card))
         for event in service.ledger.events(state.member_id):
             if args.json:
                 print(json.dumps(event_json(event), ensure_ascii=False, sort_keys=True))
@@ -70,13 +128,19 @@ def member_history(args: argparse.Namespace) -> int:
         return 0
 
 
+def _not_erased(state: MemberState) -> MemberState:
+    """An erased member's card no longer identifies them: nothing about them is shown."""
+    if state.status == ERASED:
+        raise Refused("this card's member was erased at their request: nothing is held about them")
+    return state
+
+
 def _print_holders(holders: list[MemberState]) -> None:
     """One line per member holding a card: the card's own first, then those to merge into it."""
     for i, state in enumerate(holders):
         role = "the card's member" if i == 0 else "to merge into it"
-        balances = ", ".join(f"{a} {v}" for a, v in sorted(state.balances.items())) or "no balance"
         made = f"made at kiosk {state.created_by}"
-        print(f"  {state.member_id}  {state.status:<9} {made}  {balances}  ({role})")
+        print(f"  {state.member_id}  {state.status:<9} {made}  {_balances(state)}  ({role})")
 
 
 def list_duplicates(args: argparse.Namespace) -> int:
@@ -117,3 +181,123 @@ def merge_members(args: argparse.Namespace) -> int:
         print(f"merged ({len(outcome.events)} events recorded); the card's member now:")
         print(describe_member(outcome.after, cfg.shop.currency))
         return 0
+
+
+# ---- data requests ------------------------------------------------------------------------
+
+
+@contextmanager
+def _privacy(args: argparse.Namespace, *, readonly: bool) -> Iterator[PrivacyService]:
+    cfg = common.config(args)
+    with common.opened_service(args, cfg, readonly=readonly) as service:
+        yield PrivacyService(service, cfg.consent)
+
+
+def join_member(args: argparse.Namespace) -> int:
+    cfg = common.config(args)
+    consents = {c.strip() for c in args.consent.split(",") if c.strip()}
+    with _privacy(args, readonly=False) as privacy:
+        outcome = privacy.join(
+            args.card,
+            consents=consents,
+            phone=args.phone,
+            email=args.email,
+            language=args.language or cfg.shop.language,
+            actor="owner",
+        )
+        if outcome.refusal is not None:
+            print(f"not joined: {outcome.refusal.message}")
+            return 1
+        assert outcome.after is not None
+        print(f"joined: member {outcome.after.member_id}")
+        return 0
+
+
+def export_member(args: argparse.Namespace) -> int:
+    with _privacy(args, readonly=True) as privacy:
+        data = privacy.export(privacy.find(card=args.card, phone=args.phone))
+    if args.format == "json":
+        common.print_json(data)
+    else:
+        _write_csv(data)
+    return 0
+
+
+def _write_csv(data: dict[str, Any]) -> None:
+    """One row per thing held: section, field, value, time (a spreadsheet opens it)."""
+    import csv
+    import json
+    import sys
+
+    out = csv.writer(sys.stdout)
+    out.writerow(["section", "field", "value", "time"])
+    for key in ("member", "status", "created_at", "enrolled_at", "last_visit_at", "exported_at"):
+        out.writerow(["member", key, data[key] or "", ""])
+    for card in data["cards"]:
+        out.writerow(["card", "current", card, ""])
+    for card in data["retired_cards"]:
+        out.writerow(["card", "retired", card, ""])
+    for account, value in data["balances"].items():
+        out.writerow(["balance", account, value, ""])
+    for key, value in sorted(data["contact"].items()):
+        out.writerow(["contact", key, value, ""])
+    for kiosk in data["contact_given_at_other_kiosks"]:
+        out.writerow(["contact", "kept at kiosk", kiosk, ""])
+    for consent in data["consents"]:
+        wording = f"{consent['wording']}: {consent['text'] or ''}".rstrip(": ")
+        out.writerow(["consent given", consent["scope"], wording, consent["given_at"]])
+    for withdrawn in data["consents_withdrawn"]:
+        out.writerow(["consent withdrawn", withdrawn["scope"], "", withdrawn["withdrawn_at"]])
+    for event in data["events"]:
+        value = json.dumps(event, ensure_ascii=False, sort_keys=True)
+        out.writerow(["event", event["kind"], value, event["wall"]])
+
+
+def erase_member(args: argparse.Namespace) -> int:
+    with _privacy(args, readonly=not args.yes) as privacy:
+        member = privacy.find(card=args.card, phone=args.phone)
+        if not args.yes:
+            plan = privacy.erase_plan(member)
+            print(f"member {member.member_id} ({member.status}), cards {', '.join(member.cards) or '-'}")
+            kept = ", ".join(plan.contact_fields) or "none"
+            print(f"  contact details held here, to destroy: {kept}")
+            for kiosk in plan.contact_elsewhere:
+                print(f"  contact details held at kiosk {kiosk}: destroyed there with its next sync")
+            print(f"  balances to close: {_balances(member)}")
+            print(f"  {plan.events} events stay, without the person")
+            print("nothing changed; run again with --yes to erase")
+            return 0
+        outcome = privacy.erase(member, actor="owner")
+        print(
+            f"erased member {member.member_id} ({len(outcome.events)} event recorded): contact "
+            "details destroyed here; other kiosks and the server follow with the next sync"
+        )
+        return 0
+
+
+def _balances(state: MemberState) -> str:
+    return ", ".join(f"{a} {v}" for a, v in sorted(state.balances.items())) or "no balance"
+
+
+def withdraw_consent(args: argparse.Namespace) -> int:
+    with _privacy(args, readonly=False) as privacy:
+        privacy.withdraw(args.card, args.withdraw, actor="owner")
+    extra = "; the contact details held here were destroyed" if args.withdraw == "terms" else ""
+    print(f"{args.withdraw} consent withdrawn{extra}")
+    return 0
+
+
+def list_requests(args: argparse.Namespace) -> int:
+    from kiosk.store.personal import RequestLog
+
+    log = RequestLog(common.data_dir(args), OsDisk())
+    entries = log.entries()
+    if args.json:
+        common.print_json(entries)
+        return 0
+    if not entries:
+        print("no data requests made at this kiosk")
+    for entry in entries:
+        member = entry.get("member", "-")
+        print(f"{entry['asked']}  {entry['request']:<18} member {member}  done {entry['done']}")
+    return 0

@@ -182,6 +182,10 @@ def apply(state: MemberState, event: Event) -> MemberState:
             }
     elif kind is EventKind.MEMBER_ERASED:
         changes["status"] = ERASED
+        if state.merged_into is None:
+            # the customer asked: the account is closed (a merged member's balance has
+            # moved already, and one that arrives late must still be found and moved)
+            changes["balances"], changes["lots"] = {}, {}
         changes["consents"] = {}
         changes["enrolled_at"] = None
         changes["retired_cards"] = (*state.retired_cards, *state.cards)

@@ -240,10 +240,13 @@ class LoyaltyService:
         contact: dict[str, str] | None = None,
         actor: str | None = None,
         now: datetime | None = None,
+        texts: dict[str, str] | None = None,
     ) -> Outcome:
         """Join with consent: the program terms and data processing are required;
-        marketing is a separate, optional consent. Contact details are kept outside the
-        ledger (in profiles) so that an erasure can really remove them."""
+        marketing is a separate, optional consent. ``texts`` (scope -> the text shown) is
+        kept with each consent beside its wording version. Contact details are sealed with
+        the member's own key outside the events (kiosk.store.personal), so that an erasure
+        can really remove them."""
         card = normalize_card(card)
         now = now or self.clock()
         if not terms_wording:
@@ -268,9 +271,15 @@ class LoyaltyService:
         def draft(kind: EventKind, **data: Any) -> EventDraft:
             return EventDraft(kind, mid, data=data, card=card, actor=actor, program=self.rules.version)
 
-        drafts.append(draft(EventKind.CONSENT_GIVEN, scope="program", wording=terms_wording))
+        def consent(scope: str, wording: str) -> EventDraft:
+            text = (texts or {}).get(scope)
+            if text:
+                return draft(EventKind.CONSENT_GIVEN, scope=scope, wording=wording, text=text)
+            return draft(EventKind.CONSENT_GIVEN, scope=scope, wording=wording)
+
+        drafts.append(consent("program", terms_wording))
         if marketing_wording:
-            drafts.append(draft(EventKind.CONSENT_GIVEN, scope="marketing", wording=marketing_wording))
+            drafts.append(consent("marketing", marketing_wording))
         drafts.append(
             draft(EventKind.MEMBER_ENROLLED, contact=sorted(contact))
             if contact

@@ -16,10 +16,11 @@ from typing import Any
 from tinydb import TinyDB
 
 from kiosk.config import StoreConfig
-from kiosk.domain.events import Event, event_from_dict
-from kiosk.domain.member import MemberState, from_doc, to_doc
+from kiosk.domain.events import Event, EventKind, event_from_dict
+from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
 from kiosk.store.disk import Disk
 from kiosk.store.fasttable import FastTable
+from kiosk.store.personal import MemberKeys
 from kiosk.store.storage import CrashSafeStorage
 
 MEMBERS = "members"
@@ -70,6 +71,9 @@ class Ledger:
             # short, random: it is in every event, and a shop has a handful of kiosks
             self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0})
         self._recover_stamper_position()
+        self.keys = MemberKeys(storage.path, storage.disk, readonly=storage.readonly)
+        if not storage.readonly:
+            self._tidy_personal_data()
 
     @classmethod
     def open(
@@ -250,6 +254,13 @@ class Ledger:
         storage = self.storage
         new_docs: list[tuple[int, dict[str, Any]]] = []
         doc_ids: dict[str, int] = {}
+        profiles = dict(profiles or {})
+        for event in events:
+            if event.kind is EventKind.MEMBER_ERASED:
+                profiles[event.member] = None  # wherever the erasure was asked for
+        # a key is durable before the ciphertext it opens; a crash between leaves an
+        # unused key, which the next start forgets (_tidy_personal_data)
+        self.keys.ensure(m for m, p in profiles.items() if p is not None)
         with storage.transaction():
             storage.add_events([event.to_dict() for event in events])
             for state in states:
@@ -263,12 +274,20 @@ class Ledger:
                 doc_ids[state.member_id] = doc_id
             if meta:
                 storage.put(META, _META_ID, {**self.meta, **meta})
-            for member_id, profile in (profiles or {}).items():
+            for member_id, profile in profiles.items():
                 # profiles share their member's document id, new members' included
                 doc_id = doc_ids.get(member_id, self._by_member.get(member_id))
+                if doc_id is None and profile is None:
+                    continue  # an erasure of a member this store never held
                 if doc_id is None:
                     raise ValueError("profile for an unknown member")
-                storage.put(PROFILES, doc_id, None if profile is None else dict(profile))
+                if profile is not None:
+                    fields = {str(k): str(v) for k, v in profile.items()}
+                    storage.put(PROFILES, doc_id, self.keys.seal(member_id, fields))
+                elif doc_id in storage.table(PROFILES):
+                    storage.put(PROFILES, doc_id, None)
+        # only once the removal is durable: the ciphertext in every copy is noise from here
+        self.keys.destroy(m for m, p in profiles.items() if p is None)
         if stamper:
             self.storage.put_unjournaled(META, _META_ID, {**self.meta, **stamper})
         for doc_id, doc in new_docs:
@@ -299,12 +318,49 @@ class Ledger:
 
     # ---- personal data lives outside the ledger, so erasure can really erase it ----------
 
-    def profile(self, member_id: str) -> dict[str, Any] | None:
+    def profile(self, member_id: str) -> dict[str, str] | None:
+        """The contact details a member gave at this kiosk, or None (none, or erased)."""
         doc_id = self._by_member.get(member_id)
         if doc_id is None:
             return None
         doc = self.storage.table(PROFILES).get(doc_id)
-        return dict(doc) if doc is not None else None
+        return self.keys.open(member_id, doc) if doc is not None else None
+
+    def contacts(self) -> Iterator[tuple[MemberState, dict[str, str]]]:
+        """Every member with contact details held here, and those details."""
+        members = self.storage.table(MEMBERS)
+        for doc_id, doc in list(self.storage.table(PROFILES).items()):
+            member = members.get(doc_id)
+            if member is None:
+                continue
+            fields = self.keys.open(member["m"], doc)
+            if fields is not None:
+                yield from_doc(member), fields
+
+    def _tidy_personal_data(self) -> None:
+        """At open: forget keys nothing needs (a crash between a key and its record, or
+        between an erasure and its key's destruction), drop details whose key is gone,
+        and seal details an older version kept in the clear."""
+        members = self.storage.table(MEMBERS)
+        profiles = self.storage.table(PROFILES)
+        wanted: dict[str, int] = {}
+        for doc_id in profiles:
+            member = members.get(doc_id)
+            if member is not None and member.get("s") != ERASED:
+                wanted[member["m"]] = doc_id
+        self.keys.destroy(self.keys.members() - set(wanted))
+        stale = [doc_id for doc_id in profiles if doc_id not in wanted.values()]
+        clear = {m: d for m, d in wanted.items() if "sealed" not in profiles[d]}
+        stale += [d for m, d in wanted.items() if m not in clear and not self.keys.has(m)]
+        if not stale and not clear:
+            return
+        self.keys.ensure(clear)
+        with self.storage.transaction():
+            for doc_id in stale:
+                self.storage.put(PROFILES, doc_id, None)
+            for member_id, doc_id in clear.items():
+                fields = {str(k): str(v) for k, v in profiles[doc_id].items()}
+                self.storage.put(PROFILES, doc_id, self.keys.seal(member_id, fields))
 
     # ---- reading the ledger ------------------------------------------------------------------
 

@@ -1,0 +1,246 @@
+"""A customer's data requests: join, see everything held, withdraw a consent, erase.
+
+The command line (`kanta member join|export|erase|consent|requests`) and the counter's
+screens call these. Contact details are sealed with the member's own key
+(kiosk.store.personal); an erasure records ``member_erased`` (which every kiosk and the
+server receive with the next sync, and which destroys the key wherever it is) and closes
+the account. Every request is noted in the request log, which holds no personal data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from kiosk.config import ConsentConfig
+from kiosk.domain.events import Event, EventDraft, EventKind
+from kiosk.domain.member import ERASED, MemberState
+from kiosk.errors import InvalidInput, Refused, UnknownCard
+from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
+from kiosk.store.personal import RequestLog
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,63}$")
+_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,24}$")
+#: the consents a customer can give or withdraw, by the names the commands use
+SCOPES = {"terms": "program", "marketing": "marketing"}
+
+
+def phone_key(text: str) -> str:
+    """Compare phone numbers by their last 9 digits: +358 40 123 4567 == 040 1234567."""
+    digits = re.sub(r"\D", "", text)
+    return digits[-9:]
+
+
+def check_contact(phone: str | None, email: str | None) -> dict[str, str]:
+    """The contact details to keep, checked; a clear message names what is wrong."""
+    contact: dict[str, str] = {}
+    if phone:
+        phone = phone.strip()
+        if not _PHONE.match(phone) or len(re.sub(r"\D", "", phone)) < 6:
+            raise InvalidInput(f"{phone!r} is not a phone number (digits, spaces, '+', '-')")
+        contact["phone"] = phone
+    if email:
+        email = email.strip()
+        if len(email) > 254 or not _EMAIL.match(email):
+            raise InvalidInput(f"{email!r} is not an e-mail address")
+        contact["email"] = email
+    return contact
+
+
+@dataclass(frozen=True)
+class ErasurePlan:
+    """What an erasure would remove, for the owner to confirm."""
+
+    member: MemberState
+    contact_fields: tuple[str, ...]
+    contact_elsewhere: tuple[str, ...]
+    events: int
+
+
+class PrivacyService:
+    def __init__(self, loyalty: LoyaltyService, consent: ConsentConfig) -> None:
+        self.loyalty = loyalty
+        self.ledger = loyalty.ledger
+        self.consent = consent
+        self.requests = RequestLog(self.ledger.storage.path, self.ledger.storage.disk)
+
+    # ---- finding the person ----------------------------------------------------------
+
+    def find(self, card: str | None = None, phone: str | None = None) -> MemberState:
+        """The member behind a card, or the one who gave this phone number here; an
+        erased member is not found: their card no longer identifies them."""
+        if (card is None) == (phone is None):
+            raise InvalidInput("give a card or --phone (one of them)")
+        if card is not None:
+            state = self.loyalty.member_for_card(card)
+        else:
+            assert phone is not None
+            key = phone_key(phone)
+            if len(key) < 6:
+                raise InvalidInput(f"{phone!r} is not a phone number")
+            found = [m for m, fields in self.ledger.contacts() if phone_key(fields.get("phone", "")) == key]
+            if not found:
+                raise UnknownCard(
+                    "no member gave that phone number at this kiosk (contact details are "
+                    "kept where they were given; use the card, or ask on that kiosk)"
+                )
+            state = found[0]
+        if state.status == ERASED:
+            raise Refused("this card's member was erased at their request: nothing is held about them")
+        return state
+
+    def card_for_phone(self, phone: str) -> str | None:
+        try:
+            state = self.find(phone=phone)
+        except (UnknownCard, Refused, InvalidInput):
+            return None
+        return state.cards[0] if state.cards else None
+
+    # ---- joining ---------------------------------------------------------------------
+
+    def join(
+        self,
+        card: str,
+        *,
+        consents: set[str],
+        phone: str | None = None,
+        email: str | None = None,
+        language: str = "en",
+        actor: str | None = None,
+        now: datetime | None = None,
+    ) -> Outcome:
+        """What the join screen does: the terms (required) and marketing (optional)
+        consents in the wording the shop's config gives, and the contact details."""
+        unknown = consents - set(SCOPES)
+        if unknown:
+            raise InvalidInput(f"unknown consent {', '.join(sorted(unknown))} (terms, marketing)")
+        if "terms" not in consents:
+            raise InvalidInput("joining needs --consent terms (the program terms and data processing)")
+        contact = check_contact(phone, email)
+        terms = self.consent.wording("terms", language)
+        marketing = self.consent.wording("marketing", language) if "marketing" in consents else None
+        texts = {"program": terms.text, **({"marketing": marketing.text} if marketing else {})}
+        asked = self._now(now)
+        outcome = self.loyalty.enroll(
+            card,
+            terms_wording=terms.version,
+            marketing_wording=marketing.version if marketing else None,
+            contact=contact or None,
+            actor=actor,
+            now=now,
+            texts=texts,
+        )
+        if outcome.accepted and outcome.after is not None:
+            self.requests.add("join", outcome.after.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return outcome
+
+    # ---- access ----------------------------------------------------------------------
+
+    def export(self, member: MemberState, now: datetime | None = None) -> dict[str, Any]:
+        """Everything this kiosk holds about a member: state, contact details, consents
+        with their wording and times, and every event."""
+        asked = self._now(now)
+        events = list(self.ledger.events(member.member_id))
+        consents = [
+            {
+                "scope": e.data.get("scope", "program"),
+                "wording": e.data.get("wording"),
+                "text": e.data.get("text"),
+                "given_at": e.wall,
+                "kiosk": e.kiosk,
+            }
+            for e in events
+            if e.kind is EventKind.CONSENT_GIVEN
+        ]
+        withdrawn = [
+            {"scope": e.data.get("scope", "program"), "withdrawn_at": e.wall, "kiosk": e.kiosk}
+            for e in events
+            if e.kind is EventKind.CONSENT_WITHDRAWN
+        ]
+        out = {
+            "member": member.member_id,
+            "status": member.status,
+            "cards": list(member.cards),
+            "retired_cards": list(member.retired_cards),
+            "balances": dict(sorted(member.balances.items())),
+            "expiring": {
+                account: [{"amount": lot.amount, "expires_at": lot.expires_at} for lot in lots]
+                for account, lots in sorted(member.lots.items())
+            },
+            "created_at": member.created_at,
+            "enrolled_at": member.enrolled_at,
+            "last_visit_at": member.last_visit_at,
+            "contact": self.ledger.profile(member.member_id) or {},
+            "contact_given_at_other_kiosks": self._contact_elsewhere(events),
+            "consents": consents,
+            "consents_withdrawn": withdrawn,
+            "events": [e.to_dict() for e in events],
+            "exported_by_kiosk": self.ledger.kiosk_id,
+            "exported_at": asked.isoformat(),
+        }
+        self.requests.add("export", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return out
+
+    # ---- consent -----------------------------------------------------------------------
+
+    def withdraw(self, card: str, scope: str, actor: str | None = None) -> Outcome:
+        """Withdraw marketing, or the program terms (which also removes the contact
+        details: without that consent nothing personal may be kept)."""
+        if scope not in SCOPES:
+            raise InvalidInput(f"unknown consent {scope!r} (terms, marketing)")
+        card = normalize_card(card)
+        member = self.find(card=card)
+        event_scope = SCOPES[scope]
+        consent = member.consents.get(event_scope)
+        if consent is None or consent.withdrawn_at is not None:
+            raise Refused(f"this member has no {scope} consent to withdraw")
+        asked = self._now(None)
+        draft = EventDraft(
+            EventKind.CONSENT_WITHDRAWN,
+            member.member_id,
+            data={"scope": event_scope},
+            card=card,
+            actor=actor,
+            program=self.loyalty.rules.version,
+        )
+        profiles: dict[str, dict[str, str] | None] | None = None
+        if scope == "terms":
+            profiles = {member.member_id: None}
+        events, states = self.loyalty.recorder.record([draft], asked, profiles=profiles)
+        self.requests.add(f"withdraw-{scope}", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return Outcome(card, member, states[member.member_id], tuple(events))
+
+    # ---- erasure -------------------------------------------------------------------------
+
+    def erase_plan(self, member: MemberState) -> ErasurePlan:
+        events = list(self.ledger.events(member.member_id))
+        profile = self.ledger.profile(member.member_id) or {}
+        elsewhere = tuple(self._contact_elsewhere(events))
+        return ErasurePlan(member, tuple(sorted(profile)), elsewhere, len(events))
+
+    def _contact_elsewhere(self, events: list[Event]) -> list[str]:
+        """Kiosks where this member gave contact details (kept only there)."""
+        return sorted(
+            {
+                e.kiosk
+                for e in events
+                if e.kind is EventKind.MEMBER_ENROLLED
+                and e.data.get("contact")
+                and not self.ledger.is_this_kiosk(e.kiosk)
+            }
+        )
+
+    def erase(self, member: MemberState, actor: str | None = None) -> Outcome:
+        """Erase: contact details destroyed here, and on every kiosk with the next sync;
+        the balances closed; the events stay, without the person."""
+        asked = self._now(None)
+        if not member.cards:
+            raise Refused("this member holds no card any more (replaced or merged): use the current card")
+        outcome = self.loyalty.erase(member.cards[0], actor=actor)
+        self.requests.add("erase", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return outcome
+
+    def _now(self, now: datetime | None) -> datetime:
+        return now or self.loyalty.clock()
