@@ -31,7 +31,7 @@ def register(sub: Any) -> None:
     verbs = p.add_subparsers(dest="server_command", metavar="VERB")
     init = verbs.add_parser(
         "init",
-        help="create a shop and its owner login (password from a prompt or $KANTA_OWNER_PASSWORD)",
+        help="create a shop and its owner login (password from a prompt or $KANTA_PASSWORD)",
     )
     _db_option(init, argparse.SUPPRESS)
     init.add_argument("--shop", required=True, metavar="NAME")
@@ -111,12 +111,24 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+#: the one variable for the owner's password (kanta backup pull reads it too)
+PASSWORD_ENV = "KANTA_PASSWORD"
+#: its old name, still read with a note
+OLD_PASSWORD_ENV = "KANTA_OWNER_PASSWORD"
+
+
 def _password() -> str:
-    env = os.environ.get("KANTA_OWNER_PASSWORD")
+    env = os.environ.get(PASSWORD_ENV)
     if env:
         return env
+    old = os.environ.get(OLD_PASSWORD_ENV)
+    if old:
+        print(f"note: {OLD_PASSWORD_ENV} is deprecated; set {PASSWORD_ENV} instead", file=sys.stderr)
+        return old
     if not sys.stdin.isatty():
-        raise KantaError("no password: set KANTA_OWNER_PASSWORD or run in a terminal to be asked")
+        raise KantaError(
+            f"no password: set {PASSWORD_ENV} (formerly {OLD_PASSWORD_ENV}) or run in a terminal to be asked"
+        )
     first = getpass.getpass("owner password: ")
     if getpass.getpass("again: ") != first:
         raise KantaError("the passwords differ")

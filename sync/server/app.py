@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from sync.server import db, store
+from sync.server import db, store, web
 from sync.server.bodies import error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send, answer
@@ -203,6 +203,10 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         title="Kanta sync server",
         version="1",
         description="Kiosks push and pull their shop's events; owners manage program, kiosks and backups.",
+        # no /docs or /redoc: their pages load scripts from the internet, blank on a shop's
+        # LAN without it; the description stays at /openapi.json
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     # level 4: most of the gain on JSON for a fraction of level 9's CPU (pulls run to megabytes)
@@ -308,6 +312,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         """Members whose balance the shop's events overdraw (e.g. a reward redeemed twice offline)."""
         return {"flags": store.flags(engine, owner.shop_id)}
 
+    web.install(app, engine)
     return app
 
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
+from sync.server import console_schema
 
 metadata = sa.MetaData()
 
@@ -276,7 +277,7 @@ def _m1_initial(conn: Connection) -> None:
 
 
 #: MIGRATIONS[i] takes the schema from version i to i + 1; append, never edit
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_m1_initial,)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_m1_initial, console_schema.create_v2)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _PG_MIGRATION_LOCK = 0x4B414E5441  # "KANTA": advisory lock key

@@ -1,0 +1,33 @@
+"""The owner's console: server-rendered pages at ``/`` of ``kanta server``.
+
+``install(app, engine)`` adds the pages to the sync server's app; the JSON API is untouched.
+Each area of the console is a module here with a ``routes(console, router)`` function.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy.engine import Engine
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from sync.server.web import login, overview
+from sync.server.web.console import HERE, Console, PageRedirect, PageRefused, redirect
+
+
+def install(app: FastAPI, engine: Engine) -> None:
+    console = Console(engine)
+    router = APIRouter(include_in_schema=False)
+    for area in (login, overview):
+        area.routes(console, router)
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.exception_handler(PageRedirect)
+    async def _redirect(_request: Request, exc: PageRedirect) -> Response:
+        return redirect(exc.location)
+
+    @app.exception_handler(PageRefused)
+    async def _refused(request: Request, exc: PageRefused) -> Response:
+        return console.render(request, "refused.html", None, status=exc.status, message=exc.message)
