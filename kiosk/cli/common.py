@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.config import KioskConfig, load_config
 
 if TYPE_CHECKING:
+    from kiosk.services.counter import CounterService
     from kiosk.services.loyalty import LoyaltyService
 
 APPLIANCE_DATA = Path("/var/lib/kanta")
@@ -49,6 +50,15 @@ def opened_service(
         yield service
     finally:
         service.ledger.close()
+
+
+@contextmanager
+def opened_counter(args: argparse.Namespace, cfg: KioskConfig) -> Iterator[CounterService]:
+    """The counter service (the touchscreen's staff actions) over the data folder's store."""
+    from kiosk.services.counter import CounterService
+
+    with opened_service(args, cfg) as service:
+        yield CounterService(service, card_pattern=cfg.hardware.card_number_pattern)
 
 
 def print_json(value: Any) -> None:

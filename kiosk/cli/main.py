@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "demo",
     "kiosk",
     "tap",
+    "counter",
     "member",
     "store",
     "hw",

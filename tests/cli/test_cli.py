@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -12,21 +11,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli.main import build_parser
+from tests.cli.process import REPO, kanta
 from tests.conftest import FakeClock
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def kanta(*args: str, data: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "KANTA_DATA": str(data), **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk.cli.main", *args],
-        capture_output=True,
-        text=True,
-        env=full_env,
-        cwd=REPO,
-        timeout=60,
-    )
 
 
 def test_tap_then_show_and_history(tmp_path: Path) -> None:
