@@ -62,12 +62,21 @@ def quiet_kivy(verbose: bool = False) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = common.config(args)
     data = common.data_dir(args)
-    quiet_kivy(getattr(args, "verbose", False))
-    from kiosk.app.wiring import build_kiosk, configure_window, make_app, run_kiosk
+    # the store first: a read-only, full or failing data folder is a message and exit 74
+    # (StoreError), before any window opens, not a traceback on a black screen
+    from kiosk.services.factory import open_service
 
-    layout = args.layout or cfg.ui.layout
-    configure_window(layout, cfg.ui.fullscreen and not args.window)
-    kiosk = build_kiosk(cfg, data)
+    service = open_service(data, cfg)
+    try:
+        quiet_kivy(getattr(args, "verbose", False))
+        from kiosk.app.wiring import build_kiosk, configure_window, make_app, run_kiosk
+
+        layout = args.layout or cfg.ui.layout
+        configure_window(layout, cfg.ui.fullscreen and not args.window)
+        kiosk = build_kiosk(cfg, data, service=service)
+    except BaseException:
+        service.ledger.close()
+        raise
     app = make_app(kiosk)
     app.settings.layout = layout
     return run_kiosk(kiosk, app)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kiosk import __version__
-from kiosk.errors import KantaError
+from kiosk.errors import KantaError, StoreError
 
 #: modules under kiosk.cli, each registering one verb (or one verb group)
 COMMAND_MODULES = (
@@ -91,6 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KantaError as exc:
         print(f"kanta: {exc}", file=sys.stderr)
         return exc.exit_status
+    except OSError as exc:
+        # a file the store's own checks did not cover (a config, a socket, a log): the
+        # message names it; EX_IOERR like a store failure
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kanta: {where}{exc.strerror or exc}", file=sys.stderr)
+        return StoreError.exit_status
     except KeyboardInterrupt:
         return 130
 

@@ -137,10 +137,16 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             create, lock = False, False
             if not self.disk.exists(self.path):
                 raise StoreError(f"no Kanta store in {self.path}")
-        else:
-            self.disk.mkdir(self.path)
-        if lock:
-            self._lock = self.disk.lock(self.path / LOCK)
+        try:
+            if not readonly:
+                self.disk.mkdir(self.path)
+            if lock:
+                self._lock = self.disk.lock(self.path / LOCK)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot write in the data folder {self.path} ({exc.strerror or exc}); nothing was "
+                "changed. Is it read-only, or the disk full or failing?"
+            ) from exc
         try:
             self._open(create)
         except OSError as exc:
