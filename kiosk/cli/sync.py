@@ -9,8 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from kiosk import notify
 from kiosk.cli import common
 from kiosk.errors import SyncError
+
+#: what `kanta sync run` prints once SIGTERM stops it cleanly
+READY_LINE = "sync worker ready (SIGTERM or Ctrl-C stops it cleanly)"
 
 
 def register(sub: Any) -> None:
@@ -102,6 +106,10 @@ def sync_run(args: argparse.Namespace) -> int:
     client, cfg = _client(args)
     stop = threading.Event()
     install_stop_handlers(stop)
+    # from here SIGTERM ends it cleanly: say so (systemd's notify socket, and stdout for
+    # whoever started it), so nobody has to guess when that is
+    notify.ready()
+    print(READY_LINE, flush=True)
     client.run(interval=args.interval or float(cfg.sync.interval_seconds), stop=stop)
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from kiosk.domain.events import VISITS, Event, EventKind, Posting
@@ -35,6 +36,31 @@ class Consent:
 
 
 @dataclass(frozen=True)
+class Use:
+    """The event that last used a limited thing (debited a value account, or counted on a
+    capped one): the "earlier" side of a conflict."""
+
+    event: str
+    kiosk: str
+    #: the member it was for (a coupon code's record is used by the members who scan it)
+    member: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A single-use thing used twice: kiosks that could not see each other's use both
+    allowed it. Both events are kept; this names them and their kiosks."""
+
+    account: str
+    event: str
+    kiosk: str
+    member: str
+    earlier: Use | None
+    #: the cap the event passed (a coupon code: 1); None when it overdrew a value account
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
 class MemberState:
     member_id: str
     status: str = ANONYMOUS
@@ -55,6 +81,10 @@ class MemberState:
     created_by: str | None = None
     #: the member this one was merged into (kiosk.domain.merge)
     merged_into: str | None = None
+    #: per limited account, its last use (see ``Conflict``)
+    last_use: Mapping[str, Use] = field(default_factory=dict)
+    #: double uses found by the fold, in clock order
+    conflicts: tuple[Conflict, ...] = ()
 
     def balance(self, account: str) -> int:
         return self.balances.get(account, 0)
@@ -63,6 +93,13 @@ class MemberState:
     def overdrawn(self) -> tuple[str, ...]:
         """Accounts below zero: two kiosks redeemed the same reward offline, say."""
         return tuple(sorted(a for a, v in self.balances.items() if v < 0))
+
+    @property
+    def open_conflicts(self) -> tuple[Conflict, ...]:
+        """Double uses to show: every use past a cap, and overdrafts until earned back
+        (an overdrawn reward the next visits filled again needs nobody's attention)."""
+        overdrawn = self.overdrawn
+        return tuple(c for c in self.conflicts if c.limit is not None or c.account in overdrawn)
 
     def expiring(self, account: str) -> tuple[Lot, ...]:
         return self.lots.get(account, ())
@@ -116,6 +153,89 @@ def _apply_posting(
         lots.pop(p.account, None)
 
 
+#: events that close expired lots (``kiosk.domain.programs.engine.expiry_drafts``)
+CLOSING = frozenset((EventKind.POINTS_EXPIRED, EventKind.WINDOW_CLOSED))
+#: kinds that move balances without using anything (an undo, a merge of two members)
+_NOT_A_USE = frozenset((EventKind.CORRECTION, EventKind.MEMBER_MERGED))
+
+
+def _close_lots(
+    balances: dict[str, int], lots: dict[str, tuple[Lot, ...]], event: Event
+) -> None:
+    """An expiry event closes the lots it names that are still open, each by what it
+    still holds; a lot another kiosk's copy closed already is skipped. So two kiosks
+    that both noticed an expiry take it once, and a lot spent meanwhile (in clock order)
+    loses only its rest. ``ended`` markers (the day a pass or subscription ran out) are
+    set, not added, and only by the event that closed one of that account's lots."""
+    closed: set[str] = set()
+    for item in event.data.get("lots", ()):
+        account, source, expires_at = str(item[0]), str(item[1]), str(item[2])
+        account_lots = lots.get(account, ())
+        keep = tuple(x for x in account_lots if not (x.source == source and x.expires_at == expires_at))
+        if len(keep) == len(account_lots):
+            continue
+        gone = sum(x.amount for x in account_lots) - sum(x.amount for x in keep)
+        _add(balances, account, -gone)
+        if keep:
+            lots[account] = keep
+        else:
+            lots.pop(account, None)
+        closed.add(account)
+    for account, day in dict(event.data.get("ended", {})).items():
+        if account in closed:
+            marker = f"meta:ended:{account}"
+            _add(balances, marker, int(day) - balances.get(marker, 0))
+
+
+def _add(balances: dict[str, int], account: str, delta: int) -> None:
+    value = balances.get(account, 0) + delta
+    if value:
+        balances[account] = value
+    else:
+        balances.pop(account, None)
+
+
+def _live_at(
+    balances: Mapping[str, int], lots: Mapping[str, tuple[Lot, ...]], account: str, wall: str
+) -> int:
+    """What an account held when the event was made: lots past their time do not count."""
+    at = datetime.fromisoformat(wall)
+    gone = sum(x.amount for x in lots.get(account, ()) if datetime.fromisoformat(x.expires_at) <= at)
+    return balances.get(account, 0) - gone
+
+
+def _uses(
+    state: MemberState, balances: dict[str, int], lots: dict[str, tuple[Lot, ...]], event: Event
+) -> tuple[dict[str, Use] | None, tuple[Conflict, ...]]:
+    """The limited accounts this event used, and the double uses it made.
+
+    A use is a debit of a value account (stamps, points, credit, a pass: never below
+    zero when the kiosk allowed it) or a count on an account the event caps (``caps`` in
+    its data: a coupon code, a referral, a week's free item). Past the limit, the event
+    conflicts with the account's previous use."""
+    if event.kind in _NOT_A_USE or event.kind in CLOSING:
+        return None, ()
+    caps: Mapping[str, Any] = event.data.get("caps") or {}
+    used = [p.account for p in event.postings if p.delta < 0 and not p.account.startswith("meta:")]
+    used += [a for a in caps if a not in used]
+    if not used:
+        return None, ()
+    who = str(event.data.get("by") or event.member)
+    found: list[Conflict] = []
+    for account in used:
+        cap = caps.get(account)
+        over = (
+            _live_at(balances, lots, account, event.wall) > int(cap)
+            if cap is not None
+            else balances.get(account, 0) < 0
+        )
+        if over:
+            limit = None if cap is None else int(cap)
+            found.append(Conflict(account, event.id, event.kiosk, who, state.last_use.get(account), limit))
+    this = Use(event.id, event.kiosk, who)
+    return {**state.last_use, **{a: this for a in used}}, tuple(found)
+
+
 def apply(state: MemberState, event: Event) -> MemberState:
     """Fold one event into a member's state. Pure and deterministic.
 
@@ -128,16 +248,24 @@ def apply(state: MemberState, event: Event) -> MemberState:
         return state
     balances = dict(state.balances)
     lots = dict(state.lots)
-    for posting in event.postings:
-        _apply_posting(balances, lots, posting, event)
+    kind = event.kind
+    data = event.data
+    if kind in CLOSING and "lots" in data:
+        _close_lots(balances, lots, event)
+    else:
+        for posting in event.postings:
+            _apply_posting(balances, lots, posting, event)
     changes: dict[str, Any] = {
         "balances": balances,
         "lots": lots,
         "applied": {**state.applied, event.kiosk: event.seq},
         "event_count": state.event_count + 1,
     }
-    kind = event.kind
-    data = event.data
+    last_use, conflicts = _uses(state, balances, lots, event)
+    if last_use is not None:
+        changes["last_use"] = last_use
+    if conflicts:
+        changes["conflicts"] = (*state.conflicts, *conflicts)
     if state.created_at is None:
         changes["created_at"] = event.wall
     if kind is EventKind.MEMBER_CREATED or kind is EventKind.CARD_LINKED:
@@ -236,8 +364,7 @@ def to_doc(state: MemberState) -> dict[str, Any]:
         doc["b"] = dict(state.balances)
     if state.lots:
         doc["l"] = {
-            a: [[lot.amount, lot.expires_at, lot.source] for lot in lots]
-            for a, lots in state.lots.items()
+            a: [[lot.amount, lot.expires_at, lot.source] for lot in lots] for a, lots in state.lots.items()
         }
     if state.consents:
         doc["k"] = {s: [c.wording, c.given_at, c.withdrawn_at] for s, c in state.consents.items()}
@@ -253,7 +380,20 @@ def to_doc(state: MemberState) -> dict[str, Any]:
         doc["ck"] = state.created_by
     if state.merged_into is not None:
         doc["mi"] = state.merged_into
+    if state.last_use:
+        doc["u"] = {a: [u.event, u.kiosk, u.member] for a, u in state.last_use.items()}
+    if state.conflicts:
+        doc["x"] = [_conflict_doc(c) for c in state.conflicts]
     return doc
+
+
+def _conflict_doc(c: Conflict) -> list[Any]:
+    earlier = None if c.earlier is None else [c.earlier.event, c.earlier.kiosk, c.earlier.member]
+    return [c.account, c.event, c.kiosk, c.member, earlier, c.limit]
+
+
+def _conflict_from_doc(x: list[Any]) -> Conflict:
+    return Conflict(x[0], x[1], x[2], x[3], None if x[4] is None else Use(*x[4]), x[5])
 
 
 def from_doc(doc: Mapping[str, Any]) -> MemberState:
@@ -263,9 +403,7 @@ def from_doc(doc: Mapping[str, Any]) -> MemberState:
         cards=tuple(doc.get("c", ())),
         retired_cards=tuple(doc.get("rc", ())),
         balances=dict(doc.get("b", {})),
-        lots={
-            a: tuple(Lot(x[0], x[1], x[2]) for x in lots) for a, lots in doc.get("l", {}).items()
-        },
+        lots={a: tuple(Lot(x[0], x[1], x[2]) for x in lots) for a, lots in doc.get("l", {}).items()},
         consents={s: Consent(v[0], v[1], v[2]) for s, v in doc.get("k", {}).items()},
         created_at=doc.get("t0"),
         enrolled_at=doc.get("te"),
@@ -275,4 +413,6 @@ def from_doc(doc: Mapping[str, Any]) -> MemberState:
         created_by=doc.get("ck"),
         merged_into=doc.get("mi"),
         event_count=doc.get("n", 0),
+        last_use={a: Use(*u) for a, u in doc.get("u", {}).items()},
+        conflicts=tuple(_conflict_from_doc(x) for x in doc.get("x", ())),
     )

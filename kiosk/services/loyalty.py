@@ -15,8 +15,9 @@ from typing import Any
 
 from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.ids import uuid7
-from kiosk.domain.member import ENROLLED, ERASED, MemberState
+from kiosk.domain.member import ENROLLED, ERASED, Conflict, MemberState
 from kiosk.domain.merge import can_merge, joined_merge_drafts, merge_drafts
+from kiosk.domain.programs.engine import COUPON_MARKER, coupon_member_id
 from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.recorder import Recorder
@@ -352,6 +353,27 @@ class LoyaltyService:
             events.extend(recorded)
             winner = states[winner.member_id]
         return Outcome(card, first, winner, tuple(events))
+
+    def conflicts(self, card: str) -> tuple[Conflict, ...]:
+        """The double uses the staff should see for this card's member: single-use things
+        (a reward, a pass's last visit, a coupon code, a referral, a week's free item) that
+        two kiosks both allowed while they could not sync. A coupon code is used by
+        whoever scans it, so its conflicts live on the code's record and are shown to the
+        members on either side."""
+        state = self.member_for_card(card)
+        found = list(state.open_conflicts)
+        for account in sorted(state.balances):
+            if not account.startswith(COUPON_MARKER):
+                continue
+            record = self.ledger.member(coupon_member_id(account[len(COUPON_MARKER) :]))
+            if record is None:
+                continue
+            found += [
+                c
+                for c in record.open_conflicts
+                if state.member_id in (c.member, c.earlier.member if c.earlier else None)
+            ]
+        return tuple(found)
 
     def cards_for_the_owner(self) -> int:
         """Cards held by two members that no kiosk merges on its own (one of them joined)."""

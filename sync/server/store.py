@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.domain.events import check_event_dict, event_from_dict, hash_of, hashed_bytes
-from kiosk.domain.member import MemberState, apply
+from kiosk.domain.member import Conflict, MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
 from sync.server import auth, db
 
@@ -593,31 +593,70 @@ def put_program(engine: Engine, owner: OwnerAuth, text: str) -> str:
     return str(version)
 
 
-# ---- flags: overdrafts ---------------------------------------------------------------
+# ---- flags: overdrafts and double uses ------------------------------------------------
+
+
+def _conflict_flag(c: Conflict, kiosk_of: dict[str, str]) -> dict[str, Any]:
+    earlier = c.earlier
+    return {
+        "account": c.account,
+        "event": c.event,
+        "kiosk": kiosk_of.get(c.kiosk, c.kiosk),
+        "member": c.member,
+        "earlier_event": earlier.event if earlier else None,
+        "earlier_kiosk": kiosk_of.get(earlier.kiosk, earlier.kiosk) if earlier else None,
+        "earlier_member": earlier.member if earlier else None,
+        "limit": c.limit,
+    }
 
 
 def flags(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
-    """Members whose fold ends with a negative balance, and the events that took it there.
+    """Members whose fold ends with a negative balance or found a double use, with the
+    events that took it there and, per double use, both events and both kiosks.
 
     Two kiosks redeeming the same reward offline both keep their events; folding every
-    event of the member (in hybrid-clock order) shows the overdraft. Only members with a
-    debiting event can be overdrawn, so only those are folded.
+    event of the member (in hybrid-clock order) shows the overdraft. A single-use thing
+    (a coupon code, a referral, a week's free item) used at two kiosks shows as a
+    conflict of the fold. Only members with a debiting event or a capped use can have
+    either, so only those are folded.
     """
     e_c = db.events.c
     with db.read_tx(engine) as conn:
-        debtors = sa.select(e_c.member).where(e_c.shop_id == shop_id, e_c.debit).distinct().subquery()
+        suspects = (
+            sa.select(e_c.member)
+            .where(e_c.shop_id == shop_id, sa.or_(e_c.debit, e_c.body.contains('"caps":')))
+            .distinct()
+            .subquery()
+        )
         rows = conn.execute(
             sa.select(e_c.member, e_c.body)
-            .where(e_c.shop_id == shop_id, e_c.member.in_(sa.select(debtors.c.member)))
+            .where(e_c.shop_id == shop_id, e_c.member.in_(sa.select(suspects.c.member)))
             .order_by(e_c.member, e_c.hlc, e_c.cursor)
         ).all()
+        k_c = db.kiosks.c
+        # conflicts name the kiosks as the owner named them
+        kiosk_of = {
+            str(r.kiosk_ident): str(r.name)
+            for r in conn.execute(
+                sa.select(k_c.kiosk_ident, k_c.name).where(
+                    k_c.shop_id == shop_id, k_c.kiosk_ident.is_not(None)
+                )
+            )
+        }
     out: list[dict[str, Any]] = []
     state: MemberState | None = None
     culprits: list[str] = []
 
     def close() -> None:
-        if state is not None and state.overdrawn:
-            out.append({"member": state.member_id, "accounts": list(state.overdrawn), "events": culprits})
+        if state is not None and (state.overdrawn or state.open_conflicts):
+            out.append(
+                {
+                    "member": state.member_id,
+                    "accounts": list(state.overdrawn),
+                    "events": culprits,
+                    "conflicts": [_conflict_flag(c, kiosk_of) for c in state.open_conflicts],
+                }
+            )
 
     for row in rows:
         if state is None or state.member_id != row.member:

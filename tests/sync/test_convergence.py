@@ -183,6 +183,8 @@ def test_offline_double_redemption_converges_to_an_overdraft(live: LiveServer, t
     # the server flags it for the owner too
     flagged = {f["member"]: f for f in flags["flags"]} if isinstance(flags, dict) else {}
     assert member.member_id in flagged and flagged[member.member_id]["accounts"] == ["stamps"]
+    (conflict,) = flagged[member.member_id]["conflicts"]  # both kiosks named
+    assert conflict["account"] == "stamps" and {conflict["kiosk"], conflict["earlier_kiosk"]} == {"k0", "k1"}
 
 
 def test_a_late_event_is_folded_in_clock_order(live: LiveServer, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ and a later spend never eats an expired lot. A refused action appends nothing.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,7 +37,7 @@ from kiosk.domain.events import (
     EventKind,
     Posting,
 )
-from kiosk.domain.member import ENROLLED, ERASED, MemberState, apply
+from kiosk.domain.member import ENROLLED, ERASED, Lot, MemberState, apply
 from kiosk.domain.money import format_amount
 from kiosk.domain.programs import clock
 from kiosk.domain.programs.spec import (
@@ -51,6 +52,8 @@ from kiosk.domain.programs.spec import (
 )
 from kiosk.domain.rules import Action, ActionKind, Decision, refuse
 
+#: namespace of ``effect_id`` (a fixed, random UUID: changing it changes every effect id)
+EFFECTS = uuid.UUID("6f1c3a52-8f0e-4d7b-9a41-2c5e7d9b0f13")
 META = "meta:"
 WELCOME = "meta:welcome"
 QUALIFY = "meta:qualify"
@@ -58,6 +61,7 @@ VISITS_TODAY = "meta:visits_today"
 REFERRED_BY = "meta:referred_by"
 REFERRALS = "meta:referrals"
 COUPON_USED = "meta:used"  # on a coupon code's own record: the code is spent
+COUPON_MARKER = "meta:coupon:"  # on the member who scanned a code: COUPON_MARKER + code
 
 _ROUND = {
     "down": ROUND_FLOOR,
@@ -99,6 +103,13 @@ def action_account(action_id: str) -> str:
 
 def ended_account(account: str) -> str:
     return f"meta:ended:{account}"
+
+
+def effect_id(member: str, account: str, lot: Lot, effect: str) -> str:
+    """The id of an effect derived from a lot (its expiry): the same on every kiosk, so
+    copies written by two kiosks are recognised as one (an owner's count of expired
+    points counts each effect id once)."""
+    return str(uuid.uuid5(EFFECTS, f"{member}|{account}|{lot.source}|{lot.expires_at}|{effect}"))
 
 
 def coupon_member_id(code: str) -> str:
@@ -283,10 +294,17 @@ class ProgramRules:
     # ---- expiry -------------------------------------------------------------------------
 
     def expiry_drafts(self, state: MemberState, now: datetime) -> tuple[EventDraft, ...]:
-        """One event closing every lot whose time has come: expires_at at or before now."""
+        """One event closing every lot whose time has come: expires_at at or before now.
+
+        Another kiosk may notice the same expiry while offline: the event names each lot
+        it closes (its account, source and instant, and an effect id every kiosk derives
+        alike from them), and the fold closes a lot once (``kiosk.domain.member``), so
+        the second copy is a no-op. The postings say what this kiosk saw."""
         postings: list[Posting] = []
         expired: dict[str, int] = {}
         when: dict[str, str] = {}
+        closed: list[list[str]] = []
+        ended: dict[str, int] = {}
         for account in sorted(state.lots):
             gone = [lot for lot in state.lots[account] if clock.parse_instant(lot.expires_at) <= now]
             if not gone:
@@ -296,24 +314,24 @@ class ProgramRules:
             postings.append(Posting(account, -amount))
             expired[account] = amount
             when[account] = clock.utc_iso(last)
+            closed += [
+                [account, lot.source, lot.expires_at, effect_id(state.member_id, account, lot, "expired")]
+                for lot in gone
+            ]
             if account.startswith(("pass:", "sub:")):
                 ordinal = last.astimezone(self.zone).date().toordinal()
                 marker = ended_account(account)
+                ended[account] = ordinal
                 if state.balance(marker) != ordinal:
                     postings.append(Posting(marker, ordinal - state.balance(marker)))
         if not postings:
             return ()
         visible = any(not is_meta(a) for a in expired)
         kind = EventKind.POINTS_EXPIRED if visible else EventKind.WINDOW_CLOSED
-        return (
-            EventDraft(
-                kind,
-                state.member_id,
-                tuple(postings),
-                {"expired": expired, "expires_at": when},
-                program=self.version,
-            ),
-        )
+        data: dict[str, Any] = {"expired": expired, "expires_at": when, "lots": closed}
+        if ended:
+            data["ended"] = ended
+        return (EventDraft(kind, state.member_id, tuple(postings), data, program=self.version),)
 
     # ---- helpers ------------------------------------------------------------------------
 
@@ -710,6 +728,7 @@ class ProgramRules:
                     reward=sub.id,
                     name=sub.free_item,
                     value=sub.free_item_value,
+                    caps={counter: sub.free_per_week},
                 ),
             )
         )
@@ -925,10 +944,16 @@ class ProgramRules:
         if ref.referred_discount_percent:
             theirs.append(Posting("voucher:referred", 1))
         mine_data: dict[str, Any] = {"role": "referrer", "referred": new_card}
+        if ref.max_per_member is not None:
+            mine_data["caps"] = {REFERRALS: ref.max_per_member}
         if mine_pts:
             mine_data["points"] = mine_pts
         referrer = self._draft(ctx, EventKind.REFERRAL_REWARDED, mine, **mine_data)
-        referred_data: dict[str, Any] = {"role": "referred", "referrer": ctx.action.card}
+        referred_data: dict[str, Any] = {
+            "role": "referred",
+            "referrer": ctx.action.card,
+            "caps": {REFERRED_BY: 1},
+        }
         if theirs_pts:
             referred_data["points"] = theirs_pts
         referred = EventDraft(
@@ -963,7 +988,7 @@ class ProgramRules:
             return refuse(
                 "coupon_expired", f"This coupon expired on {day}.", valid_until=str(coupon.valid_until)
             )
-        marker = f"meta:coupon:{code}"
+        marker = COUPON_MARKER + code
         used = ctx.bal(marker) > 0 or (ctx.other is not None and live(ctx.other, COUPON_USED, ctx.now) > 0)
         if used:
             return refuse("coupon_used", "This coupon was already used.", coupon_code=code)
@@ -980,14 +1005,14 @@ class ProgramRules:
             postings.append(self._stamps_posting(ctx, card, coupon.stamps))
         if coupon.discount_percent:
             postings.append(Posting(f"voucher:coupon:{coupon.id}", 1))
-        drafts = [self._draft(ctx, EventKind.COUPON_REDEEMED, postings, **data)]
+        drafts = [self._draft(ctx, EventKind.COUPON_REDEEMED, postings, caps={marker: 1}, **data)]
         if ctx.other is not None:
             drafts.append(
                 EventDraft(
                     EventKind.COUPON_REDEEMED,
                     ctx.other.member_id,
                     (Posting(COUPON_USED, 1),),
-                    {"coupon": coupon.id, "code": code, "by": ctx.state.member_id},
+                    {"coupon": coupon.id, "code": code, "by": ctx.state.member_id, "caps": {COUPON_USED: 1}},
                     ctx.action.card,
                     ctx.action.actor,
                     program=self.version,
