@@ -1,4 +1,5 @@
-"""`kanta server [init|add-kiosk|revoke-kiosk|migrate]`: run and administer the shop's sync server.
+"""`kanta server [init|add-kiosk|revoke-kiosk|migrate|rebuild-aggregates]`: run and administer
+the shop's sync server.
 
 The database is ``--db URL`` or ``$KANTA_SERVER_DB`` (``sqlite:///path`` or
 ``postgresql://user@host/db``), else an SQLite file ``server.db`` in the data folder.
@@ -52,6 +53,11 @@ def register(sub: Any) -> None:
     migrate = verbs.add_parser("migrate", help="bring the server database's schema up to date")
     _db_option(migrate, argparse.SUPPRESS)
     migrate.set_defaults(handler=server_migrate)
+    rebuild = verbs.add_parser(
+        "rebuild-aggregates", help="count the owner's overview figures again from every stored event"
+    )
+    _db_option(rebuild, argparse.SUPPRESS)
+    rebuild.set_defaults(handler=server_rebuild_aggregates)
 
 
 def _db_option(parser: argparse.ArgumentParser, default: object) -> None:
@@ -182,4 +188,19 @@ def server_migrate(args: argparse.Namespace) -> int:
     finally:
         engine.dispose()
     print(f"schema version {before} -> {after}" if before != after else f"schema version {after}, up to date")
+    return 0
+
+
+def server_rebuild_aggregates(args: argparse.Namespace) -> int:
+    import time
+
+    from sync.server import aggregates
+
+    engine = _engine(args)
+    started = time.monotonic()
+    try:
+        count = aggregates.rebuild(engine)
+    finally:
+        engine.dispose()
+    print(f"aggregates rebuilt from {count} events in {time.monotonic() - started:.1f} s")
     return 0

@@ -37,7 +37,91 @@ web_sessions = sa.Table(
 )
 
 
+#: how far the aggregates have read the shop's events (cursor order)
+agg_state = sa.Table(
+    "agg_state",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("cursor", sa.BigInteger, nullable=False),
+)
+
+_COUNTERS = (
+    "visits",
+    "purchases",
+    "spend",
+    "points_issued",
+    "points_redeemed",
+    "points_expired",
+    "stamps_issued",
+    "stamps_redeemed",
+    "stamps_expired",
+    "rewards_redeemed",
+    "reward_cost",
+    "new_members",
+)
+
+#: per shop day (the kiosk's local date), hour and kiosk: what the overview sums
+agg_hours = sa.Table(
+    "agg_hours",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("hour", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kiosk", sa.String(200), primary_key=True),
+    *(sa.Column(name, sa.BigInteger, nullable=False, server_default="0") for name in _COUNTERS),
+)
+HOUR_COUNTERS = _COUNTERS
+
+#: per member: first day seen, last day with a visit, lifetime visits and spend
+agg_members = sa.Table(
+    "agg_members",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("member", sa.String(200), primary_key=True),
+    sa.Column("first_day", sa.String(10), nullable=False),
+    sa.Column("last_visit_day", sa.String(10), nullable=True),
+    sa.Column("visits", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("spend", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+#: per member and month with activity: who came in a period (members counted once)
+agg_member_months = sa.Table(
+    "agg_member_months",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("month", sa.String(7), primary_key=True),
+    sa.Column("member", sa.String(200), primary_key=True),
+)
+
+#: per account: the sum of every posting (what members hold: the liability)
+agg_balances = sa.Table(
+    "agg_balances",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("account", sa.String(200), primary_key=True),
+    sa.Column("total", sa.BigInteger, nullable=False),
+)
+
+#: the till's daily totals, entered or imported by the owner (all customers, members too)
+till_days = sa.Table(
+    "till_days",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("total", sa.BigInteger, nullable=False),
+    sa.Column("receipts", sa.BigInteger, nullable=False),
+)
+
+AGGREGATE_TABLES = (agg_hours, agg_members, agg_member_months, agg_balances)
+
+
 def create_v2(conn: sa.Connection) -> None:
     """Schema version 2: logins' console settings and browser sessions."""
     for table in (console_users, web_sessions):
+        table.create(conn, checkfirst=True)
+
+
+def create_v3(conn: sa.Connection) -> None:
+    """Schema version 3: the overview's aggregates and the till's daily totals."""
+    for table in (agg_state, *AGGREGATE_TABLES, till_days):
         table.create(conn, checkfirst=True)

@@ -277,7 +277,11 @@ def _m1_initial(conn: Connection) -> None:
 
 
 #: MIGRATIONS[i] takes the schema from version i to i + 1; append, never edit
-MIGRATIONS: tuple[Callable[[Connection], None], ...] = (_m1_initial, console_schema.create_v2)
+MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
+    _m1_initial,
+    console_schema.create_v2,
+    console_schema.create_v3,
+)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _PG_MIGRATION_LOCK = 0x4B414E5441  # "KANTA": advisory lock key

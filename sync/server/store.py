@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection, Engine
 from kiosk.domain.events import check_event_dict, event_from_dict, hash_of, hashed_bytes
 from kiosk.domain.member import Conflict, MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
-from sync.server import auth, db
+from sync.server import aggregates, auth, db
 
 MAX_EVENTS = 1000
 MAX_BYTES = 4 * 1024 * 1024
@@ -508,6 +508,7 @@ class _GroupCommitter:
             return
         if any(job.result is not None and job.result.stored for job in group):
             _crash_point("after-commit")
+            aggregates.events_committed(self.engine, {j.kiosk.shop_id for j in group if j.result})
 
 
 _COMMITTERS: weakref.WeakKeyDictionary[Engine, _GroupCommitter] = weakref.WeakKeyDictionary()

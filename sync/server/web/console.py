@@ -41,7 +41,7 @@ LANGUAGE_COOKIE = "kanta_lang"
 LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
 
 #: (path, label, owner only)
-NAV: list[tuple[str, str, bool]] = [("/overview", "Overview", False)]
+NAV: list[tuple[str, str, bool]] = [("/overview", "Overview", False), ("/sales", "Non-member sales", False)]
 
 
 class PageRedirect(Exception):
@@ -86,6 +86,8 @@ class Console:
             session=session,
             lang=lang,
             _=i18n.translator(lang),
+            money=lambda cents: i18n.money(cents, lang),
+            percent=lambda value: i18n.percent(value, lang),
             nav=[(p, label) for p, label, only in NAV if session and (session.is_owner or not only)],
             here=request.url.path,
             languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],

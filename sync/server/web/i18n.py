@@ -43,3 +43,21 @@ _TABLES = {"fi": _FI, "sv": _SV}
 def translator(lang: str) -> Callable[[str], str]:
     table = _TABLES.get(lang, {})
     return lambda text: table.get(text, text)
+
+
+def money(cents: int | None, lang: str) -> str:
+    """Euros as the language writes them: 1 234,50 € (fi, sv) or €1,234.50 (en)."""
+    if cents is None:
+        return "—"
+    sign = "−" if cents < 0 else ""
+    whole, frac = divmod(abs(cents), 100)
+    if lang == "en":
+        return f"{sign}€{whole:,}.{frac:02d}"
+    return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{frac:02d}\u00a0€"
+
+
+def percent(value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    text = f"{value * 100:.1f}"
+    return (text if lang == "en" else text.replace(".", ",")) + "\u00a0%"

@@ -4,9 +4,12 @@ live ``kanta server`` made through the ``kanta`` command itself."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -42,6 +45,13 @@ class LiveShop:
 
     def engine(self) -> db.Engine:
         return db.make_engine(self.db_url, pool_size=1)
+
+    def add_kiosk(self, name: str) -> str:
+        engine = self.engine()
+        try:
+            return store.add_kiosk(engine, SHOP, name)
+        finally:
+            engine.dispose()
 
     def shop_id(self) -> int:
         engine = self.engine()
@@ -145,3 +155,21 @@ def _stale(element: WebElement) -> bool:
     except Exception:
         return True
     return False
+
+
+def csrf_of(page_html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf" value="([^"]+)"', page_html)
+    assert found is not None, "the page has no form token"
+    return found[1]
+
+
+@contextmanager
+def http_login(base_url: str, email: str = OWNER, password: str = PASSWORD) -> Iterator[httpx.Client]:
+    """A logged-in HTTP client (for figures and refusals a browser need not be watched for)."""
+    with httpx.Client(base_url=base_url, timeout=60) as http:
+        token = csrf_of(http.get("/").text)
+        r = http.post("/login", data={"email": email, "password": password, "csrf": token})
+        assert r.status_code == 303, r.text
+        yield http

@@ -1,0 +1,292 @@
+"""Per-day aggregates of a shop's events, for the owner's overview (:mod:`sync.server.web`).
+
+The overview must not scan millions of events per page view, so the server keeps sums
+by day, hour and kiosk, per member and per account, and reads those. They follow the
+events table by cursor (``agg_state``): ``catch_up`` folds the events past the cursor in,
+in the same transaction that moves it, so an event is counted exactly once however many
+processes catch up at once. Pushes call :func:`events_committed` right after their commit,
+which catches up in a background thread once pushes pause (the push path itself does no
+aggregate work); a page view catches up before it reads; :func:`rebuild` starts again from
+the events (``kanta server rebuild-aggregates``).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from kiosk.domain.events import POINTS, SPEND, STAMPS, VISITS, EventKind
+from sync.server import db
+from sync.server.console_schema import AGGREGATE_TABLES, HOUR_COUNTERS, agg_state
+
+_log = logging.getLogger(__name__)
+
+#: events folded per transaction (a catch-up holds the shop's aggregates while it runs)
+CHUNK = 50_000
+
+_COUNTER_INDEX = {name: i for i, name in enumerate(HOUR_COUNTERS)}
+_EXPIRED = EventKind.POINTS_EXPIRED.value
+_CORRECTION = EventKind.CORRECTION.value
+_MERGED = EventKind.MEMBER_MERGED.value
+_CREATED = EventKind.MEMBER_CREATED.value
+_PURCHASE = EventKind.PURCHASE_RECORDED.value
+_REDEEMED = EventKind.REWARD_REDEEMED.value
+
+
+@dataclass
+class Fold:
+    """Sums of a run of events, ready to be added to the tables."""
+
+    hours: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
+    #: member -> [first day, last visit day or "", visits, spend]
+    members: dict[str, list[Any]] = field(default_factory=dict)
+    months: set[tuple[str, str]] = field(default_factory=set)
+    balances: dict[str, int] = field(default_factory=dict)
+
+    def add(self, event: dict[str, Any]) -> None:
+        """Count one event (its stored JSON form)."""
+        kind = event["kind"]
+        wall = event["wall"]
+        day = wall[:10]
+        key = (day, int(wall[11:13]), event["kiosk"])
+        row = self.hours.get(key)
+        if row is None:
+            row = self.hours[key] = [0] * len(HOUR_COUNTERS)
+        visits = spend = 0
+        for posting in event.get("postings", ()):
+            account, delta = posting[0], posting[1]
+            self.balances[account] = self.balances.get(account, 0) + delta
+            if account == VISITS:
+                visits += delta
+            elif account == SPEND:
+                spend += delta
+            elif kind != _MERGED:  # a merge moves balances between members: nothing earned or spent
+                unit = "points" if account == POINTS else "stamps" if _is_stamps(account) else None
+                if unit is not None:
+                    counter = _COUNTER_INDEX[f"{unit}_{_way(kind, delta)}"]
+                    row[counter] += -abs(delta) if kind == _CORRECTION else abs(delta)
+        row[0] += visits
+        row[2] += spend
+        if kind == _PURCHASE:
+            row[1] += 1
+        elif kind == _REDEEMED:
+            row[_COUNTER_INDEX["rewards_redeemed"]] += 1
+            value = event.get("data", {}).get("value", 0)
+            row[_COUNTER_INDEX["reward_cost"]] += value if type(value) is int else 0
+        elif kind == _CREATED:
+            row[_COUNTER_INDEX["new_members"]] += 1
+        member = self.members.get(event["member"])
+        if member is None:
+            member = self.members[event["member"]] = [day, "", 0, 0]
+        elif day < member[0]:
+            member[0] = day
+        if visits > 0 and day > member[1]:
+            member[1] = day
+        member[2] += visits
+        member[3] += spend
+        if visits > 0 or spend > 0:
+            self.months.add((day[:7], event["member"]))
+
+
+def _is_stamps(account: str) -> bool:
+    return account == STAMPS or account.startswith("stamps:")
+
+
+def _way(kind: str, delta: int) -> str:
+    """Which counter a points/stamps posting adds to. An undo (correction) takes back from
+    the counter the original added to: a negative delta from issued, a positive from redeemed."""
+    if kind == _EXPIRED:
+        return "expired"
+    if kind == _CORRECTION:
+        return "issued" if delta < 0 else "redeemed"
+    return "issued" if delta > 0 else "redeemed"
+
+
+# ---- writing --------------------------------------------------------------------------
+
+
+def _quoted(names: Iterable[str]) -> str:
+    return ", ".join(f'"{n}"' for n in names)
+
+
+def _write(conn: Connection, shop_id: int, fold: Fold) -> None:
+    counters = list(HOUR_COUNTERS)
+    if fold.hours:
+        cols = ["shop_id", "day", "hour", "kiosk", *counters]
+        updates = ", ".join(f'"{c}" = agg_hours."{c}" + excluded."{c}"' for c in counters)
+        _many(
+            conn,
+            f"INSERT INTO agg_hours ({_quoted(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+            f'ON CONFLICT ("shop_id", "day", "hour", "kiosk") DO UPDATE SET {updates}',
+            [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hours.items()],
+        )
+    if fold.members:
+        _many(
+            conn,
+            'INSERT INTO agg_members ("shop_id", "member", "first_day", "last_visit_day", "visits", "spend") '
+            'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop_id", "member") DO UPDATE SET '
+            '"first_day" = CASE WHEN excluded."first_day" < agg_members."first_day" '
+            'THEN excluded."first_day" ELSE agg_members."first_day" END, '
+            '"last_visit_day" = CASE WHEN agg_members."last_visit_day" IS NULL '
+            'OR excluded."last_visit_day" > agg_members."last_visit_day" '
+            'THEN excluded."last_visit_day" ELSE agg_members."last_visit_day" END, '
+            '"visits" = agg_members."visits" + excluded."visits", '
+            '"spend" = agg_members."spend" + excluded."spend"',
+            [(shop_id, m, v[0], v[1] or None, v[2], v[3]) for m, v in fold.members.items()],
+        )
+    if fold.months:
+        _many(
+            conn,
+            'INSERT INTO agg_member_months ("shop_id", "month", "member") VALUES (?, ?, ?) '
+            'ON CONFLICT ("shop_id", "month", "member") DO NOTHING',
+            [(shop_id, month, member) for month, member in fold.months],
+        )
+    if fold.balances:
+        _many(
+            conn,
+            'INSERT INTO agg_balances ("shop_id", "account", "total") VALUES (?, ?, ?) '
+            'ON CONFLICT ("shop_id", "account") DO UPDATE SET '
+            '"total" = agg_balances."total" + excluded."total"',
+            [(shop_id, a, t) for a, t in fold.balances.items()],
+        )
+
+
+def _many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
+
+
+# ---- following the events -------------------------------------------------------------
+
+
+def _locked_cursor(conn: Connection, shop_id: int) -> int:
+    """The aggregates' cursor, with the shop's aggregates locked for this transaction."""
+    db.q(conn, 'INSERT INTO agg_state ("shop_id", "cursor") VALUES (?, 0) ON CONFLICT DO NOTHING', (shop_id,))
+    for_update = " FOR UPDATE" if conn.dialect.name == "postgresql" else ""
+    row = db.q(conn, f'SELECT "cursor" FROM agg_state WHERE shop_id = ?{for_update}', (shop_id,))
+    return int(row.scalar_one())
+
+
+def behind(engine: Engine, shop_id: int) -> bool:
+    """Whether events have arrived that the aggregates have not counted yet."""
+    with db.read_tx(engine) as conn:
+        row = db.q(
+            conn,
+            'SELECT s."cursor", a."cursor" FROM shops s LEFT JOIN agg_state a ON a.shop_id = s.id '
+            "WHERE s.id = ?",
+            (shop_id,),
+        ).first()
+    return row is not None and int(row[0]) > int(row[1] or 0)
+
+
+def catch_up(engine: Engine, shop_id: int, *, chunk: int = CHUNK) -> int:
+    """Fold the shop's events past the aggregates' cursor in; returns how many."""
+    done = 0
+    while True:
+        with db.write_tx(engine) as conn:
+            cursor = _locked_cursor(conn, shop_id)
+            rows = db.q(
+                conn,
+                'SELECT "cursor", body FROM events WHERE shop_id = ? AND "cursor" > ? '
+                'ORDER BY "cursor" LIMIT ?',
+                (shop_id, cursor, chunk),
+            ).all()
+            if not rows:
+                return done
+            fold = Fold()
+            for row in rows:
+                fold.add(orjson.loads(row[1]))
+            _write(conn, shop_id, fold)
+            db.q(conn, 'UPDATE agg_state SET "cursor" = ? WHERE shop_id = ?', (int(rows[-1][0]), shop_id))
+        done += len(rows)
+        if len(rows) < chunk:
+            return done
+
+
+def rebuild(engine: Engine, shop_ids: Iterable[int] | None = None, *, chunk: int = 200_000) -> int:
+    """Throw the aggregates away and count every event again; returns the events counted."""
+    with db.read_tx(engine) as conn:
+        every = [int(r[0]) for r in db.q(conn, "SELECT id FROM shops")]
+    shops = every if shop_ids is None else list(shop_ids)
+    total = 0
+    for shop_id in shops:
+        with db.write_tx(engine) as conn:
+            _locked_cursor(conn, shop_id)
+            for table in AGGREGATE_TABLES:
+                conn.execute(sa.delete(table).where(table.c.shop_id == shop_id))
+            conn.execute(sa.update(agg_state).where(agg_state.c.shop_id == shop_id).values(cursor=0))
+        total += catch_up(engine, shop_id, chunk=chunk)
+    return total
+
+
+# ---- in the background, after pushes --------------------------------------------------
+
+
+class _Follower:
+    """Catches the aggregates up once pushes pause for ``QUIET_S`` (at the latest
+    ``MAX_DELAY_S`` after the first waiting push), so a burst of pushes is counted in one
+    go rather than competing with itself. The thread ends when there is nothing to do."""
+
+    QUIET_S = 1.0
+    MAX_DELAY_S = 30.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.cond = threading.Condition()
+        self.shops: set[int] = set()
+        self.first = self.last = 0.0
+        self.running = False
+
+    def notify(self, shop_ids: Iterable[int]) -> None:
+        with self.cond:
+            now = time.monotonic()
+            if not self.shops:
+                self.first = now
+            self.shops.update(shop_ids)
+            self.last = now
+            if self.running:
+                return
+            self.running = True
+        threading.Thread(target=self._serve, name="kanta-aggregates", daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            with self.cond:
+                while True:
+                    if not self.shops:
+                        self.running = False
+                        return
+                    now = time.monotonic()
+                    wait = min(self.last + self.QUIET_S, self.first + self.MAX_DELAY_S) - now
+                    if wait <= 0:
+                        break
+                    self.cond.wait(wait)
+                shops, self.shops = sorted(self.shops), set()
+            for shop_id in shops:
+                try:
+                    catch_up(self.engine, shop_id)
+                except Exception as exc:  # the next push or page view tries again
+                    _log.error("aggregates: catching up failed: %s", type(exc).__name__)
+
+
+_FOLLOWERS: weakref.WeakKeyDictionary[Engine, _Follower] = weakref.WeakKeyDictionary()
+_FOLLOWERS_LOCK = threading.Lock()
+
+
+def events_committed(engine: Engine, shop_ids: Iterable[int]) -> None:
+    """Called by the push path after a commit that stored events: count them soon."""
+    with _FOLLOWERS_LOCK:
+        follower = _FOLLOWERS.get(engine)
+        if follower is None:
+            follower = _FOLLOWERS[engine] = _Follower(engine)
+    follower.notify(shop_ids)
