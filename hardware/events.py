@@ -8,6 +8,8 @@ dispatcher consumes the queue.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,10 +25,25 @@ def is_random_uid(uid: bytes) -> bool:
     return len(uid) == 4 and uid[0] == RANDOM_UID_PREFIX
 
 
+#: the key of the card labels in logs: random per process until the program sets the
+#: installation's salt (kiosk.logs), so a label is never a plain hash of a UID, which for a
+#: 4-byte UID anyone could undo by trying all 2**32 values
+_label_key = [os.urandom(32)]
+
+
+def set_label_key(key: bytes) -> None:
+    _label_key[0] = key
+
+
+def card_label(card: str, key: bytes) -> str:
+    """``card:`` and 8 hex digits of HMAC-SHA256(key, the card id in one spelling)."""
+    norm = card.strip().replace(":", "").replace(" ", "").upper()
+    return "card:" + hmac.new(key, norm.encode(), hashlib.sha256).hexdigest()[:8]
+
+
 def redact_uid(uid_hex: str) -> str:
     """A short, stable, non-reversible label for logs: card UIDs never go to a log in full."""
-    digest = hashlib.sha256(bytes.fromhex(uid_hex)).hexdigest()[:8]
-    return f"uid#{digest}"
+    return card_label(uid_hex, _label_key[0])
 
 
 @dataclass(frozen=True, repr=False)

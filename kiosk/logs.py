@@ -6,29 +6,43 @@ turns into the entry's priority (``journalctl -p warning`` then works). On a ter
 prefix is left out and the level is spelt out instead.
 
 No personal data goes to the logs: card UIDs are shown as ``card_ref(uid)``, a short
-salted hash that stays the same for one card (so "the same card failed three times" is
-still visible) but does not give the UID back. A filter on the handler rewrites any
-card-UID-looking token (4, 7 or 10 bytes of upper-case hex, as the readers give them)
-that slipped into a message.
+keyed hash (HMAC-SHA256 with the installation's salt) that stays the same for one card
+(so "the same card failed three times" is still visible) but does not give the UID back.
+A filter on the handler rewrites any card-UID-looking token (4, 7 or 10 bytes of
+upper-case hex, as the readers give them) that slipped into a message.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
+import secrets
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import TextIO
 
-__all__ = ["CardRedactor", "JournalFormatter", "TapSummary", "card_ref", "redact", "setup_logging"]
+from hardware.events import card_label, set_label_key
 
-#: mixed into the hash so a card's reference is not a plain sha256 of its UID; set it per
-#: installation with $KANTA_LOG_SALT (the installer writes one) to make lookups harder
-_DEFAULT_SALT = "kanta-log-v1"
+__all__ = [
+    "CardRedactor",
+    "JournalFormatter",
+    "TapSummary",
+    "card_ref",
+    "log_salt",
+    "redact",
+    "setup_logging",
+]
+
+#: the installer's environment file, which holds KANTA_LOG_SALT (systemd hands it to the
+#: services; a `kanta` command typed in a shell reads it from here)
+ENV_FILE = Path("/etc/kanta/kanta.env")
+#: without any salt (a desktop, a test) a random one, the same for this process only: a
+#: card's reference then stays the same within one run and means nothing outside it
+_PROCESS_SALT = secrets.token_hex(16)
 
 # 4-, 7- and 10-byte UIDs in upper-case hex, bare or with ':' / ' ' between the bytes;
 # event ids and hashes are lower-case and never match
@@ -43,16 +57,30 @@ _UID = re.compile(
 )
 
 
-def _salt(env: Mapping[str, str] | None = None) -> str:
+def _salt_from_file(path: Path) -> str | None:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")[:65536]
+    except OSError:
+        return None
+    for line in text.splitlines():
+        name, sep, value = line.strip().partition("=")
+        if sep and name.strip() == "KANTA_LOG_SALT" and value.strip():
+            return value.strip().strip("'\"")
+    return None
+
+
+def log_salt(env: Mapping[str, str] | None = None, env_file: Path = ENV_FILE) -> bytes:
+    """The key of the card references: $KANTA_LOG_SALT, else the installer's env file,
+    else this process's random salt."""
     env = os.environ if env is None else env
-    return env.get("KANTA_LOG_SALT") or _DEFAULT_SALT
+    salt = env.get("KANTA_LOG_SALT") or _salt_from_file(env_file) or _PROCESS_SALT
+    return salt.encode()
 
 
 def card_ref(uid: str, env: Mapping[str, str] | None = None) -> str:
-    """A card as it may appear in logs: ``card:`` and 8 hex digits of a salted hash."""
-    norm = uid.strip().replace(":", "").replace(" ", "").upper()
-    digest = hashlib.sha256((_salt(env) + "|" + norm).encode()).hexdigest()
-    return f"card:{digest[:8]}"
+    """A card as it may appear in logs: ``card:`` and 8 hex digits of HMAC-SHA256 keyed
+    with the installation's salt."""
+    return card_label(uid, log_salt(env))
 
 
 def redact(text: str, env: Mapping[str, str] | None = None) -> str:
@@ -119,6 +147,25 @@ def stream_is_journal(stream: TextIO, env: Mapping[str, str] | None = None) -> b
     return expected == f"{st.st_dev}:{st.st_ino}"
 
 
+_HANDLER_NAME = "kanta"
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a line is logged (as logging's own last
+    resort does), so a command run in-process by a test logs into that test's capture."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stderr)
+
+    @property  # type: ignore[override]
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def setup_logging(
     verbose: bool = False,
     *,
@@ -129,21 +176,23 @@ def setup_logging(
     """Configure the root logger for a service (kiosk, sync worker, server).
 
     INFO by default (each line is something worth knowing), DEBUG with ``verbose`` or
-    ``$KANTA_LOG_LEVEL=debug``. Replaces handlers set earlier (e.g. by the command line).
+    ``$KANTA_LOG_LEVEL=debug``. Replaces the handler an earlier call set; leaves others.
     """
     env = os.environ if env is None else env
-    stream = stream or sys.stderr
+    set_label_key(log_salt(env))  # the hardware's card labels match this process's refs
     if level is None:
         named = env.get("KANTA_LOG_LEVEL", "").upper()
         level = logging.DEBUG if verbose else getattr(logging, named, logging.INFO)
         if not isinstance(level, int):
             level = logging.INFO
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JournalFormatter(stream_is_journal(stream, env)))
+    handler = logging.StreamHandler(stream) if stream is not None else _StderrHandler()
+    handler.setFormatter(JournalFormatter(stream_is_journal(stream or sys.stderr, env)))
     handler.addFilter(CardRedactor())
+    handler.set_name(_HANDLER_NAME)
     root = logging.getLogger()
     for old in list(root.handlers):
-        root.removeHandler(old)
+        if old.get_name() == _HANDLER_NAME:
+            root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     # chatty libraries: their INFO lines are not events of the shop's

@@ -34,8 +34,9 @@ from hardware.interfaces import Feedback
 from kiosk.domain.events import Event
 from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
+from kiosk.logs import TapSummary
+from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
-from kiosk.services.privacy import phone_key
 from kiosk.staff import StaffService
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class KioskCore:
         self.listener: UiListener | None = None
         self.sync_status = sync_status
         self.wall = wall or service.clock
+        #: one log line an hour says how the counter is doing (not one line per tap)
+        self.taps = TapSummary()
         self.status = DeviceStatus(
             reader=False if reader_configured else None,
             scanner=False if scanner_configured else None,
@@ -152,6 +155,7 @@ class KioskCore:
         if thread is not None:
             self._queue.put(_STOP)
             thread.join(timeout)
+        self.taps.flush()
 
     def sink(self, event: HardwareEvent) -> None:
         """The hardware backends' sink: called from their threads."""
@@ -267,17 +271,21 @@ class KioskCore:
             outcome = self.service.tap(card)
         except StoreError as exc:
             log.error("store: %s", exc)
+            self.taps.add("error")
             self._store_failed()
             self._to_ui("on_failure", "store")
             return None
         except InvalidInput as exc:
+            self.taps.add("refused")
             self.feedback.play("refused")
             self._to_ui("on_refusal", "unknown_code", "", str(exc))
             return None
         except (Refused, UnknownCard) as exc:
+            self.taps.add("refused")
             self.feedback.play("refused")
             self._to_ui("on_refusal", "other", card, str(exc))
             return None
+        self.taps.add("new" if outcome.new_member else "accepted" if outcome.accepted else "refused")
         if not self.status.store_ok:
             self._set_status(store_ok=True)
         self._remember(outcome)
@@ -319,6 +327,7 @@ class KioskCore:
         self.submit(self._maintenance)
 
     def _maintenance(self) -> None:
+        self.taps.flush_if_due()  # the hourly tap summary line
         clock_ok = self.wall().year >= CLOCK_PLAUSIBLE_YEAR
         if clock_ok != self.status.clock_ok:  # NTP set the time since the last look
             self._set_status(clock_ok=clock_ok)

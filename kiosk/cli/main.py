@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 from kiosk import __version__
 from kiosk.errors import KantaError, StoreError
+from kiosk.logs import setup_logging
 
 #: modules under kiosk.cli, each registering one verb (or one verb group)
 COMMAND_MODULES = (
@@ -74,13 +76,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _is_service(args: argparse.Namespace) -> bool:
+    """The long-running programs (the kiosk, the sync worker, the server) log each event
+    worth knowing (INFO); a one-off command only its warnings."""
+    command = getattr(args, "command", None)
+    if command in ("kiosk", "demo"):
+        return True
+    if command == "sync":
+        return getattr(args, "sync_command", None) == "run"
+    return command == "server" and getattr(args, "server_command", None) is None
+
+
+def _command_level() -> int | None:
+    """WARNING for a one-off command, unless $KANTA_LOG_LEVEL says otherwise."""
+    return None if os.environ.get("KANTA_LOG_LEVEL") else logging.WARNING
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    service = args.verbose or _is_service(args)
+    setup_logging(args.verbose, level=None if service else _command_level())
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

@@ -224,54 +224,62 @@ def export_member(args: argparse.Namespace) -> int:
 
 
 def _write_csv(data: dict[str, Any]) -> None:
-    """One row per thing held: section, field, value, time (a spreadsheet opens it)."""
+    """One row per thing held: member, section, field, value, time (a spreadsheet opens it);
+    other members holding the same card follow with their own member id."""
     import csv
     import json
     import sys
 
     out = csv.writer(sys.stdout)
-    out.writerow(["section", "field", "value", "time"])
-    for key in ("member", "status", "created_at", "enrolled_at", "last_visit_at", "exported_at"):
-        out.writerow(["member", key, data[key] or "", ""])
-    for card in data["cards"]:
-        out.writerow(["card", "current", card, ""])
-    for card in data["retired_cards"]:
-        out.writerow(["card", "retired", card, ""])
-    for account, value in data["balances"].items():
-        out.writerow(["balance", account, value, ""])
-    for key, value in sorted(data["contact"].items()):
-        out.writerow(["contact", key, value, ""])
-    for kiosk in data["contact_given_at_other_kiosks"]:
-        out.writerow(["contact", "kept at kiosk", kiosk, ""])
-    for consent in data["consents"]:
-        wording = f"{consent['wording']}: {consent['text'] or ''}".rstrip(": ")
-        out.writerow(["consent given", consent["scope"], wording, consent["given_at"]])
-    for withdrawn in data["consents_withdrawn"]:
-        out.writerow(["consent withdrawn", withdrawn["scope"], "", withdrawn["withdrawn_at"]])
-    for event in data["events"]:
-        value = json.dumps(event, ensure_ascii=False, sort_keys=True)
-        out.writerow(["event", event["kind"], value, event["wall"]])
+    out.writerow(["member", "section", "field", "value", "time"])
+    out.writerow(["", "export", "exported_at", data["exported_at"], ""])
+    out.writerow(["", "export", "exported_by_kiosk", data["exported_by_kiosk"], ""])
+    for one in [data, *data["other_members_holding_the_card"]]:
+        member = one["member"]
+
+        def row(section: str, field: str, value: Any, time: str = "", member: str = member) -> None:
+            out.writerow([member, section, field, "" if value is None else value, time])
+
+        for key in ("status", "created_at", "enrolled_at", "last_visit_at"):
+            row("member", key, one[key])
+        for card in one["cards"]:
+            row("card", "current", card)
+        for card in one["retired_cards"]:
+            row("card", "retired", card)
+        for account, value in one["balances"].items():
+            row("balance", account, value)
+        for key, value in sorted(one["contact"].items()):
+            row("contact", key, value)
+        for kiosk in one["contact_given_at_other_kiosks"]:
+            row("contact", "kept at kiosk", kiosk)
+        for consent in one["consents"]:
+            wording = f"{consent['wording']}: {consent['text'] or ''}".rstrip(": ")
+            row("consent given", consent["scope"], wording, consent["given_at"])
+        for withdrawn in one["consents_withdrawn"]:
+            row("consent withdrawn", withdrawn["scope"], "", withdrawn["withdrawn_at"])
+        for event in one["events"]:
+            row("event", event["kind"], json.dumps(event, ensure_ascii=False, sort_keys=True), event["wall"])
 
 
 def erase_member(args: argparse.Namespace) -> int:
     with _privacy(args, readonly=not args.yes) as privacy:
-        member = privacy.find(card=args.card, phone=args.phone)
+        members = privacy.find(card=args.card, phone=args.phone)
         if not args.yes:
-            plan = privacy.erase_plan(member)
-            print(f"member {member.member_id} ({member.status}), cards {', '.join(member.cards) or '-'}")
-            kept = ", ".join(plan.contact_fields) or "none"
-            print(f"  contact details held here, to destroy: {kept}")
-            for kiosk in plan.contact_elsewhere:
-                print(f"  contact details held at kiosk {kiosk}: destroyed there with its next sync")
-            print(f"  balances to close: {_balances(member)}")
-            print(f"  {plan.events} events stay, without the person")
+            for plan in privacy.erase_plan(members):
+                member = plan.member
+                print(f"member {member.member_id} ({member.status}), cards {', '.join(member.cards) or '-'}")
+                kept = ", ".join(plan.contact_fields) or "none"
+                print(f"  contact details held here, to destroy: {kept}")
+                for kiosk in plan.contact_elsewhere:
+                    print(f"  contact details held at kiosk {kiosk}: destroyed there with its next sync")
+                print(f"  balances to close: {_balances(member)}")
+                print(f"  {plan.events} events stay, without the person")
             print("nothing changed; run again with --yes to erase")
             return 0
-        outcome = privacy.erase(member, actor="owner")
-        print(
-            f"erased member {member.member_id} ({len(outcome.events)} event recorded): contact "
-            "details destroyed here; other kiosks and the server follow with the next sync"
-        )
+        privacy.erase(members, actor="owner")
+        for member in members:
+            print(f"erased member {member.member_id}")
+        print("contact details destroyed here; other kiosks and the server follow with the next sync")
         return 0
 
 

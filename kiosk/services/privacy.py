@@ -18,6 +18,7 @@ from kiosk.config import ConsentConfig
 from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.member import ERASED, MemberState
 from kiosk.errors import InvalidInput, Refused, UnknownCard
+from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
 from kiosk.store.personal import RequestLog
 
@@ -25,12 +26,6 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,63}$")
 _PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,24}$")
 #: the consents a customer can give or withdraw, by the names the commands use
 SCOPES = {"terms": "program", "marketing": "marketing"}
-
-
-def phone_key(text: str) -> str:
-    """Compare phone numbers by their last 9 digits: +358 40 123 4567 == 040 1234567."""
-    digits = re.sub(r"\D", "", text)
-    return digits[-9:]
 
 
 def check_contact(phone: str | None, email: str | None) -> dict[str, str]:
@@ -68,35 +63,37 @@ class PrivacyService:
 
     # ---- finding the person ----------------------------------------------------------
 
-    def find(self, card: str | None = None, phone: str | None = None) -> MemberState:
-        """The member behind a card, or the one who gave this phone number here; an
-        erased member is not found: their card no longer identifies them."""
+    def find(self, card: str | None = None, phone: str | None = None) -> list[MemberState]:
+        """The person behind a card, or behind a phone number given here: their member,
+        then any other member that holds the same card (made for it at another kiosk while
+        the two could not sync; the same person). Erased members are not found: their card
+        no longer identifies them."""
         if (card is None) == (phone is None):
             raise InvalidInput("give a card or --phone (one of them)")
         if card is not None:
-            state = self.loyalty.member_for_card(card)
+            card = normalize_card(card)
         else:
             assert phone is not None
-            key = phone_key(phone)
-            if len(key) < 6:
-                raise InvalidInput(f"{phone!r} is not a phone number")
-            found = [m for m, fields in self.ledger.contacts() if phone_key(fields.get("phone", "")) == key]
-            if not found:
-                raise UnknownCard(
-                    "no member gave that phone number at this kiosk (contact details are "
-                    "kept where they were given; use the card, or ask on that kiosk)"
-                )
-            state = found[0]
-        if state.status == ERASED:
+            card = self._card_for_phone(phone)
+        holders = self.ledger.members_holding(card)
+        if not holders:
+            raise UnknownCard(f"no member has the card {card}")
+        active = [m for m in holders if m.status != ERASED and card in m.cards]
+        if not active:
             raise Refused("this card's member was erased at their request: nothing is held about them")
-        return state
+        return active
 
-    def card_for_phone(self, phone: str) -> str | None:
-        try:
-            state = self.find(phone=phone)
-        except (UnknownCard, Refused, InvalidInput):
-            return None
-        return state.cards[0] if state.cards else None
+    def _card_for_phone(self, phone: str) -> str:
+        key = phone_key(phone)
+        if len(phone) > 32 or len(key) < 6:
+            raise InvalidInput(f"{phone!r} is not a phone number")
+        for member, fields in self.ledger.contacts():
+            if phone_key(fields.get("phone", "")) == key and member.cards:
+                return member.cards[0]
+        raise UnknownCard(
+            "no member gave that phone number at this kiosk (contact details are kept "
+            "where they were given; use the card, or ask on that kiosk)"
+        )
 
     # ---- joining ---------------------------------------------------------------------
 
@@ -138,28 +135,25 @@ class PrivacyService:
 
     # ---- access ----------------------------------------------------------------------
 
-    def export(self, member: MemberState, now: datetime | None = None) -> dict[str, Any]:
-        """Everything this kiosk holds about a member: state, contact details, consents
-        with their wording and times, and every event."""
+    def export(self, members: list[MemberState], now: datetime | None = None) -> dict[str, Any]:
+        """Everything this kiosk holds about a person (``find``): state, contact details,
+        consents with their wording, text and times, and every event; other members
+        holding the same card follow in full."""
         asked = self._now(now)
-        events = list(self.ledger.events(member.member_id))
-        consents = [
-            {
-                "scope": e.data.get("scope", "program"),
-                "wording": e.data.get("wording"),
-                "text": e.data.get("text"),
-                "given_at": e.wall,
-                "kiosk": e.kiosk,
-            }
-            for e in events
-            if e.kind is EventKind.CONSENT_GIVEN
-        ]
-        withdrawn = [
-            {"scope": e.data.get("scope", "program"), "withdrawn_at": e.wall, "kiosk": e.kiosk}
-            for e in events
-            if e.kind is EventKind.CONSENT_WITHDRAWN
-        ]
+        first, *others = (self._member_export(m) for m in members)
         out = {
+            **first,
+            "other_members_holding_the_card": others,
+            "exported_by_kiosk": self.ledger.kiosk_id,
+            "exported_at": asked.isoformat(),
+        }
+        for member in members:
+            self.requests.add("export", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return out
+
+    def _member_export(self, member: MemberState) -> dict[str, Any]:
+        events = list(self.ledger.events(member.member_id))
+        return {
             "member": member.member_id,
             "status": member.status,
             "cards": list(member.cards),
@@ -174,47 +168,67 @@ class PrivacyService:
             "last_visit_at": member.last_visit_at,
             "contact": self.ledger.profile(member.member_id) or {},
             "contact_given_at_other_kiosks": self._contact_elsewhere(events),
-            "consents": consents,
-            "consents_withdrawn": withdrawn,
+            "consents": [
+                {
+                    "scope": e.data.get("scope", "program"),
+                    "wording": e.data.get("wording"),
+                    "text": e.data.get("text"),
+                    "given_at": e.wall,
+                    "kiosk": e.kiosk,
+                }
+                for e in events
+                if e.kind is EventKind.CONSENT_GIVEN
+            ],
+            "consents_withdrawn": [
+                {"scope": e.data.get("scope", "program"), "withdrawn_at": e.wall, "kiosk": e.kiosk}
+                for e in events
+                if e.kind is EventKind.CONSENT_WITHDRAWN
+            ],
             "events": [e.to_dict() for e in events],
-            "exported_by_kiosk": self.ledger.kiosk_id,
-            "exported_at": asked.isoformat(),
         }
-        self.requests.add("export", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
-        return out
 
     # ---- consent -----------------------------------------------------------------------
 
-    def withdraw(self, card: str, scope: str, actor: str | None = None) -> Outcome:
+    def withdraw(self, card: str, scope: str, actor: str | None = None) -> list[Event]:
         """Withdraw marketing, or the program terms (which also removes the contact
         details: without that consent nothing personal may be kept)."""
         if scope not in SCOPES:
             raise InvalidInput(f"unknown consent {scope!r} (terms, marketing)")
         card = normalize_card(card)
-        member = self.find(card=card)
         event_scope = SCOPES[scope]
-        consent = member.consents.get(event_scope)
-        if consent is None or consent.withdrawn_at is not None:
+        members = [
+            m
+            for m in self.find(card=card)
+            if event_scope in m.consents and m.consents[event_scope].withdrawn_at is None
+        ]
+        if not members:
             raise Refused(f"this member has no {scope} consent to withdraw")
         asked = self._now(None)
-        draft = EventDraft(
-            EventKind.CONSENT_WITHDRAWN,
-            member.member_id,
-            data={"scope": event_scope},
-            card=card,
-            actor=actor,
-            program=self.loyalty.rules.version,
-        )
+        drafts = [
+            EventDraft(
+                EventKind.CONSENT_WITHDRAWN,
+                m.member_id,
+                data={"scope": event_scope},
+                card=card,
+                actor=actor,
+                program=self.loyalty.rules.version,
+            )
+            for m in members
+        ]
         profiles: dict[str, dict[str, str] | None] | None = None
         if scope == "terms":
-            profiles = {member.member_id: None}
-        events, states = self.loyalty.recorder.record([draft], asked, profiles=profiles)
-        self.requests.add(f"withdraw-{scope}", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
-        return Outcome(card, member, states[member.member_id], tuple(events))
+            profiles = {m.member_id: None for m in members}
+        events, _ = self.loyalty.recorder.record(drafts, asked, profiles=profiles)
+        for m in members:
+            self.requests.add(f"withdraw-{scope}", m.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return events
 
     # ---- erasure -------------------------------------------------------------------------
 
-    def erase_plan(self, member: MemberState) -> ErasurePlan:
+    def erase_plan(self, members: list[MemberState]) -> list[ErasurePlan]:
+        return [self._erase_plan(m) for m in members]
+
+    def _erase_plan(self, member: MemberState) -> ErasurePlan:
         events = list(self.ledger.events(member.member_id))
         profile = self.ledger.profile(member.member_id) or {}
         elsewhere = tuple(self._contact_elsewhere(events))
@@ -232,15 +246,25 @@ class PrivacyService:
             }
         )
 
-    def erase(self, member: MemberState, actor: str | None = None) -> Outcome:
-        """Erase: contact details destroyed here, and on every kiosk with the next sync;
-        the balances closed; the events stay, without the person."""
+    def erase(self, members: list[MemberState], actor: str | None = None) -> list[Event]:
+        """Erase a person (``find``): contact details destroyed here, and on every kiosk
+        with the next sync; the balances closed; the events stay, without the person."""
         asked = self._now(None)
-        if not member.cards:
-            raise Refused("this member holds no card any more (replaced or merged): use the current card")
-        outcome = self.loyalty.erase(member.cards[0], actor=actor)
-        self.requests.add("erase", member.member_id, self.ledger.kiosk_id, asked, self._now(None))
-        return outcome
+        drafts = [
+            EventDraft(
+                EventKind.MEMBER_ERASED,
+                m.member_id,
+                card=None,
+                actor=actor,
+                program=self.loyalty.rules.version,
+            )
+            for m in members
+        ]
+        # the recorded member_erased destroys each member's key (Ledger.record)
+        events, _ = self.loyalty.recorder.record(drafts, asked)
+        for m in members:
+            self.requests.add("erase", m.member_id, self.ledger.kiosk_id, asked, self._now(None))
+        return events
 
     def _now(self, now: datetime | None) -> datetime:
         return now or self.loyalty.clock()

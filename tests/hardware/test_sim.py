@@ -96,5 +96,5 @@ def test_a_logged_tap_never_shows_the_uid() -> None:
 
     tap = CardTapped.from_bytes(bytes.fromhex("04A1B2C3D4E5F6"), "reader")
     assert "04A1B2C3D4E5F6" not in repr(tap) and "04A1B2C3D4E5F6" not in str(tap)
-    assert "uid#" in repr(tap)
+    assert "card:" in repr(tap)
     assert event_to_json(tap)["uid"] == "04A1B2C3D4E5F6"  # hw watch asks for it in full
