@@ -20,6 +20,7 @@ from kiosk.domain.member import ERASED, MemberState
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
+from kiosk.staff import StaffService
 from kiosk.store.personal import RequestLog
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s.]{2,63}$")
@@ -42,6 +43,27 @@ def check_contact(phone: str | None, email: str | None) -> dict[str, str]:
             raise InvalidInput(f"{email!r} is not an e-mail address")
         contact["email"] = email
     return contact
+
+
+@dataclass(frozen=True)
+class HeldAtCounter:
+    """What the "My data" screen shows a customer who tapped their card: the contact
+    details masked (the screen faces the shop), the consents, the balances."""
+
+    member_id: str
+    contact: dict[str, str]
+    #: scope -> (wording version, given at, withdrawn at or None)
+    consents: dict[str, tuple[str, str, str | None]]
+    balances: dict[str, int]
+    events: int
+
+
+def mask(value: str) -> str:
+    """Enough of a phone number or e-mail to recognise it, not to read it off the screen."""
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return "*" * max(0, len(value) - 2) + value[-2:]
 
 
 @dataclass(frozen=True)
@@ -186,6 +208,26 @@ class PrivacyService:
             ],
             "events": [e.to_dict() for e in events],
         }
+
+    # ---- at the counter ("My data") ------------------------------------------------------
+
+    def held_at_counter(self, card: str) -> HeldAtCounter:
+        """What is held about the customer whose card was tapped, for the screen."""
+        member = self.find(card=card)[0]
+        return HeldAtCounter(
+            member.member_id,
+            {k: mask(v) for k, v in sorted((self.ledger.profile(member.member_id) or {}).items())},
+            {s: (c.wording, c.given_at, c.withdrawn_at) for s, c in sorted(member.consents.items())},
+            dict(sorted(member.balances.items())),
+            member.event_count,
+        )
+
+    def erase_at_counter(self, card: str, pin: str, staff: StaffService) -> list[Event]:
+        """The customer asks for erasure at the counter; a staff member confirms with
+        their PIN (wrong PINs count towards the pad's lock like any other)."""
+        members = self.find(card=card)
+        who = staff.verify(pin, need="staff")
+        return self.erase(members, actor=who.name)
 
     # ---- consent -----------------------------------------------------------------------
 
