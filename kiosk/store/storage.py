@@ -41,6 +41,9 @@ SNAPSHOT = "snapshot.json"
 JOURNAL = "journal.log"
 LEDGER = "ledger"
 LOCK = "lock"
+#: what else lives in a data folder, and may come before the store: the sync worker's
+#: folder (`kanta sync pair` before the kiosk's first start) and the desktop run folder
+BESIDE_THE_STORE = ("sync", "run")
 
 Tables = dict[str, dict[int, dict[str, Any]]]
 Op = list[Any]  # [table, doc_id, doc or None]
@@ -166,7 +169,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         if not self.disk.exists(p / STORE_ID):
             if self.readonly:
                 raise StoreError(f"no Kanta store in {p}")
-            leftovers = [n for n in self.disk.listdir(p) if n not in (LOCK,)]
+            leftovers = [n for n in self.disk.listdir(p) if n not in (LOCK, *BESIDE_THE_STORE)]
             if leftovers and self._interrupted_creation(leftovers):
                 log.warning("%s: finishing a store creation that was interrupted", p)
                 leftovers = []
