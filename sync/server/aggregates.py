@@ -51,12 +51,15 @@ class Fold:
     members: dict[str, list[Any]] = field(default_factory=dict)
     months: set[tuple[str, str]] = field(default_factory=set)
     balances: dict[str, int] = field(default_factory=dict)
+    #: kiosk -> (program, wall) of its latest event
+    kiosks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def add(self, event: dict[str, Any]) -> None:
         """Count one event (its stored JSON form)."""
         kind = event["kind"]
         wall = event["wall"]
         day = wall[:10]
+        self.kiosks[event["kiosk"]] = (event["program"], wall)
         key = (day, int(wall[11:13]), event["kiosk"])
         row = self.hours.get(key)
         if row is None:
@@ -160,6 +163,16 @@ def _write(conn: Connection, shop_id: int, fold: Fold) -> None:
         )
 
 
+    if fold.kiosks:
+        _many(
+            conn,
+            'INSERT INTO agg_kiosks ("shop_id", "kiosk", "program", "last_event") VALUES (?, ?, ?, ?) '
+            'ON CONFLICT ("shop_id", "kiosk") DO UPDATE SET "program" = excluded."program", '
+            '"last_event" = excluded."last_event"',
+            [(shop_id, k, program[:200], wall[:40]) for k, (program, wall) in fold.kiosks.items()],
+        )
+
+
 def _many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
     if conn.dialect.paramstyle != "qmark":
         sql = sql.replace("?", "%s")
@@ -187,6 +200,12 @@ def behind(engine: Engine, shop_id: int) -> bool:
             (shop_id,),
         ).first()
     return row is not None and int(row[0]) > int(row[1] or 0)
+
+
+def up_to_date(engine: Engine, shop_id: int) -> None:
+    """Before a page reads the aggregates: count what has arrived since (if anything)."""
+    if behind(engine, shop_id):
+        catch_up(engine, shop_id)
 
 
 def catch_up(engine: Engine, shop_id: int, *, chunk: int = CHUNK) -> int:

@@ -112,7 +112,17 @@ till_days = sa.Table(
     sa.Column("receipts", sa.BigInteger, nullable=False),
 )
 
-AGGREGATE_TABLES = (agg_hours, agg_members, agg_member_months, agg_balances)
+#: per kiosk: the program its latest event was made under (which kiosk runs which version)
+agg_kiosks = sa.Table(
+    "agg_kiosks",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("kiosk", sa.String(200), primary_key=True),
+    sa.Column("program", sa.String(200), nullable=False),
+    sa.Column("last_event", sa.String(40), nullable=False),
+)
+
+AGGREGATE_TABLES = (agg_hours, agg_members, agg_member_months, agg_balances, agg_kiosks)
 
 
 def create_v2(conn: sa.Connection) -> None:
@@ -123,5 +133,14 @@ def create_v2(conn: sa.Connection) -> None:
 
 def create_v3(conn: sa.Connection) -> None:
     """Schema version 3: the overview's aggregates and the till's daily totals."""
-    for table in (agg_state, *AGGREGATE_TABLES, till_days):
+    for table in (agg_state, agg_hours, agg_members, agg_member_months, agg_balances, till_days):
         table.create(conn, checkfirst=True)
+
+
+def create_v4(conn: sa.Connection) -> None:
+    """Schema version 4: which program each kiosk's latest event was made under (counted
+    from the start again, so kiosks that pushed before it are known too)."""
+    agg_kiosks.create(conn, checkfirst=True)
+    conn.execute(sa.delete(agg_state))  # the next catch-up starts from the first event
+    for table in (agg_hours, agg_members, agg_member_months, agg_balances):
+        conn.execute(sa.delete(table))

@@ -281,6 +281,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _m1_initial,
     console_schema.create_v2,
     console_schema.create_v3,
+    console_schema.create_v4,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

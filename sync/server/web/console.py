@@ -41,7 +41,11 @@ LANGUAGE_COOKIE = "kanta_lang"
 LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
 
 #: (path, label, owner only)
-NAV: list[tuple[str, str, bool]] = [("/overview", "Overview", False), ("/sales", "Non-member sales", False)]
+NAV: list[tuple[str, str, bool]] = [
+    ("/overview", "Overview", False),
+    ("/sales", "Non-member sales", False),
+    ("/program", "Program", True),
+]
 
 
 class PageRedirect(Exception):

@@ -62,8 +62,7 @@ def query_from(console: Console, request: Request, shop_id: int) -> Query:
 
 
 def fresh_overview(console: Console, shop_id: int, query: Query) -> Overview:
-    if aggregates.behind(console.engine, shop_id):
-        aggregates.catch_up(console.engine, shop_id)
+    aggregates.up_to_date(console.engine, shop_id)
     return compute(console.engine, shop_id, query)
 
 

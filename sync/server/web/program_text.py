@@ -1,0 +1,93 @@
+"""A program file as the owner edits it: checked with the kiosk's own loader (so the server
+accepts exactly what a kiosk accepts), errors pointed at their line, and the version line
+set to the number the server gives it."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+
+from kiosk.domain.program import ProgramRules, parse_program
+from kiosk.errors import KantaError
+
+SOURCE = "program"
+_HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_VERSION = re.compile(r"""^(\s*version\s*=\s*)("[^"]*"|'[^']*'|[^#\s]+)""")
+_SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
+
+
+@dataclass(frozen=True)
+class Problem:
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.line is None else f"line {self.line}: {self.message}"
+
+
+def check(text: str) -> ProgramRules | Problem:
+    """The compiled program, or what is wrong with it (naming the line and setting)."""
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = re.search(r"at line (\d+)", str(exc))
+        return Problem(int(found[1]) if found else None, f"not valid TOML: {exc}")
+    try:
+        return parse_program(document, SOURCE)
+    except KantaError as exc:
+        message = str(exc).removeprefix(f"{SOURCE}: ")
+        setting = message.split(":", 1)[0]
+        return Problem(line_of(text, setting), message)
+
+
+def line_of(text: str, setting: str) -> int | None:
+    """The line of a setting such as ``stamp_cards[1].reward_at`` (its table's header
+    line if the key itself is missing)."""
+    segments = [(m[1], None if m[2] is None else int(m[2])) for m in _SEGMENT.finditer(setting)]
+    if not segments:
+        return None
+    *table, (key, index) = segments
+    if index is not None:  # the setting is a table of an array itself
+        table, key = [*table, (key, index)], ""
+    name = ".".join(n for n, _ in table)
+    wanted = table[-1][1] or 0 if table else 0
+    lines = text.splitlines()
+    seen = -1
+    start = 0 if not table else None
+    for number, line in enumerate(lines, 1):
+        header = _HEADER.match(line)
+        if header:
+            if start is not None:  # the wanted table ended without the key
+                return None if not table else start
+            if header[2] == name:
+                seen += 1
+                if seen == wanted:
+                    start = number
+                    if not key:
+                        return number
+            continue
+        if start is not None and key and re.match(rf"^\s*{re.escape(key)}\s*=", line):
+            return number
+    return start or None
+
+
+def with_version(text: str, version: int) -> str:
+    """The text with ``version = N`` in its [program] table (kiosks record ``id@N``)."""
+    lines = text.splitlines()
+    head: int | None = None
+    for i, line in enumerate(lines):
+        header = _HEADER.match(line)
+        if header:
+            if head is not None:
+                break
+            if header[2] == "program" and not header[1]:
+                head = i
+            continue
+        if head is not None and _VERSION.match(line):
+            lines[i] = _VERSION.sub(rf"\g<1>{version}", line, count=1)
+            return "\n".join(lines) + "\n"
+    if head is None:
+        raise KantaError("the program has no [program] table")
+    lines.insert(head + 1, f"version = {version}")
+    return "\n".join(lines) + "\n"

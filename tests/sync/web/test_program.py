@@ -1,0 +1,62 @@
+"""The program page: edit (errors by line and setting), preview on the shop's history,
+publish; a running kiosk loads it at its next idle moment and its next tap carries it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kiosk.domain.program import default_program_path
+from tests.sync.web.browser import Browser, LiveShop
+from tests.sync.web.kiosk import RunningKiosk
+
+
+def _edit(browser: Browser, text: str, button: str) -> None:
+    area = browser.find("#toml")
+    area.clear()
+    area.send_keys(text)
+    browser.submit(button)
+
+
+def test_edit_preview_publish_and_a_kiosk_runs_it(live: LiveShop, browser: Browser, tmp_path: Path) -> None:
+    kiosk = RunningKiosk(tmp_path / "kiosk", live.base_url, live.kiosk_tokens["k1"])
+    try:
+        for card in ("04A1B2C3D4E5F6", "04A1B2C3D4E5F7", "04A1B2C3D4E5F6"):
+            assert kiosk.tap(card) == "builtin-1"
+        kiosk.sync()
+        program = default_program_path().read_text(encoding="utf-8")
+        browser.login(live.base_url)
+        browser.go("/program")
+        assert browser.find("#current-version").text == "—"
+        # the kiosk's own loader decides, and the message names the line and the setting
+        bad = program.replace("reward_at = 10", 'reward_at = "ten"', 1)
+        bad_line = next(i for i, line in enumerate(bad.splitlines(), 1) if '"ten"' in line)
+        _edit(browser, bad, "#check")
+        problem = browser.find("#problem").text
+        assert f"line {bad_line}:" in problem and "stamp_card[0].reward_at" in problem
+        assert browser.find("#current-version").text == "—", "nothing was published"
+        _edit(browser, program, "#check")
+        assert browser.find("#checked").text.endswith("cafe@1")
+        preview = browser.find("#preview").text
+        assert "3 actions replayed" in preview
+        browser.screenshot("program-preview")
+        browser.submit("#publish")
+        assert browser.find("#published").text.startswith("Published version 1")
+        assert browser.find("#current-version").text == "1"
+        assert "version = 1" in browser.find("#toml").get_attribute("value")
+        # the running kiosk: the sync worker downloads it, the idle moment loads it
+        kiosk.sync()
+        assert kiosk.tap("04A1B2C3D4E5F8") == "builtin-1", "not before an idle moment"
+        kiosk.idle()
+        assert kiosk.tap("04A1B2C3D4E5F9") == "cafe@1"
+        kiosk.sync()
+        browser.go("/program")
+        rows = [r.text for r in browser.all("#kiosk-programs tr")]
+        assert any(r.startswith("k1 cafe@1") for r in rows), rows
+        # publishing again gives the next number, whatever the file says
+        _edit(browser, program.replace("version = 1 ", "version = 99 ", 1), "#publish")
+        assert browser.find("#current-version").text == "2"
+        kiosk.sync()
+        kiosk.idle()
+        assert kiosk.tap("04A1B2C3D4E5FA") == "cafe@2"
+    finally:
+        kiosk.close()
