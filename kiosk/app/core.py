@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 
 from hardware.events import (
     CardTapped,
@@ -36,52 +36,21 @@ from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
 from kiosk.logs import TapSummary
 from kiosk.services import program_update
+from kiosk.services.counter import CardSummary, CounterResult, CounterService
 from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
 from kiosk.staff import StaffService
+from kiosk.ui.port import DeviceStatus, PhoneMatch, RecentEntry, UiListener
+
+__all__ = ["DeviceStatus", "KioskCore", "PhoneMatch", "RecentEntry", "UiListener", "phone_key"]
 
 log = logging.getLogger(__name__)
 
+#: refusals that are not a customer's mistake sound and look neutral (a second tap is harmless)
+TONE_OF_REFUSAL = {"cooldown": "attention", "join_required": "attention"}
+
 #: the wall clock before this year means the Pi has not had its time set yet
 CLOCK_PLAUSIBLE_YEAR = 2024
-
-
-@dataclass(frozen=True)
-class DeviceStatus:
-    #: None: no device of that kind is configured
-    reader: bool | None = None
-    scanner: bool | None = None
-    store_ok: bool = True
-    clock_ok: bool = True
-    last_sync: str | None = None
-    waiting: int | None = None
-    members: int = 0
-    reader_name: str = ""
-    scanner_name: str = ""
-
-    @property
-    def healthy(self) -> bool:
-        return self.store_ok
-
-
-class UiListener(Protocol):
-    """What the app implements; every method is called on Kivy's clock (via ``post``)."""
-
-    def on_outcome(self, outcome: Outcome, via: str) -> None: ...
-    def on_refusal(self, code: str, card: str, message: str) -> None: ...
-    def on_failure(self, kind: str) -> None: ...
-    def on_status(self, status: DeviceStatus) -> None: ...
-
-
-@dataclass(frozen=True)
-class RecentEntry:
-    event_id: str
-    kind: str
-    card: str
-    wall: str
-    #: (account, change) pairs
-    postings: tuple[tuple[str, int], ...]
-    actor: str | None
 
 
 @dataclass(frozen=True)
@@ -111,6 +80,8 @@ class KioskCore:
         idle_work: Callable[[], object] | None = None,
     ) -> None:
         self.service = service
+        #: every staff action at the counter goes through this one door (as `kanta counter` does)
+        self.counter = CounterService(service, redeem_gate=redeem_gate)
         #: run when no customer is waiting, before the store's own upkeep (the sync inbox)
         self.idle_work = idle_work
         self.staff = staff
@@ -137,8 +108,6 @@ class KioskCore:
         self.last_tap_at: float | None = None
         #: handle everything on the caller's thread at once (tests, screenshots)
         self.inline = inline
-        #: False for a reward that may only be redeemed with the server recently reached
-        self.redeem_gate = redeem_gate
 
     # ---- the thread ------------------------------------------------------------------------
 
@@ -242,11 +211,16 @@ class KioskCore:
                 self._post_fail(cmd.fail, exc)
             return
         except Exception as exc:
-            if not isinstance(exc, KantaError):
+            if isinstance(exc, KantaError):
+                self.feedback.play("refused")  # a wrong PIN, an amount out of range...
+            else:
                 log.exception("command failed")
             if cmd.fail is not None:
                 self._post_fail(cmd.fail, exc)
             return
+        outcome = result.outcome if isinstance(result, CounterResult) else result
+        if isinstance(outcome, Outcome):
+            self.feedback.play(self.tone(outcome))
         self._remember(result)
         if cmd.done is not None:
             done = cmd.done
@@ -289,11 +263,23 @@ class KioskCore:
         self.taps.add("new" if outcome.new_member else "accepted" if outcome.accepted else "refused")
         if not self.status.store_ok:
             self._set_status(store_ok=True)
+        self.feedback.play(self.tone(outcome))
         self._remember(outcome)
         self._to_ui("on_outcome", outcome, via)
         return outcome
 
+    def tone(self, outcome: Outcome) -> str:
+        """The one sound (and light) for an outcome: the screen shows the same tone."""
+        if outcome.refusal is not None and not outcome.events:
+            return TONE_OF_REFUSAL.get(outcome.refusal.code, "refused")
+        summary = self.summary(outcome.card) if outcome.after is not None else None
+        if isinstance(summary, CardSummary) and summary.ready_rewards:
+            return "reward_ready"
+        return "ok"
+
     def _remember(self, result: Any) -> None:
+        if isinstance(result, CounterResult):
+            result = result.outcome
         if isinstance(result, Outcome):
             for event in result.events:
                 if event.kind in UNDOABLE:
@@ -352,6 +338,13 @@ class KioskCore:
             self._phones = index
         return self._phones
 
+    def clock(self) -> datetime:
+        return self.service.clock()
+
+    def summary(self, card: str) -> CardSummary | Refusal:
+        """Dispatcher thread only. Whose card it is and what they hold (for staff)."""
+        return self.counter.summary(card)
+
     def card_for_phone(self, phone: str) -> str | None:
         """Dispatcher thread only. The member's current card for a phone number."""
         key = phone_key(phone)
@@ -364,6 +357,26 @@ class KioskCore:
         if state is None or not state.cards:
             return None
         return state.cards[0]
+
+    def lookup_phone(self, phone: str) -> PhoneMatch:
+        """Dispatcher thread only. The member with this phone number and what they hold;
+        records nothing (a visit needs ``confirm_visit``). No member: ``UnknownCard``."""
+        card = self.card_for_phone(phone)
+        summary = self.summary(card) if card is not None else None
+        if card is None or not isinstance(summary, CardSummary):
+            raise UnknownCard("no member has that phone number")
+        return PhoneMatch(card, summary)
+
+    def confirm_visit(self, card: str) -> None:
+        """Dispatcher thread only. The visit of a member found by phone, once confirmed:
+        told to the screen like a tap (``on_outcome``)."""
+        self.customer_tap(card, via="phone")
+
+    def undo(self, event_id: str, reason: str, actor: str) -> Outcome:
+        """Dispatcher thread only. Undo a recent entry; it leaves the list of recent ones."""
+        outcome = self.service.undo(event_id, reason, actor=actor)
+        self.recent = deque((e for e in self.recent if e.event_id != event_id), maxlen=30)
+        return outcome
 
     def enroll(self, card: str, *, terms: str, marketing: str | None, contact: dict[str, str] | None,
                actor: str | None) -> Outcome:
@@ -380,21 +393,6 @@ class KioskCore:
                 self._remember(visit)
                 outcome = replace(outcome, after=visit.after, events=(*outcome.events, *visit.events))
         return outcome
-
-    def redeem(self, card: str, reward: str | None, actor: str | None) -> Outcome:
-        """Dispatcher thread only. A redemption, unless it is worth more than the shop lets
-        a kiosk give away without having reached the server lately."""
-        if self.redeem_gate is not None and not self.redeem_gate(reward):
-            return Outcome(
-                card,
-                None,
-                None,
-                refusal=Refusal(
-                    "needs_online",
-                    "This reward needs a connection to the shop's server; none in the last minutes.",
-                ),
-            )
-        return self.service.redeem(card, reward, actor=actor)
 
     def recent_entries(self) -> list[RecentEntry]:
         return list(self.recent)

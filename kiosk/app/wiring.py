@@ -18,9 +18,12 @@ from hardware.factory import open_card_reader, open_feedback, open_scanner
 from hardware.interfaces import CardReader, CodeScanner, Feedback
 from kiosk.app.core import KioskCore
 from kiosk.config import KioskConfig
+from kiosk.domain.programs.engine import ProgramRules
+from kiosk.services.counter import CounterService
 from kiosk.services.factory import open_service
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.staff import StaffService
+from kiosk.ui.viewmodel import ProgramInfo
 
 log = logging.getLogger(__name__)
 
@@ -31,11 +34,9 @@ def staff_service(service: LoyaltyService) -> StaffService:
     return StaffService(service.ledger.db.table(STAFF_TABLE), service.clock)
 
 
-def program_info(config: KioskConfig, service: LoyaltyService) -> Any:
-    """What the screens say about the program; a program file's members are summarised
-    through the program engine's own member view (tiers, named rewards, expiries)."""
-    from kiosk.ui.viewmodel import ProgramInfo
-
+def program_info(config: KioskConfig, service: LoyaltyService) -> ProgramInfo:
+    """What the screens say about the program and what the counter offers; a program
+    file's members are summarised through the program engine's own member view."""
     rules = service.rules
     target = getattr(rules, "stamps_for_reward", None)
     info = ProgramInfo(
@@ -44,44 +45,20 @@ def program_info(config: KioskConfig, service: LoyaltyService) -> Any:
         stamps_target=target if isinstance(target, int) else None,
         points_per_unit=config.rules.points_per_unit,
         require_join=bool(rules.require_join),
+        offers=CounterService(service).offers(),
     )
-    from kiosk.domain.programs.engine import ProgramRules
-
     if not isinstance(rules, ProgramRules):
         return info
     spec = rules.spec
     first_card = spec.stamp_cards[0] if spec.stamp_cards else None
     per_unit = spec.points.per_unit if spec.points is not None else None
+    welcome = spec.welcome
     return replace(
         info,
         stamps_target=first_card.reward_at if first_card else None,
         points_per_unit=int(per_unit) if per_unit is not None and per_unit == int(per_unit) else 0,
-        describe=lambda state, now: _summary(rules, state, now or service.clock()),
-    )
-
-
-def _summary(rules: Any, state: Any, now: Any) -> Any:
-    from kiosk.domain.programs.view import member_view
-    from kiosk.ui.viewmodel import Summary
-
-    view = member_view(rules, state, now)
-    spec = rules.spec
-    first_card = spec.stamp_cards[0] if spec.stamp_cards else None
-    measure = spec.tiers.measure if spec.tiers is not None else "spend"
-    expiring = []
-    for e in view.expiring:
-        what = "stamps" if e.account.startswith("stamps") else "points" if e.account == "points" else None
-        if what:
-            expiring.append((e.amount, what, e.at))
-    return Summary(
-        stamps_have=view.stamps.get(first_card.id, 0) if first_card else 0,
-        stamps_target=first_card.reward_at if first_card else 0,
-        points=view.points,
-        credit=view.credit,
-        tier=view.tier,
-        next_tier=(view.next_tier[0], view.next_tier[1], measure) if view.next_tier else None,
-        rewards_ready=tuple((r.reward, r.name) for r in view.rewards_ready),
-        expiring=tuple(expiring),
+        program=rules,
+        welcome_bonus=welcome is not None and bool(welcome.points or welcome.stamps or welcome.credit),
     )
 
 

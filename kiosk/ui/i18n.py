@@ -141,6 +141,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Besöket är redan stämplat. Nästa stämpel tidigast om {seconds} s.",
         "en": "This visit is already stamped. The next stamp is possible in {seconds} s.",
     },
+    "res_already": {"fi": "Jo leimattu", "sv": "Redan stämplad", "en": "Already stamped"},
+    "res_next_stamp": {
+        "fi": "Seuraava leima klo {time} alkaen",
+        "sv": "Nästa stämpel från kl. {time}",
+        "en": "Next stamp from {time}",
+    },
     "ref_join_required": {
         "fi": "Liity ensin jäseneksi, niin voit alkaa kerätä.",
         "sv": "Bli medlem först, så kan du börja samla.",
@@ -369,8 +375,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "st_purchase": {"fi": "Osto", "sv": "Köp", "en": "Purchase"},
     "st_redeem": {"fi": "Lunasta palkinto", "sv": "Lös in belöning", "en": "Redeem reward"},
-    "st_topup": {"fi": "Lisää saldoa", "sv": "Fyll på saldo", "en": "Top up credit"},
-    "st_spend": {"fi": "Maksa saldolla", "sv": "Betala med saldo", "en": "Pay with credit"},
     "st_sell_pass": {"fi": "Myy sarjakortti", "sv": "Sälj klippkort", "en": "Sell a pass"},
     "st_use_pass": {"fi": "Käytä sarjakorttia", "sv": "Använd klippkort", "en": "Use a pass"},
     "st_undo": {"fi": "Peru merkintä", "sv": "Ångra en post", "en": "Undo an entry"},
@@ -380,8 +384,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "st_status": {"fi": "Laitteen tila", "sv": "Enhetens status", "en": "Device status"},
     "amount_title": {"fi": "Summa", "sv": "Belopp", "en": "Amount"},
     "amount_purchase": {"fi": "Oston summa", "sv": "Köpets belopp", "en": "Purchase amount"},
-    "amount_topup": {"fi": "Lisättävä saldo", "sv": "Belopp att fylla på", "en": "Credit to add"},
-    "amount_spend": {"fi": "Maksettava summa", "sv": "Belopp att betala", "en": "Amount to pay"},
     "wait_tap": {
         "fi": "Pyydä asiakasta näyttämään kortti",
         "sv": "Be kunden hålla kortet mot läsaren",
@@ -458,6 +460,103 @@ STRINGS: dict[str, dict[str, str]] = {
     "bad_clock": {"fi": "VIKA – ei asetettu", "sv": "FEL – inte ställd", "en": "FAULT – not set"},
     "never": {"fi": "ei koskaan", "sv": "aldrig", "en": "never"},
     "not_configured": {"fi": "ei käytössä", "sv": "inte inställd", "en": "not set up"},
+    # ---- the counter (staff tasks of the running program) ------------------------------
+    "st_top_up": {"fi": "Lisää saldoa", "sv": "Fyll på saldo", "en": "Top up credit"},
+    "st_pay": {"fi": "Maksa saldolla", "sv": "Betala med saldo", "en": "Pay with credit"},
+    "st_subscribe": {"fi": "Kuukausijäsenyys", "sv": "Prenumeration", "en": "Subscription"},
+    "st_coupon": {"fi": "Kuponki", "sv": "Kupong", "en": "Coupon"},
+    "st_refer": {"fi": "Suosittelu", "sv": "Värvning", "en": "Referral"},
+    "st_bonus": {"fi": "Bonus", "sv": "Bonus", "en": "Bonus"},
+    "st_team": {"fi": "Henkilökunta", "sv": "Personal", "en": "Staff list"},
+    "amount_top_up": {"fi": "Lisättävä saldo", "sv": "Belopp att fylla på", "en": "Credit to add"},
+    "amount_pay": {"fi": "Saldolla maksettava", "sv": "Belopp att betala med saldo", "en": "Amount to pay"},
+    "charge_title": {"fi": "Veloita asiakkaalta", "sv": "Ta betalt av kunden", "en": "Charge the customer"},
+    "charge_amount": {"fi": "Summa", "sv": "Belopp", "en": "Amount"},
+    "charge_discount": {"fi": "Alennus", "sv": "Rabatt", "en": "Discount"},
+    "charge_total": {"fi": "Veloitettava", "sv": "Att betala", "en": "To charge"},
+    "charge_price": {"fi": "Hinta", "sv": "Pris", "en": "Price"},
+    "btn_menu": {"fi": "Valikko", "sv": "Meny", "en": "Menu"},
+    "btn_received": {"fi": "Raha saatu", "sv": "Pengarna mottagna", "en": "Money received"},
+    "confirm_received": {
+        "fi": "Saitko asiakkaalta {amount}?",
+        "sv": "Har du fått {amount} av kunden?",
+        "en": "Did you receive {amount}?",
+    },
+    "confirm_subscribe": {"fi": "Myy: {name}", "sv": "Sälj: {name}", "en": "Sell: {name}"},
+    "confirm_sell_pass": {"fi": "Myy: {name}", "sv": "Sälj: {name}", "en": "Sell: {name}"},
+    "confirm_bonus": {"fi": "Anna bonus: {name}", "sv": "Ge bonus: {name}", "en": "Give the bonus: {name}"},
+    "renew_until": {
+        "fi": "{name} (voimassa {date} asti: jatka)",
+        "sv": "{name} (gäller till {date}: förläng)",
+        "en": "{name} (valid until {date}: renew)",
+    },
+    "choose_pass": {"fi": "Mikä sarjakortti?", "sv": "Vilket klippkort?", "en": "Which pass?"},
+    "pass_uses_left": {"fi": "{name}: {n} jäljellä", "sv": "{name}: {n} kvar", "en": "{name}: {n} left"},
+    "code_title": {
+        "fi": "Skannaa tai kirjoita kupongin koodi",
+        "sv": "Skanna eller skriv kupongkoden",
+        "en": "Scan or type the coupon code",
+    },
+    "code_empty": {"fi": "Kirjoita koodi ensin", "sv": "Skriv koden först", "en": "Type the code first"},
+    "wait_tap_referrer": {
+        "fi": "Näytä ensin SUOSITTELIJAN kortti",
+        "sv": "Håll först VÄRVARENS kort mot läsaren",
+        "en": "First tap the card of the member who REFERRED",
+    },
+    "wait_tap_referred": {
+        "fi": "Näytä nyt UUDEN jäsenen kortti",
+        "sv": "Håll nu den NYA medlemmens kort mot läsaren",
+        "en": "Now tap the NEW member's card",
+    },
+    "res_paid": {"fi": "Maksettu saldolla", "sv": "Betalt med saldo", "en": "Paid with credit"},
+    "res_subscribed": {"fi": "Jäsenyys myyty", "sv": "Prenumeration såld", "en": "Subscription sold"},
+    "res_pass_sold": {"fi": "Sarjakortti myyty", "sv": "Klippkort sålt", "en": "Pass sold"},
+    "res_coupon": {"fi": "Kuponki käytetty", "sv": "Kupongen använd", "en": "Coupon taken"},
+    "res_referred": {"fi": "Suosittelu kirjattu", "sv": "Värvningen sparad", "en": "Referral recorded"},
+    "res_bonus": {"fi": "Bonus annettu", "sv": "Bonus given", "en": "Bonus given"},
+    "card_stamps": {
+        "fi": "{name}: {have}/{need}",
+        "sv": "{name}: {have}/{need}",
+        "en": "{name}: {have}/{need}",
+    },
+    "card_ready": {"fi": "VALMIINA: {names}", "sv": "KLART: {names}", "en": "READY: {names}"},
+    "card_passes": {"fi": "Sarjakortit: {names}", "sv": "Klippkort: {names}", "en": "Passes: {names}"},
+    "card_subscription": {
+        "fi": "{name} voimassa {date} asti",
+        "sv": "{name} gäller till {date}",
+        "en": "{name} valid until {date}",
+    },
+    "role_staff": {"fi": "myyjä", "sv": "personal", "en": "staff"},
+    "role_manager": {"fi": "esihenkilö", "sv": "chef", "en": "manager"},
+    "role_owner": {"fi": "omistaja", "sv": "ägare", "en": "owner"},
+    "found_title": {
+        "fi": "Löytyi: kortti {card}",
+        "sv": "Hittat: kort {card}",
+        "en": "Found: card {card}",
+    },
+    "btn_record_visit": {"fi": "Kirjaa käynti", "sv": "Registrera besöket", "en": "Record my visit"},
+    "team_title": {"fi": "Henkilökunta", "sv": "Personal", "en": "Staff"},
+    "team_name": {"fi": "Nimi", "sv": "Namn", "en": "Name"},
+    "team_new_pin": {"fi": "Uusi PIN", "sv": "Ny PIN", "en": "New PIN"},
+    "team_fill": {
+        "fi": "Anna nimi, rooli ja PIN",
+        "sv": "Ange namn, roll och PIN",
+        "en": "Give a name, a role and a PIN",
+    },
+    "team_saved": {"fi": "{name} tallennettu", "sv": "{name} sparad", "en": "{name} saved"},
+    "team_removed": {"fi": "{name} poistettu", "sv": "{name} borttagen", "en": "{name} removed"},
+    "team_refused": {
+        "fi": "Ei tallennettu: {reason}",
+        "sv": "Inte sparat: {reason}",
+        "en": "Not saved: {reason}",
+    },
+    "team_not_self": {
+        "fi": "Et voi poistaa itseäsi",
+        "sv": "Du kan inte ta bort dig själv",
+        "en": "You cannot remove yourself",
+    },
+    "btn_remove": {"fi": "Poista", "sv": "Ta bort", "en": "Remove"},
+    "btn_edit_name": {"fi": "Kirjoita nimi", "sv": "Skriv namnet", "en": "Type the name"},
     # ---- demo --------------------------------------------------------------------------
     "demo_help": {
         "fi": "DEMO – näppäimet: 1, 2 = jäsenkortti lukijalle · 3 = jäsenen viivakoodi · "
@@ -471,6 +570,21 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+#: counted words: (one, many) per language; Finnish and Swedish differ from English
+PLURALS: dict[str, dict[str, tuple[str, str]]] = {
+    "stamps": {"fi": ("leima", "leimaa"), "sv": ("stämpel", "stämplar"), "en": ("stamp", "stamps")},
+    "points": {"fi": ("piste", "pistettä"), "sv": ("poäng", "poäng"), "en": ("point", "points")},
+    "visits": {"fi": ("käynti", "käyntiä"), "sv": ("besök", "besök"), "en": ("visit", "visits")},
+}
+
+
+def count(lang: str, what: str, n: int, sign: bool = False) -> str:
+    """A number with its word in the right form: "1 leima", "+2 stämplar", "-1 point"."""
+    forms = PLURALS[what].get(lang) or PLURALS[what]["en"]
+    word = forms[0] if abs(n) == 1 else forms[1]
+    return f"{n:+d} {word}" if sign else f"{n} {word}"
+
+
 def tr(lang: str, key: str, **params: Any) -> str:
     entry = STRINGS.get(key)
     if entry is None:
@@ -482,6 +596,26 @@ def tr(lang: str, key: str, **params: Any) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+#: currency symbols written after the amount ("12,50 €") in fi/sv, before it in en ("€12.50")
+CURRENCY_SYMBOLS = {"EUR": "€", "SEK": "kr", "USD": "$", "GBP": "£"}
+
+
+def money(lang: str, cents: int, currency: str = "EUR", sign: bool = False) -> str:
+    """Cents in the language's format: fi/sv "1 234,50 €", en "€1,234.50"; ``sign``: "+"."""
+    whole, frac = divmod(abs(cents), 100)
+    symbol = CURRENCY_SYMBOLS.get(currency, currency)
+    lead = "-" if cents < 0 else ("+" if sign and cents > 0 else "")
+    if lang == "en":
+        return f"{lead}{symbol}{whole:,}.{frac:02d}"
+    grouped = f"{whole:,}".replace(",", "\u00a0")
+    return f"{lead}{grouped},{frac:02d}\u00a0{symbol}"
+
+
+def decimal_mark(lang: str) -> str:
+    """The decimal mark on the amount keypad: a comma in Finnish and Swedish."""
+    return "." if lang == "en" else ","
 
 
 def refusal_text(lang: str, code: str, message: str, params: dict[str, Any] | None = None) -> str:

@@ -13,7 +13,7 @@ from kivy.properties import (
 )
 from kivy.uix.screenmanager import Screen
 
-from kiosk.ui.viewmodel import ResultView
+from kiosk.ui.viewmodel import ChargeView, ResultView
 from kiosk.ui.widgets import TONE_RGBA
 
 
@@ -85,12 +85,15 @@ KEYBOARDS = {
 }
 
 
-class ContactScreen(KioskScreen):
+class KeyboardScreen(KioskScreen):
+    """A screen with the on-screen keyboard (``ids.keyboard``) typing into ``value``."""
+
     value = StringProperty("")
     message = StringProperty("")
     shift = BooleanProperty(False)
     columns = NumericProperty(10)
     key_rows = NumericProperty(5)
+    max_length = 60
 
     def build_keys(self, portrait: bool) -> None:
         from kivy.factory import Factory
@@ -115,9 +118,104 @@ class ContactScreen(KioskScreen):
             for button in self.ids.keyboard.children:
                 if len(button.text) == 1 and button.text.isalpha():
                     button.text = button.text.upper() if self.shift else button.text.lower()
-        elif len(self.value) < 60:
+        elif len(self.value) < self.max_length:
             self.value += k.upper() if self.shift else k
         self.message = ""
+
+
+class ContactScreen(KeyboardScreen):
+    pass
+
+
+class CodeScreen(KeyboardScreen):
+    """A coupon code: typed here, or scanned while this screen is open."""
+
+    staff_only = True
+    title = StringProperty("")
+    max_length = 64
+
+
+class FoundScreen(KioskScreen):
+    """A member found by phone number: who and what they hold; nothing recorded yet."""
+
+    card = StringProperty("")
+    title = StringProperty("")
+    body = StringProperty("")
+
+
+class ChargeScreen(KioskScreen):
+    """The amount to charge at the till, large, with the breakdown."""
+
+    staff_only = True
+    headline = StringProperty("")
+    title = StringProperty("")
+    amount = StringProperty("")
+    breakdown = StringProperty("")
+    body = StringProperty("")
+    card = StringProperty("")
+    reward_ready = BooleanProperty(False)
+
+    def show(self, view: ChargeView) -> None:
+        self.headline, self.title, self.amount = view.headline, view.title, view.amount
+        self.breakdown = "\n".join(view.breakdown)
+        self.body = "\n".join(view.lines)
+        self.card = view.card
+        self.reward_ready = view.reward_ready
+
+
+class ChooserScreen(KioskScreen):
+    """One big button per choice (rewards, passes, subscriptions, bonuses)."""
+
+    staff_only = True
+    title = StringProperty("")
+
+    def set_choices(self, choices: list[tuple[str, Any]]) -> None:
+        from kivy.factory import Factory
+
+        box = self.ids.choices
+        box.clear_widgets()
+        for text, then in choices:
+            button = Factory.BigButton()
+            button.text = text
+            button.bind(on_release=lambda _b, then=then: then())
+            box.add_widget(button)
+
+
+class TeamScreen(KeyboardScreen):
+    """The staff list: add or change (name, role, PIN) and remove; for a manager."""
+
+    staff_only = True
+    members = ListProperty([])
+    role = StringProperty("staff")
+    pin = StringProperty("")
+    #: which field the keyboard types into: "name" or "pin"
+    field = StringProperty("name")
+    max_length = 30
+
+    def on_members(self, _instance: Any, members: list[dict[str, str]]) -> None:
+        from kivy.factory import Factory
+
+        rows = self.ids.rows
+        rows.clear_widgets()
+        for member in members:
+            row = Factory.TeamRow()
+            row.text, row.name = member["text"], member["name"]
+            rows.add_widget(row)
+
+    def reset_form(self) -> None:
+        self.value = self.pin = ""
+        self.role = "staff"
+        self.field = "name"
+
+    def key(self, k: str) -> None:
+        if self.field == "pin":
+            if k == "back":
+                self.pin = self.pin[:-1]
+            elif k.isdigit() and len(self.pin) < 8:
+                self.pin += k
+            self.message = ""
+            return
+        super().key(k)
 
 
 class LookupScreen(KioskScreen):
@@ -136,6 +234,18 @@ class PinScreen(KioskScreen):
 class StaffScreen(KioskScreen):
     staff_only = True
 
+    def build_menu(self, tasks: list[str], label: Any, run: Any, admin: tuple[str, ...]) -> None:
+        """One button per task the running program offers; the manager's tasks in grey."""
+        from kivy.factory import Factory
+
+        menu = self.ids.menu
+        menu.clear_widgets()
+        for task in tasks:
+            button = Factory.AdminButton() if task in admin else Factory.StaffButton()
+            button.text = label(task)
+            button.bind(on_release=lambda _b, task=task: run(task))
+            menu.add_widget(button)
+
 
 class AmountScreen(KioskScreen):
     staff_only = True
@@ -153,6 +263,7 @@ class ConfirmScreen(KioskScreen):
     staff_only = True
     title = StringProperty("")
     detail = StringProperty("")
+    ok_text = StringProperty("")
     on_confirm: Any = None
 
 
@@ -187,6 +298,11 @@ SCREENS: dict[str, type[KioskScreen]] = {
     "amount": AmountScreen,
     "waitcard": WaitCardScreen,
     "confirm": ConfirmScreen,
+    "charge": ChargeScreen,
+    "chooser": ChooserScreen,
+    "code": CodeScreen,
+    "found": FoundScreen,
+    "team": TeamScreen,
     "undo": UndoScreen,
     "status": StatusScreen,
     "settings": SettingsScreen,

@@ -15,14 +15,6 @@ from dataclasses import dataclass
 MANAGER_ROLES = ("manager", "owner")
 
 
-def mask_card(card: str) -> str:
-    """What staff read to know whose card it is: the last four characters, the rest dots."""
-    card = card.strip()
-    if not card:
-        return ""
-    return "••••" + card[-4:].upper()
-
-
 @dataclass
 class StaffSession:
     name: str

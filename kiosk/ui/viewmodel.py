@@ -7,17 +7,19 @@ screen is also said in words here (``tone`` picks the colour, ``headline`` says 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kiosk.domain.events import CREDIT, POINTS, STAMPS
 from kiosk.domain.member import ENROLLED, MemberState
-from kiosk.domain.money import format_amount
+from kiosk.domain.programs.engine import ProgramRules
+from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import Refusal
+from kiosk.services.counter import CardSummary, Charge, Offers
 from kiosk.services.loyalty import Outcome
-from kiosk.ui.i18n import refusal_text, tr
+from kiosk.ui.i18n import count, money, refusal_text, tr
 
 #: tones map to colours and to sounds (``Feedback`` patterns)
 OK, REWARD, REFUSED, ERROR, ATTENTION = "ok", "reward_ready", "refused", "error", "attention"
@@ -52,13 +54,17 @@ class ProgramInfo:
     stamps_target: int | None = 10
     points_per_unit: int = 1
     require_join: bool = False
-    #: the program engine's view of a member, adapted by the wiring (None: simple rules)
-    describe: Callable[[MemberState, datetime | None], Summary] | None = None
+    #: a program file's rules (None: the built-in simple rules), summarised by its own view
+    program: ProgramRules | None = None
+    #: what the program offers at the counter (the staff menu shows only these)
+    offers: Offers | None = None
+    #: the program gives something for joining (the join offer says so only then)
+    welcome_bonus: bool = False
 
 
 def summarize(info: ProgramInfo, state: MemberState, now: datetime | None) -> Summary:
-    if info.describe is not None:
-        return info.describe(state, now)
+    if info.program is not None:
+        return program_summary(info.program, state, now or datetime.now(UTC))
     target = info.stamps_target or 0
     have = state.balance(STAMPS)
     expiring = tuple(
@@ -75,6 +81,29 @@ def summarize(info: ProgramInfo, state: MemberState, now: datetime | None) -> Su
         tier=tier,
         rewards_ready=(("stamp_card", ""),) if target and have >= target else (),
         expiring=expiring,
+    )
+
+
+def program_summary(rules: ProgramRules, state: MemberState, now: datetime) -> Summary:
+    """A program file's member, as the program engine sees them, in the screens' shape."""
+    view = member_view(rules, state, now)
+    spec = rules.spec
+    first_card = spec.stamp_cards[0] if spec.stamp_cards else None
+    measure = spec.tiers.measure if spec.tiers is not None else "spend"
+    expiring = []
+    for e in view.expiring:
+        what = "stamps" if e.account.startswith("stamps") else "points" if e.account == "points" else None
+        if what:
+            expiring.append((e.amount, what, e.at))
+    return Summary(
+        stamps_have=view.stamps.get(first_card.id, 0) if first_card else 0,
+        stamps_target=first_card.reward_at if first_card else 0,
+        points=view.points,
+        credit=view.credit,
+        tier=view.tier,
+        next_tier=(view.next_tier[0], view.next_tier[1], measure) if view.next_tier else None,
+        rewards_ready=tuple((r.reward, r.name) for r in view.rewards_ready),
+        expiring=tuple(expiring),
     )
 
 
@@ -100,7 +129,7 @@ class ResultView:
 
 
 def _plural_stamp(lang: str, n: int) -> str:
-    return tr(lang, "res_stamp" if abs(n) == 1 else "res_stamps", n=n)
+    return count(lang, "stamps", n, sign=True)
 
 
 def _date(text: str) -> str:
@@ -143,19 +172,17 @@ def summary_lines(
     elif after.points:
         lines.append(tr(lang, "res_points", points=after.points))
     cdelta = after.credit - (before.credit if before else 0)
-    money = format_amount
+    def cash(cents: int, sign: bool = False) -> str:
+        return money(lang, cents, info.currency, sign)
+
     if cdelta:
-        sign = "+" if cdelta > 0 else ""
-        lines.append(
-            tr(lang, "res_credit_change", amount=money(after.credit, info.currency),
-               delta=sign + money(cdelta, info.currency))
-        )
+        lines.append(tr(lang, "res_credit_change", amount=cash(after.credit), delta=cash(cdelta, True)))
     elif after.credit:
-        lines.append(tr(lang, "res_credit", amount=money(after.credit, info.currency)))
+        lines.append(tr(lang, "res_credit", amount=cash(after.credit)))
     if after.tier is not None:
         if after.next_tier is not None:
             name, need, measure = after.next_tier
-            needed = money(need, info.currency) if measure == "spend" else tr(lang, "need_visits", n=need)
+            needed = cash(need) if measure == "spend" else tr(lang, "need_visits", n=need)
             lines.append(tr(lang, "res_tier_next", tier=after.tier, next=name, need=needed))
         else:
             lines.append(tr(lang, "res_tier", tier=after.tier))
@@ -223,6 +250,9 @@ def _member_view(
 
 def tap_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime | None = None) -> ResultView:
     """The screen after a tap: what happened, in big words, and what comes next."""
+    refusal = outcome.refusal
+    if refusal is not None and refusal.code == "cooldown" and outcome.after is not None:
+        return already_view(lang, outcome, info, now)
     if outcome.refusal is not None and not outcome.events:
         return refusal_view(lang, outcome.refusal, card=outcome.card, offer_join=outcome.new_member)
     assert outcome.after is not None
@@ -231,6 +261,16 @@ def tap_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime | Non
         new_card_line=outcome.new_member,
         offer_join=outcome.after.status != ENROLLED,
     )
+
+
+def already_view(lang: str, outcome: Outcome, info: ProgramInfo, now: datetime | None) -> ResultView:
+    """A harmless second tap: said neutrally, with when the next stamp comes and the balance."""
+    assert outcome.refusal is not None
+    seconds = int(outcome.refusal.params.get("seconds", 0) or 0)
+    at = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
+    view = _member_view(lang, outcome, info, tr(lang, "res_already"), now, compare=False, tone=ATTENTION)
+    next_line = tr(lang, "res_next_stamp", time=at.astimezone().strftime("%H:%M"))
+    return replace(view, lines=(next_line, *view.lines), offer_join=False)
 
 
 def action_view(
@@ -296,3 +336,73 @@ def error_view(lang: str, store_failed: bool) -> ResultView:
 
 def simple_refusal(lang: str, code: str, message: str = "", **params: Any) -> ResultView:
     return refusal_view(lang, Refusal(code, message or code, params))
+
+
+@dataclass(frozen=True)
+class ChargeView:
+    """The amount to charge at the till, large, with how it came about."""
+
+    headline: str
+    title: str
+    amount: str
+    breakdown: tuple[str, ...]
+    lines: tuple[str, ...]
+    card: str
+    reward_ready: bool = False
+
+
+def charge_view(
+    lang: str, outcome: Outcome, charge: Charge, info: ProgramInfo, headline_key: str,
+    now: datetime | None = None,
+) -> ChargeView:
+    def cash(cents: int) -> str:
+        return money(lang, cents, info.currency)
+
+    if charge.discount_cents:
+        why = f" ({', '.join(charge.reasons)})" if charge.reasons else ""
+        breakdown: tuple[str, ...] = (
+            f"{tr(lang, 'charge_amount')}: {cash(charge.amount_cents)}",
+            f"{tr(lang, 'charge_discount')}: -{cash(charge.discount_cents)}{why}",
+            f"{tr(lang, 'charge_total')}: {cash(charge.charge_cents)}",
+        )
+    else:
+        breakdown = (f"{tr(lang, 'charge_amount')}: {cash(charge.amount_cents)}",)
+    member = _member_view(lang, outcome, info, tr(lang, headline_key), now) if outcome.after else None
+    return ChargeView(
+        headline=tr(lang, headline_key),
+        title=tr(lang, "charge_title"),
+        amount=cash(charge.charge_cents),
+        breakdown=breakdown,
+        lines=member.lines if member is not None else (),
+        card=outcome.card,
+        reward_ready=member.reward_ready if member is not None else False,
+    )
+
+
+def staff_card_lines(lang: str, summary: CardSummary, info: ProgramInfo) -> list[str]:
+    """What staff (or the member found by phone) read about a card: every stamp card,
+    points, credit, tier, ready rewards, passes and subscriptions."""
+    lines = [
+        tr(lang, "card_stamps", name=p.names.name(lang), have=p.have, need=p.need)
+        for p in summary.stamps
+    ]
+    if summary.points:
+        lines.append(tr(lang, "res_points", points=summary.points))
+    if summary.credit_cents:
+        lines.append(tr(lang, "res_credit", amount=money(lang, summary.credit_cents, info.currency)))
+    if summary.tier:
+        lines.append(tr(lang, "res_tier", tier=summary.tier))
+    if summary.ready_rewards:
+        names = ", ".join(
+            r.name(lang) + (f" ×{r.count}" if r.count and r.count > 1 else "") for r in summary.ready_rewards
+        )
+        lines.insert(0, tr(lang, "card_ready", names=names))
+    if summary.usable_passes:
+        names = ", ".join(
+            tr(lang, "pass_uses_left", name=p.name(lang), n=p.count) if p.count else p.name(lang)
+            for p in summary.usable_passes
+        )
+        lines.append(tr(lang, "card_passes", names=names))
+    for sub, until in summary.subscriptions.items():
+        lines.append(tr(lang, "card_subscription", name=sub, date=_date(until)))
+    return lines

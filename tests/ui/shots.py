@@ -127,43 +127,43 @@ def main(layout: str, out: Path) -> int:
         app.on_status(core.status)
         app.settings.demo_help = False
         app.demo_text = ""
-        app.end_staff()
+        app.staff.end()
         app.go_idle()
 
     def pin_wrong() -> None:
-        app.ask_pin(lambda who: None)
+        app.staff.ask_pin(lambda who: None)
         app.screen("pin").ids.pad.value = "9999"
-        app.submit_pin()
+        app.staff.submit_pin()
         app.screen("pin").ids.pad.value = "12"
 
     def staff_menu(card: str = DEMO_CARDS[0]) -> None:
-        app.start_session(SimpleNamespace(name="Owner", role="owner"), card)
+        app.staff.start(SimpleNamespace(name="Owner", role="owner"), card)
 
     def amount() -> None:
         staff_menu()
-        app.staff_action("purchase")
+        app.staff.action("purchase")
         app.screen("amount").ids.pad.value = "12.50"
 
     def waitcard() -> None:
         staff_menu("")
-        app.staff_action("topup")
+        app.staff.action("top_up")
         app.screen("amount").ids.pad.value = "20"
-        app.amount_ok()
+        app.staff.amount_ok()
 
     def confirm() -> None:
         staff_menu(DEMO_CARDS[2])  # ten stamps by now: a reward is ready
-        app.staff_action("redeem")
+        app.staff.action("redeem")
 
     def undo() -> None:
         staff_menu()
-        app.open_undo()
+        app.admin.open_undo()
         entries = app.screen("undo").entries
         if entries:
-            app.undo_select(entries[0]["id"], entries[0]["text"])
+            app.admin.undo_select(entries[0]["id"], entries[0]["text"])
 
     def status() -> None:
         staff_menu()
-        app.staff_action("status")
+        app.staff.action("status")
 
     def store_error() -> None:
         service = core.service
@@ -181,13 +181,13 @@ def main(layout: str, out: Path) -> int:
     def contact() -> None:
         card = f"04BEEF{next(counter):08X}"
         tap(card)
-        app.open_join(card)
+        app.customer.open_join(card)
         app.screen("join").consent = True
-        app.join_next()
+        app.customer.join_next()
         app.screen("contact").value = "aino.virtanen@example.fi"
 
     def lookup() -> None:
-        app.open_lookup()
+        app.customer.open_lookup()
         app.screen("lookup").ids.pad.value = "0401234567"
 
     def demo() -> None:
@@ -210,9 +210,9 @@ def main(layout: str, out: Path) -> int:
         ("04-tap-reward-ready", lambda: tap(DEMO_CARDS[2])),
         ("05-refused-cooldown", lambda: tap(DEMO_CARDS[0])),
         ("06-refused-phone", lambda: core.sink(CardTapped("08A1B2C3", "sim", random_uid=True))),
-        ("07-join", lambda: app.open_join(DEMO_CARDS[1])),
+        ("07-join", lambda: app.customer.open_join(DEMO_CARDS[1])),
         ("08-join-contact", contact),
-        ("09-welcome", lambda: (contact(), app.join_finish(True))),
+        ("09-welcome", lambda: (contact(), app.customer.join_finish(True))),
         ("10-lookup", lookup),
         ("11-pin-wrong", pin_wrong),
         ("12-staff", staff_menu),
@@ -225,7 +225,7 @@ def main(layout: str, out: Path) -> int:
         ("19-reader-unplugged", lambda: (core.sink(ReaderDisconnected("Simulated reader")), app.go_idle())),
         ("20-clock-not-set", clock_not_set),
         ("21-demo", demo),
-        ("22-settings", lambda: (staff_menu(), app.staff_action("settings"))),
+        ("22-settings", lambda: (staff_menu(), app.staff.action("settings"))),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):

@@ -75,10 +75,10 @@ def test_program_engine_members_show_tier_and_named_rewards(tmp_path: Path) -> N
         info = program_info(KioskConfig(), service)
         first = tap_view("en", service.tap("04AABBCCDDEEFF"), info, clock())
         assert first.headline == "Visit recorded"
-        assert "Tier: Basic – 350.00 EUR more for Silver" in first.lines
+        assert "Tier: Basic – €350.00 more for Silver" in first.lines
         bought = action_view("en", service.purchase("04AABBCCDDEEFF", 40000), info, "res_purchase", clock())
         assert "Points: 400 (+400)" in bought.lines
-        assert "Tier: Silver – 600.00 EUR more for Gold" in bought.lines
+        assert "Tier: Silver – €600.00 more for Gold" in bought.lines
     with Ledger.open(tmp_path / "points") as ledger:
         service = LoyaltyService(ledger, load_program(programs / "points.toml"), clock)
         info = program_info(KioskConfig(), service)
