@@ -163,7 +163,7 @@ class StaffSessions(TouchTest):
         assert team.message == "liisa saved", team.message
         assert ("liisa", "manager") in [(m.name, m.role) for m in self.core.staff.members()]
         assert self.core.staff.verify("4826", need="manager").name == "liisa"
-        remove = [w for w in team.ids.rows.children if w.name == "Sami"][0]
+        remove = next(w for w in team.ids.rows.children if w.name == "Sami")
         self.touch(next(w for w in remove.walk() if getattr(w, "text", "") == "Remove"))
         assert "Sami" not in [m.name for m in self.core.staff.members()]
         assert team.message == "Sami removed"
