@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "backup",
-        help="back up the shop's ledger to one file, check it, restore a kiosk from it",
+        help=help_for("backup"),
         description="A backup is one zip file: manifest.json (counts, SHA-256 of each part, each "
         "kiosk's hash-chain head), events.jsonl, and members.csv / ledger.csv for a spreadsheet.",
     )

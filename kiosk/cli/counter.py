@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.render import describe_outcome, member_json
+from kiosk.cli.verbs import help_for
 from kiosk.domain.money import format_amount, parse_amount
 from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput
@@ -26,7 +27,7 @@ STAFF_HELP = "the staff member's name to record as who did it (default: cli)"
 def register(sub: Any) -> None:
     scan = sub.add_parser(
         "scan",
-        help="a scanned code, handled as at the counter (card: a visit; coupon, gift code)",
+        help=help_for("scan"),
         description="Handle CODE as the kiosk handles a scanned code: a member card records a "
         "visit (like `kanta tap`), a gift code shows its credit, a coupon code is named (use it "
         "with `kanta counter coupon CARD CODE`); a product's barcode or an unknown code is "
@@ -38,7 +39,7 @@ def register(sub: Any) -> None:
 
     counter = sub.add_parser(
         "counter",
-        help="staff actions at the counter: purchase, redeem, top-up, pay, pass, subscribe, ...",
+        help=help_for("counter"),
         description="The counter's staff actions, each the same service call as on the "
         "touchscreen. Amounts are like 12.50. Exit status: 0 done, 3 refused (with the "
         "reason), 65 bad input, 74 the store cannot be written.",

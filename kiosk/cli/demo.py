@@ -19,6 +19,7 @@ from typing import Any
 from kiosk.app.demo import DEMO_CARDS, NEW_CARD_PREFIX, PHONE_UID, seed, seed_staff
 from kiosk.cli import common
 from kiosk.cli.render import describe_member
+from kiosk.cli.verbs import help_for
 from kiosk.services.factory import open_service
 
 __all__ = ["DEMO_CARDS", "register", "run", "seed"]
@@ -37,7 +38,7 @@ Staff PIN: 1234 (owner), 1111 (staff)."""
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "demo",
-        help="the kiosk in a window with simulated hardware and demo members (try this first)",
+        help=help_for("demo"),
         description="Open the kiosk in a window with a simulated card reader and scanner, a "
         "demo program, demo members and demo staff. Keys in the window simulate taps and "
         "scans; `kanta sim tap|scan` drives it from another terminal. Without a display it "

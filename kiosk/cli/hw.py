@@ -32,6 +32,7 @@ from hardware.events import (
 from hardware.factory import code_validator
 from hardware.interfaces import EventSource
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.config import KioskConfig
 from kiosk.errors import KantaError
 
@@ -42,7 +43,7 @@ USUAL_SCANNER_MATCH = "*-event-kbd"
 def register(sub: Any) -> None:
     hw = sub.add_parser(
         "hw",
-        help="hardware diagnostics for installers: list devices, watch taps and scans",
+        help=help_for("hw"),
         description="Hardware diagnostics: which card readers, scanners and GPIO this "
         "machine has (list), and what they report as it happens (watch).",
     )

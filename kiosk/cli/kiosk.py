@@ -14,13 +14,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.errors import InvalidInput
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "kiosk",
-        help="run the kiosk's touchscreen app (fullscreen, configured hardware)",
+        help=help_for("kiosk"),
         description="Run the kiosk app: fullscreen on the configured display with the "
         "configured card reader, scanner and feedback ([hardware] in the config, or "
         "KANTA_CARD_READER / KANTA_SCANNER / KANTA_FEEDBACK). Staff PINs: `kanta staff add`.",
@@ -33,7 +34,7 @@ def register(sub: Any) -> None:
 
     staff = sub.add_parser(
         "staff",
-        help="add, list or remove the staff PINs of this kiosk",
+        help=help_for("staff"),
         description="Staff PINs (4-8 digits) are stored as salted scrypt hashes in the "
         "kiosk's store. Roles: staff (sales, redemptions, top-ups, cards), manager (also "
         "undo and settings), owner.",

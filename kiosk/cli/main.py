@@ -1,8 +1,9 @@
 """The `kanta` command: every role's entry point.
 
 Each verb lives in its own module with a ``register(subparsers)`` function that adds its
-parser and sets ``handler``. Verbs that show no screen never import Kivy, so they start
-fast; the UI verbs import it inside their handler.
+parser and sets ``handler``. Only the module of the verb being run is imported (see
+``kiosk.cli.verbs``); the others appear in `kanta --help` from the verb table. Verbs that
+show no screen never import Kivy; the UI verbs import it inside their handler.
 """
 
 from __future__ import annotations
@@ -16,26 +17,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from kiosk import __version__
+from kiosk.cli.verbs import COMMAND_MODULES, VERBS, help_for, requested_verb
 from kiosk.errors import KantaError, StoreError
 from kiosk.logs import setup_logging
 
-#: modules under kiosk.cli, each registering one verb (or one verb group)
-COMMAND_MODULES = (
-    "demo",
-    "kiosk",
-    "tap",
-    "counter",
-    "member",
-    "store",
-    "hw",
-    "sim",
-    "simulate",
-    "status",
-    "server",
-    "sync",
-    "backup",
-)
-
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
 def _add_global_options(parser: argparse.ArgumentParser, default: object) -> None:
     parser.add_argument(
@@ -61,7 +47,9 @@ class _VerbParser(argparse.ArgumentParser):
         _add_global_options(self, argparse.SUPPRESS)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for ``argv``: the requested verb's module registers it in full; every
+    other verb is listed with its one-line help only (``kiosk.cli.verbs``)."""
     parser = argparse.ArgumentParser(
         prog="kanta",
         description="Kanta: an offline-first loyalty kiosk for small shops.",
@@ -70,9 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_global_options(parser, None)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_VerbParser)
-    for name in COMMAND_MODULES:
-        module = importlib.import_module(f"kiosk.cli.{name}")
-        module.register(sub)
+    wanted = requested_verb(list(argv)) if argv is not None else None
+    registered: set[str] = set()
+    if wanted in VERBS:
+        module = VERBS[wanted][0]
+        importlib.import_module(f"kiosk.cli.{module}").register(sub)
+        registered = {verb for verb, (owner, _) in VERBS.items() if owner == module}
+    for verb in VERBS:
+        if verb not in registered:
+            sub.add_parser(verb, help=help_for(verb), add_help=False)
     return parser
 
 
@@ -93,7 +87,8 @@ def _command_level() -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     service = args.verbose or _is_service(args)
     setup_logging(args.verbose, level=None if service else _command_level())

@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.render import describe_event, describe_member, event_json, member_json
+from kiosk.cli.verbs import help_for
 from kiosk.domain.member import ERASED, MemberState
 from kiosk.errors import Refused
 from kiosk.services.loyalty import normalize_card
@@ -21,7 +22,7 @@ from kiosk.store.disk import OsDisk
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("member", help="show a member's state or history by card")
+    p = sub.add_parser("member", help=help_for("member"))
     verbs = p.add_subparsers(dest="member_command", metavar="VERB", required=True)
     show = verbs.add_parser("show", help="the member's current state")
     show.add_argument("card")

@@ -15,13 +15,14 @@ import sys
 from typing import Any
 
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.errors import KantaError
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "server",
-        help="run the shop's sync server (and create shops, owner logins and kiosk tokens)",
+        help=help_for("server"),
         description="Without a verb: serve the HTTP API (OpenAPI description at /openapi.json).",
     )
     _db_option(p, None)

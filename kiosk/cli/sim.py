@@ -13,12 +13,13 @@ from typing import Any
 from hardware.factory import sim_reader_socket, sim_scanner_socket
 from hardware.sim import parse_uid, send_sim_command
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 
 
 def register(sub: Any) -> None:
     sim = sub.add_parser(
         "sim",
-        help="tap a card or scan a code on a running kiosk's simulated devices",
+        help=help_for("sim"),
         description="Send a tap or a scan to a running kiosk that uses simulated hardware "
         "(same --data folder).",
     )

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.domain.money import format_amount
 from kiosk.domain.program import load_program
 from kiosk.domain.simulate import Report, simulate
@@ -26,7 +27,7 @@ BAD_ROWS = 65
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "simulate",
-        help="replay an activity CSV through a program file and report what it costs",
+        help=help_for("simulate"),
         description="Replay a history of customer activity through a program file and "
         "report each member's outcome (stamps, points, credit, tier, rewards ready, what "
         "expires when) and the totals (rewards issued and redeemed, points issued, "

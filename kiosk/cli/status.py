@@ -13,6 +13,7 @@ from typing import Any
 
 from kiosk import health
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 
 _MARK = {health.OK: "ok  ", health.WARN: "warn", health.FAIL: "FAIL", health.UNKNOWN: " ?  "}
 
@@ -20,8 +21,7 @@ _MARK = {health.OK: "ok  ", health.WARN: "warn", health.FAIL: "FAIL", health.UNK
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "status",
-        help="the kiosk's health: app, reader, scanner, store, sync, disk, clock "
-        "(exit status 1 when something needs attention)",
+        help=help_for("status"),
     )
     p.add_argument("--json", action="store_true", help="print the full report as JSON")
     p.set_defaults(handler=status)

@@ -6,12 +6,13 @@ import argparse
 from typing import Any
 
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.store import maintenance
 from kiosk.store.ledger import Ledger
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("store", help="inspect and repair the kiosk's local store")
+    p = sub.add_parser("store", help=help_for("store"))
     verbs = p.add_subparsers(dest="store_command", metavar="VERB", required=True)
     info = verbs.add_parser("info", help="size, records, snapshot and segments")
     info.add_argument("--json", action="store_true")

@@ -11,6 +11,7 @@ from typing import Any
 
 from kiosk import notify
 from kiosk.cli import common
+from kiosk.cli.verbs import help_for
 from kiosk.errors import SyncError
 
 #: what `kanta sync run` prints once SIGTERM stops it cleanly
@@ -20,7 +21,7 @@ READY_LINE = "sync worker ready (SIGTERM or Ctrl-C stops it cleanly)"
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "sync",
-        help="sync this kiosk with the shop's server (a separate process from the kiosk)",
+        help=help_for("sync"),
         description="Push this kiosk's events to the shop's server and pull the other kiosks'. "
         "The kiosk itself never waits for the network; it imports pulled events when idle.",
     )

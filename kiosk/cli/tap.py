@@ -7,12 +7,13 @@ from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.render import describe_outcome, member_json
+from kiosk.cli.verbs import help_for
 
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
         "tap",
-        help="record a visit for a card; exits 0 only once the visit is on disk",
+        help=help_for("tap"),
         description="Record a visit for CARD as if it was tapped on the reader. The exit "
         "status is 0 only once the visit is durable (fsync'ed); 3 if the rules refused it.",
     )

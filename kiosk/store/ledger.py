@@ -64,8 +64,9 @@ class Ledger:
         #: members merged into another that have a balance again (kiosk.domain.merge)
         self._leftovers: set[int] = set()
         self._recent: OrderedDict[str, Event] = OrderedDict()
-        for doc_id, doc in storage.table(MEMBERS).items():
-            self._index(doc_id, doc)
+        members = storage.table(MEMBERS)
+        for doc_id, doc in members.items():
+            self._index(doc_id, doc, members)
         self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
         if not self.meta and not storage.readonly:
             # short, random: it is in every event, and a shop has a handful of kiosks
@@ -109,7 +110,7 @@ class Ledger:
 
     # ---- indexes -------------------------------------------------------------------------
 
-    def _index(self, doc_id: int, doc: Mapping[str, Any]) -> None:
+    def _index(self, doc_id: int, doc: Mapping[str, Any], members: Mapping[int, Any] | None = None) -> None:
         self._by_member[doc["m"]] = doc_id
         if doc.get("mi") and doc.get("b"):
             self._leftovers.add(doc_id)
@@ -119,7 +120,7 @@ class Ledger:
         # maps it to the same one, whatever order it learned them in: the one made first
         # (member ids are UUIDv7, which sort by creation time); the other is to be merged.
         # A card another member only retired goes to the member holding it now.
-        members = self.storage.table(MEMBERS)
+        members = self.storage.table(MEMBERS) if members is None else members
         for card in doc.get("c", ()):
             held = self._by_card.get(card, doc_id)
             other = None if held == doc_id else members.get(held)
