@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     REFERRAL_REWARDED = "referral_rewarded"
     COUPON_REDEEMED = "coupon_redeemed"
     WINDOW_CLOSED = "window_closed"  # bookkeeping lots (daily caps, tier windows) run out
+    # a new program file took over: balances moved into its accounts (kiosk.domain.programs.carry)
+    BALANCE_CARRIED_OVER = "balance_carried_over"
 
 
 # Well-known accounts. Programs add their own ("stamps:coffee", "pass:yoga10").

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.config import read_toml
+from kiosk.domain.programs.carry import check_carry_over
 from kiosk.domain.programs.engine import ProgramRules, coupon_member_id
 from kiosk.domain.programs.spec import ProgramSpec, parse_spec
 from kiosk.domain.programs.view import MemberView, member_view
@@ -34,7 +35,9 @@ def default_program_path() -> Path:
 
 
 def parse_program(document: Mapping[str, Any], source: str = "<program>") -> ProgramRules:
-    return ProgramRules(parse_spec(document, source))
+    spec = parse_spec(document, source)
+    check_carry_over(spec)
+    return ProgramRules(spec)
 
 
 def load_program(path: Path | str) -> ProgramRules:

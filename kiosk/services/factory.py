@@ -9,6 +9,7 @@ from pathlib import Path
 from kiosk.config import KioskConfig
 from kiosk.domain.rules import Rules, SimpleRules
 from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.program_change import adopt_program
 from kiosk.store.ledger import Ledger
 
 
@@ -30,4 +31,11 @@ def open_service(
     data: Path, config: KioskConfig, *, create: bool = True, readonly: bool = False
 ) -> LoyaltyService:
     ledger = Ledger.open(data, config=config.store, create=create, readonly=readonly)
-    return LoyaltyService(ledger, rules_for(config), shop_clock(config))
+    try:
+        service = LoyaltyService(ledger, rules_for(config), shop_clock(config))
+        if not readonly:
+            adopt_program(service)  # a new program keeps what members hold, or is refused
+    except BaseException:
+        ledger.close()
+        raise
+    return service

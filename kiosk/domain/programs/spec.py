@@ -309,6 +309,8 @@ class ProgramSpec:
     welcome: WelcomeSpec | None = None
     promotions: tuple[Promotion, ...] = ()
     codes: CodesSpec = CodesSpec()
+    #: (earlier account, the account it moves into, or None: let it go) for a program change
+    carry_over: tuple[tuple[str, str | None], ...] = ()
     source: str = "<program>"
 
     @property
@@ -737,6 +739,28 @@ def _codes(t: _Table) -> CodesSpec:
     return spec
 
 
+_ACCOUNT = re.compile(r"^[a-z][a-z0-9_-]*(:[a-z0-9_-]+)*$")
+
+
+def _carry_over(t: _Table) -> tuple[tuple[str, str | None], ...]:
+    """``[carry_over]``: earlier account = the account it moves into, or false."""
+    pairs: list[tuple[str, str | None]] = []
+    for old in sorted(t.data):
+        value = t._get(old, None, "an account name or false")
+        if not _ACCOUNT.match(old) or len(old) > 80 or old.startswith("meta:"):
+            raise t.fail(old, "an earlier account's name, like stamps or \"stamps:coffee\"", old)
+        if value is False:
+            pairs.append((old, None))
+        elif isinstance(value, str) and _ACCOUNT.match(value) and not value.startswith("meta:"):
+            pairs.append((old, value))
+        else:
+            raise t.fail(old, "the name of an account of this program, or false to let it go", value)
+    if len(pairs) > 100:
+        raise t.fail("", "at most 100 accounts")
+    t.done()
+    return tuple(pairs)
+
+
 def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> ProgramSpec:
     """Validate a parsed program file. Pure: tests pass dicts straight in."""
     root = _Table(source, "", document)
@@ -807,6 +831,7 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         welcome=opt("welcome", _welcome),
         promotions=tuple(_promotion(t) for t in root.tables("promotion")),
         codes=opt("codes", _codes) or CodesSpec(),
+        carry_over=opt("carry_over", _carry_over) or (),
         source=source,
     )
     root.done()
