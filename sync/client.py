@@ -42,7 +42,7 @@ import requests
 from kiosk.domain.events import event_from_dict
 from kiosk.errors import EventFormatError, StoreLocked, SyncError
 from kiosk.store import journal
-from sync import inbox
+from sync import inbox, staff_list
 from sync.state import SyncState, load_state, load_status, save_state, save_status
 
 log = logging.getLogger(__name__)
@@ -539,6 +539,7 @@ class SyncClient:
             result.pulled, result.inbox_files = self.pull(stop)
             self.heartbeat(result.pending)
             self.fetch_program()
+            staff_list.fetch(self.transport, self.data_dir)  # the owner's staff list, if newer
         except SyncError as exc:
             status.update(last_error=str(exc), last_error_at=_now())
             result.pending = self.pending_estimate()

@@ -35,7 +35,7 @@ from kiosk.domain.events import Event
 from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
 from kiosk.logs import TapSummary
-from kiosk.services import program_update
+from kiosk.services import owner_updates
 from kiosk.services.counter import CardSummary, CounterResult, CounterService
 from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
@@ -319,7 +319,7 @@ class KioskCore:
         if clock_ok != self.status.clock_ok:  # NTP set the time since the last look
             self._set_status(clock_ok=clock_ok)
         if self.status.store_ok:
-            program_update.load_if_new(self.service)  # the owner's newly published program
+            owner_updates.take_up(self.service, self.staff)  # the owner's new program and staff list
             if self.idle_work is not None:
                 try:
                     self.idle_work()

@@ -144,3 +144,30 @@ def create_v4(conn: sa.Connection) -> None:
     conn.execute(sa.delete(agg_state))  # the next catch-up starts from the first event
     for table in (agg_hours, agg_members, agg_member_months, agg_balances):
         conn.execute(sa.delete(table))
+
+
+#: the shop's staff, managed on the console's staff page and sent to every kiosk
+staff_members = sa.Table(
+    "staff_members",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("role", sa.String(20), nullable=False),
+    #: the PIN as kiosk.staff.hash_pin makes it (salt, scrypt hash, cost), JSON
+    sa.Column("pin", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.String(40), nullable=False),
+)
+
+#: the staff list's version per shop: a kiosk takes up a list with a new number
+staff_state = sa.Table(
+    "staff_state",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+
+def create_v5(conn: sa.Connection) -> None:
+    """Schema version 5: staff managed by the owner's console."""
+    for table in (staff_members, staff_state):
+        table.create(conn, checkfirst=True)

@@ -282,6 +282,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     console_schema.create_v2,
     console_schema.create_v3,
     console_schema.create_v4,
+    console_schema.create_v5,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

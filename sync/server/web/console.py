@@ -45,6 +45,8 @@ NAV: list[tuple[str, str, bool]] = [
     ("/overview", "Overview", False),
     ("/sales", "Non-member sales", False),
     ("/program", "Program", True),
+    ("/kiosks", "Kiosks", False),
+    ("/staff", "Staff", True),
 ]
 
 
