@@ -76,11 +76,12 @@ def test_a_subscription_is_sold_then_renewed(tmp_path: Path) -> None:
 
 
 def test_a_pass_is_sold_and_used(tmp_path: Path) -> None:
+    """Names come in the shop's language (fi in the shipped config), from the program file."""
     data = tmp_path / "d"
     run(data, "visit_card.toml", "tap", A)
     sold = run_json(data, "visit_card.toml", "counter", "pass", A, "sell", "yoga10")
     assert sold["charge_cents"] == 15000 and sold["member"]["passes"] == [
-        {"id": "yoga10", "name": "10-class card", "left": 11}
+        {"id": "yoga10", "name": "10 kerran kortti", "left": 11}
     ]
     offers = run_json(data, "visit_card.toml", "counter", "offers")
     assert "sell_pass" in offers["actions"] and "redeem" not in offers["actions"]

@@ -47,7 +47,7 @@ def test_a_program_change_keeps_the_stamps_members_hold(tmp_path: Path) -> None:
     show = kanta("counter", "show", CARD, "--json", data=data, env=env)
     assert show.returncode == 0, show.stderr
     doc = json.loads(show.stdout)
-    assert doc["stamps"] == [{"id": "massage", "name": "Massage card", "have": 5, "need": 5}]
+    assert doc["stamps"] == [{"id": "massage", "name": "Hierontakortti", "have": 5, "need": 5}]
     assert [r["id"] for r in doc["rewards_ready"]] == ["massage"]
     assert kanta("counter", "redeem", CARD, data=data, env=env).returncode == 0
     # the switch happens once: a second opening moves nothing more

@@ -221,3 +221,11 @@ def test_names_per_language_fall_back_to_the_default_language(ledger: Ledger, cl
     coffee, bun = counter.offers().rewards
     assert (coffee.name("fi"), coffee.name("sv"), coffee.name("en")) == ("Kahvi", "Kaffe", "Kaffe")
     assert bun.name("fi") == bun.name("en") == "Bulle"
+
+
+def test_every_shipped_reward_and_pass_has_a_name_in_each_language(ledger: Ledger, clock: FakeClock) -> None:
+    for path in sorted(PROGRAMS.glob("*.toml")):
+        offers = counter_for(ledger, clock, path.name).offers()
+        for choice in (*offers.rewards, *offers.passes, *offers.subscriptions, *offers.bonus_actions):
+            names = {lang: choice.name(lang) for lang in ("fi", "sv", "en")}
+            assert len(set(names.values())) == 3, (path.name, choice.id, names)
