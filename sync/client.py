@@ -467,14 +467,32 @@ class SyncClient:
                 a = self._send_batch(batch[:half])
                 b = self._send_batch(batch[half:])
                 return a[0] + b[0], a[1] + b[1]
-            if exc.status == 422 and isinstance(body.get("index"), int) and body["index"] < len(batch):
-                bad = batch[body["index"]]
-                raise SyncError(
-                    f"the server refused event seq {bad.get('seq')} of this kiosk "
-                    f"({body.get('field')}: {body.get('detail')}); run `kanta store verify`"
-                ) from None
+            self._explain_refusal(exc, body, batch)
             raise
         return int(reply.get("stored", 0)), int(reply.get("duplicates", 0))
+
+    def _explain_refusal(
+        self, exc: ServerRejected, body: dict[str, Any], batch: list[dict[str, Any]]
+    ) -> None:
+        """Turn the server's refusal of a batch into a SyncError saying what is wrong (it
+        ends up in ``kanta sync status`` and ``kanta status``). Nothing is dropped: the
+        events stay in the store and unacknowledged. When the server names a gap in this
+        kiosk's chain, the next push resends from the first missing sequence number."""
+        index = body.get("index")
+        bad = batch[index] if isinstance(index, int) and 0 <= index < len(batch) else {}
+        missing = body.get("missing_from")
+        if exc.status == 409 and isinstance(missing, int) and 1 <= missing <= self.state.pushed_seq + 1:
+            self._save(pushed_seq=missing - 1, extra={**self.state.extra, "scan": {}})
+            raise SyncError(
+                f"the server is missing this kiosk's events from seq {missing} to "
+                f"{body.get('missing_to')}; they are sent again at the next sync"
+            ) from None
+        if exc.status in (409, 422) and bad:
+            raise SyncError(
+                f"the server refused event seq {bad.get('seq')} of this kiosk "
+                f"({body.get('field')}: {body.get('detail')}); nothing is dropped, the event stays "
+                "here unsent: run `kanta store verify` and tell the shop's owner"
+            ) from None
 
     # ---- pull -------------------------------------------------------------------------
 

@@ -24,10 +24,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from sync.server import db, store, web
-from sync.server.bodies import error_response, parse_json, read_body
+from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
+from sync.server.errors import ApiError
 from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send, answer
-from sync.server.store import MAX_EVENTS, MAX_PULL, ApiError, KioskAuth, OwnerAuth
+from sync.server.store import MAX_EVENTS, MAX_PULL, KioskAuth, OwnerAuth
 
 API = "/api/v1"
 MAX_SMALL_BODY = 512 * 1024
@@ -280,8 +281,10 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     async def heartbeat(request: Request, kiosk: KioskDep) -> dict[str, str]:
         """The kiosk is alive: pending count and hardware status."""
         raw = await read_body(request, MAX_SMALL_BODY)
+        parsed = parse_json(raw)
+        check_shape(parsed)
         try:
-            body = HeartbeatBody.model_validate(parse_json(raw))
+            body = HeartbeatBody.model_validate(parsed)
         except ValidationError as exc:
             errs = exc.errors()
             fld = ".".join(str(x) for x in errs[0]["loc"]) or "body"

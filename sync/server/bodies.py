@@ -4,6 +4,7 @@ the JSON body every refusal gets."""
 from __future__ import annotations
 
 import json
+import math
 import zlib
 from typing import Any
 
@@ -11,7 +12,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from sync.server.store import ApiError
+from sync.server.errors import ApiError
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -54,6 +55,45 @@ def parse_json(raw: bytes) -> Any:
         return json.loads(raw)
     except (ValueError, RecursionError):
         raise ApiError(400, "the body is not JSON") from None
+
+
+#: the deepest a small body (heartbeat, program) may nest, and its longest text
+MAX_DEPTH = 8
+MAX_TEXT = 4096
+MAX_NUMBER = 2**53
+
+
+def check_shape(value: Any, where: str = "body", max_depth: int = MAX_DEPTH) -> None:
+    """422 naming the place unless ``value`` (parsed JSON) nests at most ``max_depth`` levels,
+    holds text of at most MAX_TEXT characters without NUL or lone surrogates, and numbers
+    within ±2**53 (finite): what can be stored and later answered as JSON to anyone."""
+    stack: list[tuple[Any, str, int]] = [(value, where, 0)]
+    while stack:
+        item, path, depth = stack.pop()
+        if depth > max_depth:
+            raise ApiError(422, f"{path}: nested deeper than {max_depth} levels", field=path)
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                _check_text(key, path)
+                stack.append((inner, f"{path}.{key}" if len(path) < 200 else path, depth + 1))
+        elif isinstance(item, list):
+            for i, inner in enumerate(item):
+                stack.append((inner, f"{path}[{i}]" if len(path) < 200 else path, depth + 1))
+        elif isinstance(item, str):
+            _check_text(item, path)
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int | float) and not (math.isfinite(item) and abs(item) <= MAX_NUMBER):
+            raise ApiError(422, f"{path}: a finite number within ±{MAX_NUMBER}", field=path)
+
+
+def _check_text(text: str, path: str) -> None:
+    if len(text) > MAX_TEXT or "\x00" in text:
+        raise ApiError(422, f"{path}: text of at most {MAX_TEXT} characters, no NUL", field=path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(422, f"{path}: not valid text (a lone surrogate)", field=path) from None
 
 
 def error_response(exc: ApiError) -> JSONResponse:

@@ -7,7 +7,7 @@ import binascii
 
 from starlette.requests import Request
 
-from sync.server.store import ApiError
+from sync.server.errors import ApiError
 
 KIOSK_TOKEN_NEEDED = "a valid kiosk token is needed (Authorization: Bearer ...)"
 

@@ -16,6 +16,7 @@ under a lock, so several processes starting at once migrate exactly once.
 
 from __future__ import annotations
 
+import json
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -27,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
 from sync.server import console_schema
+from sync.server.chain import Head
 
 metadata = sa.MetaData()
 
@@ -94,6 +96,16 @@ events = sa.Table(
     sa.Column("body", sa.Text, nullable=False),
     sa.UniqueConstraint("shop_id", "event_id", name="uq_events_shop_event"),
     sa.Index("ix_events_shop_member", "shop_id", "member"),
+)
+
+#: every kiosk's chain head: its last stored event's sequence number and hash
+chains = sa.Table(
+    "chains",
+    metadata,
+    sa.Column("shop_id", sa.Integer, sa.ForeignKey("shops.id"), primary_key=True),
+    sa.Column("kiosk", sa.String(200), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
 )
 
 programs = sa.Table(
@@ -268,12 +280,52 @@ def set_shop_cursor(conn: Connection, shop_id: int, cursor: int) -> None:
     q(conn, 'UPDATE shops SET "cursor" = ? WHERE id = ?', (cursor, shop_id))
 
 
+def chain_heads(conn: Connection, shop_id: int) -> dict[str, Head]:
+    """kiosk id -> its chain head, for the shop's kiosks."""
+    rows = q(conn, "SELECT kiosk, seq, hash FROM chains WHERE shop_id = ?", (shop_id,)).all()
+    return {r[0]: Head(int(r[1]), r[2]) for r in rows}
+
+
+def set_chain_heads(conn: Connection, shop_id: int, heads: list[tuple[str, int, str]]) -> None:
+    """Record new chain heads, (kiosk, seq, hash) each."""
+    if heads:
+        q_many(
+            conn,
+            "INSERT INTO chains (shop_id, kiosk, seq, hash) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (shop_id, kiosk) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            [(shop_id, *head) for head in heads],
+        )
+
+
+def q_many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """``q`` for many parameter rows (the driver's executemany)."""
+    if conn.dialect.paramstyle != "qmark":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
+
+
 # ---- migrations ----------------------------------------------------------------------
 
 
 def _m1_initial(conn: Connection) -> None:
     for table in (shops, owners, kiosks, events, programs):
         table.create(conn, checkfirst=True)
+
+
+def _chain_heads(conn: Connection) -> None:
+    """Every kiosk's chain head, from the events stored so far (the push path keeps it)."""
+    chains.create(conn, checkfirst=True)
+    heads: dict[tuple[int, str], tuple[int, str]] = {}
+    rows = conn.execute(
+        sa.select(events.c.shop_id, events.c.kiosk, events.c.body).execution_options(yield_per=10_000)
+    )
+    for shop_id, kiosk, body in rows:
+        event = json.loads(body)
+        seq = int(event["seq"])
+        if seq > heads.get((shop_id, kiosk), (0, ""))[0]:
+            heads[(shop_id, kiosk)] = (seq, str(event["hash"]))
+    for (shop_id, kiosk), (seq, hash_) in sorted(heads.items()):
+        conn.execute(sa.insert(chains).values(shop_id=shop_id, kiosk=kiosk, seq=seq, hash=hash_))
 
 
 #: MIGRATIONS[i] takes the schema from version i to i + 1; append, never edit
@@ -283,6 +335,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     console_schema.create_v3,
     console_schema.create_v4,
     console_schema.create_v5,
+    _chain_heads,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

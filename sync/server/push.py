@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, Response
 from sync.server import auth, store
 from sync.server.bodies import error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, unauthorized
-from sync.server.store import MAX_BYTES, MAX_EVENTS, ApiError, KioskAuth
+from sync.server.errors import ApiError
+from sync.server.store import MAX_BYTES, MAX_EVENTS, KioskAuth
 
 PUSH_PATH = "/api/v1/events"
 

@@ -11,7 +11,6 @@ import itertools
 import json
 import os
 import threading
-import tomllib
 import weakref
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -23,25 +22,20 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from kiosk.config import parse_toml_text
 from kiosk.domain.events import check_event_dict, event_from_dict, hash_of, hashed_bytes
 from kiosk.domain.member import Conflict, MemberState, apply
+from kiosk.domain.program import parse_program
 from kiosk.errors import EventFormatError, KantaError
-from sync.server import aggregates, auth, db
+from sync.server import aggregates, auth, chain, db
+from sync.server.bodies import check_shape
+from sync.server.errors import ApiError as ApiError  # re-exported: callers import it from here too
+from sync.server.eventbounds import check_event_values
 
 MAX_EVENTS = 1000
 MAX_BYTES = 4 * 1024 * 1024
 MAX_PULL = 5000
 MAX_PROGRAM_BYTES = 256 * 1024
-
-
-class ApiError(KantaError):
-    """A request the server refuses; ``status`` is the HTTP status, ``extra`` goes in the body."""
-
-    def __init__(self, status: int, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.extra = extra
 
 
 @dataclass(frozen=True)
@@ -187,10 +181,23 @@ def list_kiosks(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
             "created_at": r.created_at,
             "last_seen": r.last_seen,
             "pending": r.pending,
-            "heartbeat": json.loads(r.heartbeat) if r.heartbeat else None,
+            "heartbeat": _stored_heartbeat(r.heartbeat),
         }
         for r in rows
     ]
+
+
+def _stored_heartbeat(text: str | None) -> Any:
+    """A stored heartbeat body; one stored before heartbeats were bounded (too deep, NaN...)
+    is shown as unreadable rather than failing the whole list."""
+    if not text:
+        return None
+    try:
+        body = json.loads(text)
+        check_shape(body)
+    except (ValueError, RecursionError, ApiError):
+        return {"unreadable": "this heartbeat was stored before heartbeats were bounded"}
+    return body
 
 
 def get_kiosk(engine: Engine, shop_id: int, name: str) -> dict[str, Any]:
@@ -234,6 +241,10 @@ class Incoming:
     #: any posting with a negative delta (only members with one can be overdrawn)
     debit: bool
     body: str
+    seq: int
+    prev: str
+    #: its position in the pushed batch
+    index: int
 
 
 def validate_batch(raw_events: Any) -> list[Incoming]:
@@ -246,6 +257,7 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
     for i, raw in enumerate(raw_events):
         try:
             check_event_dict(raw)
+            check_event_values(raw)
             body = _canonical_checked(raw)
         except EventFormatError as exc:
             fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
@@ -253,15 +265,6 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
         except (UnicodeError, ValueError, TypeError, RecursionError) as exc:
             # a lone surrogate, an unhashable oddity: refuse the event, never a 5xx
             raise ApiError(422, f"event is not valid text: {exc}", field=f"events[{i}]", index=i) from None
-        for name, limit in _COLUMN_LIMITS:
-            value: str = raw[name]
-            if len(value) > limit or "\x00" in value:
-                raise ApiError(
-                    422,
-                    f"event field {name!r}: at most {limit} characters, no NUL",
-                    field=f"events[{i}].{name}",
-                    index=i,
-                )
         postings = raw.get("postings", ())
         out.append(
             Incoming(
@@ -272,13 +275,12 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
                 raw["hash"],
                 any(p[1] < 0 for p in postings),
                 body,
+                raw["seq"],
+                raw["prev"],
+                i,
             )
         )
     return out
-
-
-#: fields stored in their own columns, with their longest allowed length
-_COLUMN_LIMITS = (("id", 64), ("kiosk", 200), ("member", 200), ("hlc", 260))
 
 
 def _canonical_checked(raw: Mapping[str, Any]) -> str:
@@ -349,7 +351,13 @@ def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
     for e in incoming:
         prev = unique.get(e.id)
         if prev is not None and prev.hash != e.hash:
-            raise ApiError(409, f"event {e.id} appears twice with different content", event=e.id)
+            raise ApiError(
+                409,
+                f"event {e.id} appears twice with different content",
+                event=e.id,
+                field=f"events[{e.index}]",
+                index=e.index,
+            )
         unique[e.id] = e
     return _Prepared(ident, unique, len(incoming))
 
@@ -371,6 +379,8 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
     kiosk_state = {r[0]: (r[1], bool(r[2])) for r in kiosk_rows}
     ident_owner: dict[str, int] = {r[1]: r[0] for r in kiosk_rows if r[1] is not None}
     known = db.existing_hashes(conn, shop_id, sorted({i for job in jobs for i in job.prep.unique}))
+    heads = db.chain_heads(conn, shop_id)
+    moved: set[str] = set()
     rows: list[tuple[Any, ...]] = []
     learned: list[tuple[int, str]] = []
     storing: list[_PushJob] = []
@@ -391,13 +401,22 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
                 stored_hash = known.get(event_id)
                 if stored_hash is not None and stored_hash != event.hash:
                     raise ApiError(
-                        409, f"event {event_id} is already stored with different content", event=event_id
+                        409,
+                        f"event {event_id} is already stored with different content (a rewrite)",
+                        event=event_id,
+                        field=f"events[{event.index}]",
+                        index=event.index,
                     )
+            # in sequence order, so each kiosk's events are in chain order in the shop's cursors
+            new = sorted((e for e in unique.values() if e.id not in known), key=_by_seq)
+            if new:
+                assert ident is not None  # a batch with events names its kiosk
+                heads[ident] = chain.extend(ident, heads.get(ident, chain.Head()), new)
+                moved.add(ident)
             if ident is not None and state[0] is None:
                 kiosk_state[job.kiosk.row_id] = (ident, False)
                 ident_owner[ident] = job.kiosk.row_id
                 learned.append((job.kiosk.row_id, ident))
-            new = [e for e in unique.values() if e.id not in known]
             for e in new:
                 cursor += 1
                 known[e.id] = e.hash
@@ -424,12 +443,17 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
     if rows:
         db.insert_events(conn, rows)
         db.set_shop_cursor(conn, shop_id, cursor)
+        db.set_chain_heads(conn, shop_id, [(k, heads[k].seq, heads[k].hash) for k in sorted(moved)])
     for job in jobs:
         if job.result is not None:
             # the shop's highest cursor once this group commits
             job.result = PushResult(job.result.stored, job.result.duplicates, cursor)
     for _ in storing:
         _crash_point("before-commit")
+
+
+def _by_seq(event: Incoming) -> int:
+    return event.seq
 
 
 class _PushJob:
@@ -574,13 +598,18 @@ def get_program(engine: Engine, shop_id: int) -> dict[str, str]:
 
 
 def put_program(engine: Engine, owner: OwnerAuth, text: str) -> str:
+    """Store a new program version, checked by the kiosk's own program loader first: a
+    program the server accepts is one every kiosk accepts."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_PROGRAM_BYTES:
         raise ApiError(413, "program too large", max_bytes=MAX_PROGRAM_BYTES)
     try:
-        text.encode("utf-8")
-        tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeEncodeError) as exc:
-        raise ApiError(422, f"not a TOML document: {exc}", field="toml") from None
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(422, "toml: not valid text (a lone surrogate)", field="toml") from None
+    try:
+        parse_program(parse_toml_text(raw, "program", "program"), "program")
+    except KantaError as exc:  # ConfigError: names the key and what was expected
+        raise ApiError(422, f"toml: {exc}", field="toml") from None
     p = db.programs.c
     with db.write_tx(engine) as conn:
         db.lock_shop(conn, owner.shop_id)

@@ -1,0 +1,120 @@
+"""The value bounds an event must keep to be stored by the server.
+
+``kiosk.domain.events.check_event_dict`` checks an event's form (types, required fields);
+this checks its values against what any kiosk can produce: ids are UUIDv7 text, hashes are
+32 hex digits, sequence numbers and amounts fit comfortably in a 64-bit integer and in a
+JSON number every client reads exactly, text is bounded and holds no NUL or control
+characters, and ``data`` is shallow. A hostile or buggy kiosk gets a 422 naming the event
+and the field; nothing it sent is stored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from kiosk.errors import EventFormatError
+
+#: sequence numbers and amounts stay exact in every JSON reader (IEEE doubles)
+MAX_SEQ = 2**53 - 1
+#: one posting's amount: ten billion in cents, far beyond any shop's single event
+MAX_AMOUNT = 10**12
+MAX_POSTINGS = 64
+MAX_ACCOUNT = 100
+#: nesting of ``data`` (the event itself is level 0)
+MAX_DATA_DEPTH = 6
+MAX_DATA_TEXT = 2000
+#: top-level text fields and their longest allowed length
+TEXT_LIMITS = (
+    ("kind", 40),
+    ("member", 200),
+    ("kiosk", 200),
+    ("hlc", 260),
+    ("wall", 64),
+    ("boot", 200),
+    ("program", 200),
+)
+OPTIONAL_TEXT_LIMITS = (("card", 200), ("actor", 200))
+
+_UUID7 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+_HASH = re.compile(r"[0-9a-f]{32}")
+#: C0 controls and DEL: never in an id, a name or a clock; lone surrogates never anywhere
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+#: in free text (``data``) tabs and line breaks are fine
+_DATA_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _refuse(fld: str, message: str) -> EventFormatError:
+    return EventFormatError(f"event field {fld!r}: {message}", field=fld)
+
+
+def check_event_values(raw: Mapping[str, Any]) -> None:
+    """Raise EventFormatError naming the field unless the (form-checked) event's values are
+    within bounds."""
+    if not _UUID7.fullmatch(raw["id"]):
+        raise _refuse("id", "must be a UUIDv7 in lowercase text")
+    reverses = raw.get("reverses")
+    if reverses is not None and not _UUID7.fullmatch(reverses):
+        raise _refuse("reverses", "must be an event id (a UUIDv7 in lowercase text)")
+    if not _HASH.fullmatch(raw["prev"]):
+        raise _refuse("prev", "must be a hash (32 hex digits)")
+    claimed = raw.get("hash")
+    if type(claimed) is not str or not _HASH.fullmatch(claimed):
+        raise _refuse("hash", "must be a hash (32 hex digits)")
+    if raw["seq"] > MAX_SEQ:
+        raise _refuse("seq", f"at most {MAX_SEQ}")
+    for name, limit in TEXT_LIMITS:
+        _check_text(raw[name], name, limit)
+    for name, limit in OPTIONAL_TEXT_LIMITS:
+        value = raw.get(name)
+        if value is not None:
+            _check_text(value, name, limit)
+    postings = raw.get("postings", ())
+    if len(postings) > MAX_POSTINGS:
+        raise _refuse("postings", f"at most {MAX_POSTINGS} postings")
+    for i, p in enumerate(postings):
+        where = f"postings[{i}]"
+        _check_text(p[0], where, MAX_ACCOUNT)
+        if not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
+            raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
+        if len(p) == 3 and p[2] is not None:
+            _check_text(p[2], where, 64)
+    data = raw.get("data")
+    if data:
+        _check_data(data, "data", 1)
+
+
+def _check_text(value: str, fld: str, limit: int) -> None:
+    if len(value) > limit:
+        raise _refuse(fld, f"at most {limit} characters")
+    if _CONTROL.search(value):
+        raise _refuse(fld, "no NUL, control characters or lone surrogates")
+
+
+def _check_data(value: Any, fld: str, depth: int) -> None:
+    if depth > MAX_DATA_DEPTH:
+        raise _refuse(fld, f"nested deeper than {MAX_DATA_DEPTH} levels")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if len(key) > 200 or _CONTROL.search(key):
+                raise _refuse(fld, "a key of at most 200 characters, no control characters")
+            _check_data(item, f"{fld}.{key}" if len(fld) < 200 else fld, depth + 1)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_data(item, f"{fld}[{i}]" if len(fld) < 200 else fld, depth + 1)
+    elif isinstance(value, str):
+        if len(value) > MAX_DATA_TEXT or _DATA_CONTROL.search(value):
+            raise _refuse(fld, f"text of at most {MAX_DATA_TEXT} characters, no NUL or control characters")
+    elif isinstance(value, bool) or value is None:
+        return
+    elif isinstance(value, int):
+        if not -MAX_SEQ <= value <= MAX_SEQ:
+            raise _refuse(fld, f"a number within ±{MAX_SEQ}")
+    elif isinstance(value, float):
+        # (a JSON reader may read a whole number too large for 64 bits as a float)
+        if not (math.isfinite(value) and -MAX_SEQ <= value <= MAX_SEQ):
+            raise _refuse(fld, f"a finite number within ±{MAX_SEQ}")
+    else:  # pragma: no cover - JSON holds nothing else
+        raise _refuse(fld, "not a JSON value")

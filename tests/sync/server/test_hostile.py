@@ -1,0 +1,262 @@
+"""Hostile input on every endpoint (beside Schemathesis): chain attacks, out-of-range values,
+depth, size and encoding. Each is refused with a 4xx naming the event and field, nothing of
+it is stored, no request gets a 5xx, and the chains the server holds stay whole."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from server_helpers import KioskEvents, Shop, make_shop
+
+from kiosk.domain.events import GENESIS_HASH, POINTS, Event, EventDraft, EventKind, Posting
+from sync.server.app import create_app
+
+EVENTS = "/api/v1/events"
+
+
+@pytest.fixture
+def shop(db_url: str) -> Shop:
+    return make_shop(db_url, "Hostile Cafe")
+
+
+@pytest.fixture
+def client(db_url: str, shop: Shop) -> Iterator[TestClient]:
+    app = create_app(db_url)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def _all_events(client: TestClient, shop: Shop) -> list[dict[str, Any]]:
+    r = client.get(EVENTS, params={"limit": 5000}, headers=shop.kiosk_headers("k2"))
+    assert r.status_code == 200
+    events: list[dict[str, Any]] = r.json()["events"]
+    return events
+
+
+def _assert_whole_chains(events: list[dict[str, Any]]) -> None:
+    """Every kiosk's events, in cursor order, are seq 1, 2, 3... each naming the one before."""
+    heads: dict[str, tuple[int, str]] = {}
+    for e in events:
+        seq, prev = heads.get(e["kiosk"], (0, GENESIS_HASH))
+        assert (e["seq"], e["prev"]) == (seq + 1, prev), e
+        heads[e["kiosk"]] = (e["seq"], e["hash"])
+
+
+def _rehash(event: Event, **changes: Any) -> Event:
+    changed = replace(event, **changes)
+    return replace(changed, hash=changed.computed_hash())
+
+
+def _push(client: TestClient, shop: Shop, events: list[dict[str, Any]]) -> Any:
+    return client.post(EVENTS, json={"events": events}, headers=shop.kiosk_headers("k1"))
+
+
+# ---- the chain ------------------------------------------------------------------------------
+
+
+def test_chain_attacks_are_refused_and_nothing_breaks_a_chain(client: TestClient, shop: Shop) -> None:
+    k = KioskEvents("kiosk-h1")
+    first = k.visits(5)
+    assert _push(client, shop, [e.to_dict() for e in first]).json()["stored"] == 5
+    nxt = k.visits(1)[0]  # seq 6, the honest next link
+    attacks: dict[str, tuple[Event, int, str]] = {
+        "forged previous hash": (_rehash(nxt, prev="f" * 32), 409, "events[0].prev"),
+        "reused sequence number": (_rehash(nxt, seq=3, prev=first[1].hash), 409, "events[0].seq"),
+        "a jump of 5": (_rehash(nxt, seq=11), 409, "events[0].seq"),
+        "a rewrite of an earlier event": (
+            _rehash(first[2], data={"note": "rewritten"}),
+            409,
+            "events[0]",
+        ),
+        "seq 2**64-1": (_rehash(nxt, seq=2**64 - 1), 422, "events[0].seq"),
+    }
+    for name, (event, status, fld) in attacks.items():
+        r = _push(client, shop, [event.to_dict()])
+        assert r.status_code == status, (name, r.text)
+        body = r.json()
+        assert body["field"].startswith(fld), (name, body)
+        assert "detail" in body and (status == 422 or body["event"] == event.id), (name, body)
+    gap = _push(client, shop, [attacks["a jump of 5"][0].to_dict()]).json()
+    assert (gap["missing_from"], gap["missing_to"]) == (6, 10)
+    # a replay of what is stored stays a no-op; the honest next link is taken
+    replay = _push(client, shop, [e.to_dict() for e in first]).json()
+    assert replay == {"stored": 0, "duplicates": 5, "cursor": 5}
+    assert _push(client, shop, [nxt.to_dict()]).json()["stored"] == 1
+    stored = _all_events(client, shop)
+    assert [e["id"] for e in stored] == [e.id for e in [*first, nxt]]
+    _assert_whole_chains(stored)
+
+
+def test_a_batch_is_taken_in_sequence_order_and_a_fork_refuses_the_whole_batch(
+    client: TestClient, shop: Shop
+) -> None:
+    k = KioskEvents("kiosk-h2")
+    events = k.visits(6)
+    # shuffled inside one batch: still one chain
+    assert _push(client, shop, [e.to_dict() for e in reversed(events[:3])]).json()["stored"] == 3
+    fork = _rehash(events[4], seq=4, prev=events[2].hash, member="m-other")
+    r = _push(client, shop, [events[3].to_dict(), fork.to_dict()])
+    assert r.status_code == 409 and r.json()["event"] == fork.id
+    assert len(_all_events(client, shop)) == 3
+    assert _push(client, shop, [e.to_dict() for e in events[3:]]).json()["stored"] == 3
+    _assert_whole_chains(_all_events(client, shop))
+
+
+# ---- values ---------------------------------------------------------------------------------
+
+
+def _first(k: KioskEvents, **draft: Any) -> Event:
+    return k.stamp(EventDraft(**{"kind": EventKind.POINTS_EARNED, "member": "m-1", **draft}))
+
+
+BAD_VALUES: dict[str, tuple[Callable[[Event], dict[str, Any]], str]] = {
+    "posting of 2**63": (lambda e: _rehash(e, postings=(Posting(POINTS, 2**63),)).to_dict(), "postings[0]"),
+    "posting of -2**63": (
+        lambda e: _rehash(e, postings=(Posting(POINTS, -(2**63)),)).to_dict(),
+        "postings[0]",
+    ),
+    "NUL in a member id": (lambda e: _rehash(e, member="m\x00").to_dict(), "member"),
+    "NUL in data": (lambda e: _rehash(e, data={"note": "a\x00b"}).to_dict(), "data.note"),
+    "an id that is no UUID": (lambda e: _rehash(e, id="not-a-uuid").to_dict(), "id"),
+    "a UUIDv4 id": (lambda e: _rehash(e, id="0b8f3f0e-6c1a-4d3e-9a55-3f1f2b8e9c01").to_dict(), "id"),
+    "a 10 kB kiosk name": (lambda e: _rehash(e, kiosk="k" * 10_000).to_dict(), "kiosk"),
+    "data 50 deep": (lambda e: _rehash(e, data=_nested(50)).to_dict(), "data"),
+    "a number past 2**53 in data": (lambda e: _rehash(e, data={"n": 2**70}).to_dict(), "data.n"),
+    "infinity in data": (lambda e: _rehash(e, data={"n": float("inf")}).to_dict(), "data.n"),
+    "a previous hash that is no hash": (lambda e: _rehash(e, prev="x").to_dict(), "prev"),
+}
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _ in range(depth):
+        out = {"a": out}
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(BAD_VALUES))
+def test_values_out_of_bounds_are_refused_naming_the_field(client: TestClient, shop: Shop, name: str) -> None:
+    build, fld = BAD_VALUES[name]
+    raw = build(_first(KioskEvents("kiosk-h3")))
+    body = json.dumps({"events": [raw]}).encode()  # (Infinity as Python's json writes it)
+    r = client.post(EVENTS, content=body, headers=shop.kiosk_headers("k1"))
+    assert r.status_code == 422, r.text
+    assert r.json()["field"].startswith(f"events[0].{fld}") and r.json()["index"] == 0
+    assert _all_events(client, shop) == []
+
+
+def test_bodies_deep_huge_or_badly_encoded_get_a_4xx(client: TestClient, shop: Shop) -> None:
+    deep = b'{"events":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    bomb = gzip.compress(b"[" * (20 * 1024 * 1024))
+    cases = [
+        (deep, {}),
+        (b"\xff\xfe{}", {}),
+        (b'{"events": [NaN]}', {}),
+        (bomb, {"Content-Encoding": "gzip"}),
+        (b"x" * (5 * 1024 * 1024), {}),
+        (json.dumps({"events": [{"id": "\ud800"}]}).encode(), {}),
+    ]
+    for body, headers in cases:
+        r = client.post(EVENTS, content=body, headers={**shop.kiosk_headers("k1"), **headers})
+        assert 400 <= r.status_code < 500, (body[:40], r.status_code, r.text)
+    assert _all_events(client, shop) == []
+
+
+# ---- heartbeat, program, kiosks: every owner-facing answer stays answerable ------------------
+
+
+def test_a_deep_or_odd_heartbeat_is_refused_and_the_kiosk_list_still_answers(
+    client: TestClient, shop: Shop
+) -> None:
+    deep: Any = {}
+    for _ in range(255):
+        deep = {"a": deep}
+    bodies = [
+        json.dumps({"pending": 1, "status": deep}).encode(),
+        b'{"pending": 1, "status": {"x": NaN}}',
+        b'{"pending": 1, "status": {"x": 1e999}}',
+        json.dumps({"pending": 1, "hardware": {"r": "x" * 100_000}}).encode(),
+        json.dumps({"pending": 1, "hardware": {"r": "a\x00b"}}).encode(),
+        json.dumps({"pending": 2**70}).encode(),
+        json.dumps({"pending": 1, "status": {"\ud800": 1}}).encode(),
+        b"[" * 50_000,
+    ]
+    for body in bodies:
+        r = client.post("/api/v1/heartbeat", content=body, headers=shop.kiosk_headers("k1"))
+        assert 400 <= r.status_code < 500, (body[:60], r.status_code, r.text)
+        assert "detail" in r.json()
+    ok = client.post("/api/v1/heartbeat", json={"pending": 3}, headers=shop.kiosk_headers("k1"))
+    assert ok.status_code == 200
+    r = client.get("/api/v1/kiosks", headers=shop.owner_headers)
+    assert r.status_code == 200 and {k["name"]: k["pending"] for k in r.json()["kiosks"]}["k1"] == 3
+
+
+def test_a_heartbeat_stored_before_the_bounds_does_not_break_the_kiosk_list(
+    db_url: str, client: TestClient, shop: Shop
+) -> None:
+    import sqlalchemy as sa
+
+    from sync.server import db
+
+    deep = "[" * 5000 + "]" * 5000
+    engine = db.make_engine(db_url)
+    with db.write_tx(engine) as conn:
+        conn.execute(sa.update(db.kiosks).where(db.kiosks.c.name == "k1").values(heartbeat=deep))
+    engine.dispose()
+    r = client.get("/api/v1/kiosks", headers=shop.owner_headers)
+    assert r.status_code == 200
+    assert "unreadable" in {k["name"]: k for k in r.json()["kiosks"]}["k1"]["heartbeat"]
+
+
+GOOD_PROGRAM = """
+[program]
+id = "coffee"
+version = 2
+[[stamp_card]]
+id = "coffee"
+name = "Coffee card"
+reward = "a free coffee"
+reward_at = 10
+"""
+
+
+@pytest.mark.parametrize(
+    ("toml", "names"),
+    [
+        (GOOD_PROGRAM.replace('id = "coffee"\nversion', "id = 'BAD ID'\nversion"), "program.id"),
+        (GOOD_PROGRAM.replace("version = 2", "version = -3"), "program.version"),
+        ("a = " + "[" * 10_000 + "]" * 10_000, "nested"),
+        ("x = {" * 10_000 + "}" * 10_000, "toml"),
+        (GOOD_PROGRAM + "[points]\nper_unit = 1e308\n", "points.per_unit"),
+        (GOOD_PROGRAM.replace("reward_at = 10", "reward_at = 1180591620717411303424"), "reward_at"),
+        ("not toml at all = = =", "not valid TOML"),
+        (GOOD_PROGRAM + "[visits]\ncooldown_seconds = -1\n", "visits.cooldown_seconds"),
+    ],
+)
+def test_a_program_a_kiosk_would_refuse_is_refused_with_a_clear_422(
+    client: TestClient, shop: Shop, toml: str, names: str
+) -> None:
+    r = client.put("/api/v1/program", json={"toml": toml}, headers=shop.owner_headers)
+    assert r.status_code == 422, r.text
+    assert r.json()["field"] == "toml" and names in r.json()["detail"]
+    assert client.get("/api/v1/program", headers=shop.owner_headers).status_code == 404
+
+
+def test_a_program_the_server_takes_is_one_the_kiosk_loader_takes(
+    client: TestClient, shop: Shop, tmp_path: Any
+) -> None:
+    from kiosk.domain.program import load_program
+
+    r = client.put("/api/v1/program", json={"toml": "\ufeff" + GOOD_PROGRAM}, headers=shop.owner_headers)
+    assert r.status_code == 200, r.text
+    served = client.get("/api/v1/program", headers=shop.kiosk_headers("k1")).json()["toml"]
+    path = tmp_path / "program.toml"
+    path.write_text(served, encoding="utf-8")
+    assert load_program(path) is not None
