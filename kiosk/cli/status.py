@@ -37,7 +37,9 @@ def _data(args: argparse.Namespace) -> Any:
 
 
 def status(args: argparse.Namespace) -> int:
-    report = health.collect_status(_data(args))
+    data = _data(args)
+    report = health.collect_status(data)
+    _add_trust_checks(report, data)
     if args.json:
         common.print_json(report)
     else:
@@ -46,3 +48,16 @@ def status(args: argparse.Namespace) -> int:
             print(f"  {_MARK.get(c['level'], c['level'])}  {c['name']:<9} {c['detail']}")
         print("needs attention" if report["attention"] else "all good")
     return 1 if report["attention"] else 0
+
+
+def _add_trust_checks(report: dict[str, Any], data: Any) -> None:
+    """A broken config or program file, and a damaged journal, fail the status by name
+    (the app cannot start with either, so "not running" alone would hide why)."""
+    from kiosk.configcheck import config_problem
+    from kiosk.store import journal
+    from kiosk.store.storage import JOURNAL
+
+    for name, problem in (("config", config_problem()), ("journal", journal.file_damage(data / JOURNAL))):
+        if problem:
+            report["checks"].insert(0, {"name": name, "level": health.FAIL, "detail": problem})
+            report["attention"] = True

@@ -12,6 +12,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -76,6 +77,17 @@ def decode_line(line: bytes) -> tuple[int, list[dict[str, Any]], list[list[Any]]
     return body["n"], body.get("ev", []), body.get("ops", [])
 
 
+def _complete(line: bytes) -> bool:
+    """Whether a damaged line was written whole: it has content and reached its newline.
+
+    A record's line goes to the file in one write, fsync'ed before the change is
+    acknowledged; a power cut can leave part of it (no newline) or blocks never written
+    (NUL bytes), never a whole line of other bytes. So a whole line that fails its checksum
+    is damage to an acknowledged record, not a torn write, even when it is the last one.
+    """
+    return line.strip(b"\0") != b""
+
+
 @dataclass(frozen=True)
 class ScanResult:
     records: list[Record]
@@ -106,8 +118,16 @@ def scan(data: bytes, name: str, *, stop_at_damage: bool = False) -> ScanResult:
             n, events, ops = decode_line(line)
         except BadLine as exc:
             rest = data[line_end + 1 :]
-            if stop_at_damage or not rest.strip(b"\0\n"):
+            if stop_at_damage or (not rest.strip(b"\0\n") and not _complete(line)):
                 return ScanResult(records, pos, (pos, str(exc)))
+            if not rest.strip(b"\0\n"):
+                raise StoreCorrupt(
+                    f"{name} is damaged at byte {pos}: its last record (record {len(records) + 1}: "
+                    f"{exc}) was written whole (it ends its line), so this is not an interrupted "
+                    "write but an acknowledged change that was hurt. Nothing was changed. Restore "
+                    "the data folder from a backup, or run `kanta store repair` to keep every "
+                    "record before it and move it aside for inspection."
+                ) from None
             raise StoreCorrupt(
                 f"{name} is damaged at byte {pos} (record {len(records) + 1}: {exc}) and "
                 "records follow the damage, so this is not an interrupted write. Nothing was "
@@ -125,3 +145,21 @@ def scan(data: bytes, name: str, *, stop_at_damage: bool = False) -> ScanResult:
         records.append(Record(n, events, ops, pos, line_end + 1))
         pos = line_end + 1
     return ScanResult(records, pos, None)
+
+
+def file_damage(path: Path) -> str | None:
+    """What is wrong with a journal file, read-only and beside a running kiosk (for
+    ``kanta status``): the StoreCorrupt message, or None when it opens (a torn tail included,
+    which the next open cuts). A line still being written ends without a newline, so it
+    reads as torn, never as damage."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{path}: cannot be read ({exc.strerror or exc})"
+    try:
+        scan(data, str(path))
+    except StoreCorrupt as exc:
+        return str(exc)
+    return None
