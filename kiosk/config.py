@@ -7,7 +7,10 @@ and an error names the file, the key and what was expected.
 
 from __future__ import annotations
 
+import math
 import os
+import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -191,6 +194,29 @@ _CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
 }
 
 
+#: no setting needs a number beyond this (the tighter ranges are in _RANGES)
+_MAX_WHOLE = 2**53
+
+_DAY = 86_400
+#: (section, key) -> the smallest and largest value that makes sense
+_RANGES: dict[tuple[str, str], tuple[float, float]] = {
+    ("store", "snapshot_ratio"): (0.01, 1000.0),
+    ("store", "snapshot_min_journal_bytes"): (0, 2**40),
+    ("rules", "stamps_per_visit"): (0, 1000),
+    ("rules", "points_per_unit"): (0, 1_000_000),
+    ("rules", "cooldown_seconds"): (0, 366 * _DAY),
+    ("hardware", "scan_timeout_ms"): (1, 60_000),
+    ("ui", "idle_timeout_seconds"): (1, _DAY),
+    ("ui", "staff_timeout_seconds"): (1, _DAY),
+    ("ui", "maintenance_interval_seconds"): (1, _DAY),
+    ("sync", "batch_size"): (1, 1000),
+    ("sync", "interval_seconds"): (1, _DAY),
+    ("sync", "redeem_online_above_cents"): (0, 10**12),
+}
+#: the Raspberry Pi's BCM GPIO pins
+_PINS = (0, 27)
+
+
 def default_config_path() -> Path:
     return Path(__file__).resolve().parent.parent / "config" / "kiosk.toml"
 
@@ -206,13 +232,14 @@ def _coerce(value: Any, annotation: str, where: str) -> Any:
             return value
         raise ConfigError(f"{where}: expected true or false, got {value!r}")
     if base == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _MAX_WHOLE:
             return value
-        raise ConfigError(f"{where}: expected a whole number, got {value!r}")
+        raise ConfigError(f"{where}: expected a whole number (at most {_MAX_WHOLE}), got {value!r}")
     if base == "float":
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and math.isfinite(value) and abs(value) <= _MAX_WHOLE:
             return float(value)
-        raise ConfigError(f"{where}: expected a number, got {value!r}")
+        raise ConfigError(f"{where}: expected a number (at most {_MAX_WHOLE}), got {value!r}")
     if base == "str":
         if isinstance(value, str):
             return value
@@ -276,17 +303,39 @@ def _validate(cfg: KioskConfig) -> None:
         ) from None
     if len(cfg.shop.currency) != 3 or not cfg.shop.currency.isalpha():
         raise ConfigError(f"{src}: shop.currency must be a three-letter ISO 4217 code")
-    if cfg.rules.cooldown_seconds < 0:
-        raise ConfigError(f"{src}: rules.cooldown_seconds must be 0 or more")
-    if cfg.rules.stamps_per_visit < 0 or cfg.rules.points_per_unit < 0:
-        raise ConfigError(f"{src}: rules.stamps_per_visit and points_per_unit must be 0 or more")
-    if cfg.store.snapshot_ratio <= 0:
-        raise ConfigError(f"{src}: store.snapshot_ratio must be more than 0")
-    if cfg.ui.idle_timeout_seconds <= 0 or cfg.ui.staff_timeout_seconds <= 0:
-        raise ConfigError(f"{src}: ui.idle_timeout_seconds and ui.staff_timeout_seconds must be more than 0")
-    if cfg.hardware.scan_timeout_ms <= 0:
-        raise ConfigError(f"{src}: hardware.scan_timeout_ms must be more than 0")
+    _validate_bounds(cfg)
     _validate_consent(cfg.consent, src)
+
+
+def _validate_bounds(cfg: KioskConfig) -> None:
+    """Numbers within their ranges, pins on the Pi's header, the card number pattern a
+    regular expression: a setting that would fail later (at the first tap, scan or sync)
+    fails here, naming the file and the setting."""
+    src = cfg.source
+    for (section, key), (low, high) in _RANGES.items():
+        value = getattr(getattr(cfg, section), key)
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            raise ConfigError(f"{src}: {section}.{key} = {value!r} must be between {low:g} and {high:g}")
+    gpio = cfg.hardware.gpio
+    pins = [gpio.status_led_pin, gpio.buzzer_pin, *(gpio.rgb_led_pins or ())]
+    for pin in pins:
+        if pin is not None and not _PINS[0] <= pin <= _PINS[1]:
+            raise ConfigError(f"{src}: hardware.gpio: pin {pin} is not a GPIO pin (BCM 0-27)")
+    if gpio.rgb_led_pins is not None and len(gpio.rgb_led_pins) != 3:
+        raise ConfigError(f"{src}: hardware.gpio.rgb_led_pins: expected three pins (red, green, blue)")
+    pattern = cfg.hardware.card_number_pattern
+    if len(pattern) > 200:
+        raise ConfigError(f"{src}: hardware.card_number_pattern: at most 200 characters")
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ConfigError(f"{src}: hardware.card_number_pattern: not a regular expression ({exc})") from None
+    sections: tuple[Any, ...] = (cfg.shop, cfg.rules, cfg.hardware, cfg.sync)
+    for section in sections:
+        for f in fields(section):
+            value = getattr(section, f.name)
+            if isinstance(value, str) and (len(value) > 4096 or "\x00" in value):
+                raise ConfigError(f"{src}: {f.name}: at most 4096 characters, no NUL")
 
 
 def _validate_consent(consent: ConsentConfig, src: str) -> None:
@@ -317,20 +366,78 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
     return apply_env_overrides(cfg, env)
 
 
+#: the largest config or program file Kanta reads (the shipped ones are a few kB)
+MAX_TOML_BYTES = 1024 * 1024
+#: the deepest nesting of tables and lists a config or program file may have
+MAX_TOML_DEPTH = 16
+
+
 def read_toml(path: Path, what: str) -> dict[str, Any]:
     """Read a TOML file; every failure is a ConfigError naming the file and what is wrong."""
+    return parse_toml_text(read_bounded(path, what, MAX_TOML_BYTES), str(path), what)
+
+
+def read_bounded(path: Path, what: str, limit: int) -> bytes:
+    """A regular file's bytes, refused before reading when it is larger than ``limit``
+    (a device such as /dev/zero, a FIFO or a folder is refused as not a file)."""
     try:
-        raw = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise ConfigError(f"{path}: {what} not found") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
     try:
-        return tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: the {what} is not UTF-8 text") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigError(f"{path}: the {what} is not a regular file")
+        if info.st_size > limit:
+            raise ConfigError(f"{path}: the {what} is {info.st_size} bytes; at most {limit} are read")
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the {what} ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    if len(raw) > limit:  # it grew while we looked
+        raise ConfigError(f"{path}: the {what} is larger than {limit} bytes")
+    return raw
+
+
+def parse_toml_text(raw: bytes | str, source: str, what: str) -> dict[str, Any]:
+    """A TOML document from text, bounded in size and nesting; a UTF-8 byte order mark (what
+    Notepad writes) is allowed. Every failure is a ConfigError naming ``source``."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_TOML_BYTES:
+            raise ConfigError(f"{source}: the {what} is larger than {MAX_TOML_BYTES} bytes")
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"{source}: the {what} is not UTF-8 text") from None
+    else:
+        text = raw
+        if len(text) > MAX_TOML_BYTES:
+            raise ConfigError(f"{source}: the {what} is larger than {MAX_TOML_BYTES} characters")
+    text = text.removeprefix("\ufeff")
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+        raise ConfigError(f"{source}: not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ConfigError(f"{source}: the {what} is nested more than {MAX_TOML_DEPTH} levels deep") from None
+    _check_depth(document, source, what)
+    return document
+
+
+def _check_depth(document: Mapping[str, Any], source: str, what: str) -> None:
+    stack: list[tuple[Any, int]] = [(document, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_TOML_DEPTH:
+            raise ConfigError(f"{source}: the {what} is nested more than {MAX_TOML_DEPTH} levels deep")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def apply_env_overrides(cfg: KioskConfig, env: Mapping[str, str]) -> KioskConfig:

@@ -380,6 +380,8 @@ class _Table:
             return value
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
             raise self.fail(key, f"a whole number ≥ {minimum}", value)
+        if value > MAX_WHOLE:
+            raise self.fail(key, f"a whole number ≤ {MAX_WHOLE}", value)
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
@@ -415,8 +417,9 @@ class _Table:
             number = Decimal(str(value))
         except InvalidOperation:
             raise self.fail(key, expected, value) from None
-        if not number.is_finite() or number < 0 or (maximum is not None and number > maximum):
-            raise self.fail(key, expected, value)
+        if not _bounded_decimal(number, maximum):
+            ceiling = maximum if maximum is not None else MAX_DECIMAL
+            raise self.fail(key, f"a number ≥ 0 and ≤ {ceiling}", value)
         return number
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = _REQUIRED) -> Any:
@@ -761,15 +764,39 @@ def _carry_over(t: _Table) -> tuple[tuple[str, str | None], ...]:
     return tuple(pairs)
 
 
+# ---- bounds: what a kiosk can compute with --------------------------------------------
+
+#: no program number needs more (amounts are cents, counts are counts); past it a purchase's
+#: arithmetic would fail at the counter instead of here
+MAX_WHOLE = 10**9
+#: a rate (points per unit, a point's value): any more and one purchase overflows an event
+MAX_DECIMAL = 10**6
+#: a version is a whole number ≥ 1 or a short text of letters, digits, '.', '-' and '_'
+_VERSION_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+
+
+def _bounded_decimal(number: Decimal, maximum: Decimal | None) -> bool:
+    ceiling = Decimal(MAX_DECIMAL) if maximum is None else maximum
+    return number.is_finite() and Decimal(0) <= number <= ceiling
+
+
+def _version(head: _Table) -> int | str:
+    expected = "a version: a whole number ≥ 1 or a short text such as 2026.1"
+    version = head._get("version", _REQUIRED, expected)
+    if isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= MAX_WHOLE:
+        return version
+    if isinstance(version, str) and _VERSION_TEXT.fullmatch(version):
+        return version
+    raise head.fail("version", expected, version)
+
+
 def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> ProgramSpec:
     """Validate a parsed program file. Pure: tests pass dicts straight in."""
     root = _Table(source, "", document)
     head = root.table("program")
     if head is None:
         raise ConfigError(f"{source}: program: missing; expected a [program] table with id and version")
-    version = head._get("version", _REQUIRED, "a version: a whole number or text")
-    if isinstance(version, bool) or not isinstance(version, int | str) or str(version) == "":
-        raise head.fail("version", "a version: a whole number or text", version)
+    version = _version(head)
     tz = head.text("timezone", "Europe/Helsinki")
     try:
         ZoneInfo(tz)
