@@ -23,12 +23,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from sync.server import db, store, web
+from sync.server import auth, db, store, web
 from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.errors import ApiError
 from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send, answer
 from sync.server.store import MAX_EVENTS, MAX_PULL, KioskAuth, OwnerAuth
+from sync.server.throttle import LoginThrottle, checked_login
 
 API = "/api/v1"
 MAX_SMALL_BODY = 512 * 1024
@@ -138,7 +139,17 @@ def _kiosk_from(request: Request) -> KioskAuth | None:
 
 def _owner_from(request: Request) -> OwnerAuth | None:
     login = owner_login(request)
-    return None if login is None else store.owner_login(_engine(request), *login)
+    if login is None:
+        return None
+    email, password = login
+    address = request.client.host if request.client else "unknown"
+    engine = _engine(request)
+    try:
+        throttle: LoginThrottle = request.app.state.login_throttle
+        return checked_login(throttle, email, address, lambda: store.owner_login(engine, email, password))
+    except auth.PasswordCheckBusy:
+        busy = "too many logins at once: try again shortly"
+        raise ApiError(503, busy, _headers={"Retry-After": "5"}) from None
 
 
 def kiosk_auth(request: Request, _doc: Annotated[None, Depends(_bearer_doc)]) -> KioskAuth:
@@ -210,6 +221,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         redoc_url=None,
     )
     app.state.engine = engine
+    app.state.login_throttle = LoginThrottle()
     # level 4: most of the gain on JSON for a fraction of level 9's CPU (pulls run to megabytes)
     app.add_middleware(GZipMiddleware, minimum_size=4096, compresslevel=4)
 
