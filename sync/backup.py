@@ -49,6 +49,16 @@ from kiosk.config import StoreConfig
 from kiosk.domain.events import GENESIS_HASH, Event, event_from_dict, event_from_trusted_dict, in_to_dict_form
 from kiosk.domain.member import MemberState, apply
 from kiosk.errors import EventFormatError, KantaError
+from sync.backup_guard import (
+    RESTORING,
+    clean_killed_restores,
+    mark_restoring,
+    private_mode,
+    unmark_restoring,
+)
+from sync.backup_guard import (
+    size_mismatch as _size_mismatch,
+)
 from sync.progress import Progress
 
 if TYPE_CHECKING:
@@ -356,6 +366,7 @@ class BackupWriter:
                 }
                 zf.writestr(MANIFEST, json.dumps(manifest, indent=2, sort_keys=True))
             _seal(tmp_zip)
+            os.chmod(tmp_zip, private_mode(tmp_zip.parent))
             _fsync(tmp_zip)
             os.replace(tmp_zip, final)
             _fsync(final.parent)
@@ -638,12 +649,15 @@ def pull_from_server(
         return page
 
     # the next page is fetched while this one is spooled: the server works meanwhile
+    missing: list[tuple[int, int, int]] = []
     with ThreadPoolExecutor(max_workers=1) as pool, bulk_gc():
         try:
             pending = pool.submit(fetch, cursor)
             while True:
                 page = pending.result()
-                cursor = int(page.get("cursor", cursor))
+                after, cursor = cursor, int(page.get("cursor", cursor))
+                if cursor - after != len(page["events"]):  # the shop's cursors have no gaps
+                    missing.append((after + 1, cursor, cursor - after - len(page["events"])))
                 more = bool(page.get("more")) and bool(page["events"])
                 if more:
                     pending = pool.submit(fetch, cursor)
@@ -655,6 +669,14 @@ def pull_from_server(
         except BaseException:
             writer.close()
             raise
+    if missing:
+        writer.close()
+        ranges = ", ".join(f"{n} of the events {a}..{b}" for a, b, n in missing[:5])
+        raise BackupError(
+            f"the server's cursor is {cursor} but {writer.count} events arrived ({ranges} missing by "
+            "its cursors): the backup would not be whole, so none was written. Try again; if it "
+            "repeats, the server's database needs a look."
+        )
     writer.extra["server_cursor"] = cursor
     if progress is not None:
         progress.finish()
@@ -707,13 +729,25 @@ class VerifyReport:
         )
 
 
+#: the longest line a part may hold (an event is a few hundred bytes; the server takes at most
+#: 4 MiB in one push): a longer one is damage, found without holding it in memory
+MAX_LINE = 8 * 1024 * 1024
+
+
 def _read_part(zf: zipfile.ZipFile, name: str, report: VerifyReport) -> Iterator[bytes]:
-    """The part's lines; damage (CRC, deflate errors) is reported against the part."""
-    try:
-        with zf.open(name) as f:
-            yield from f
-    except Exception as exc:  # a damaged zip raises many kinds of error: all mean damage here
-        report.problem(name, f"cannot be read: the part is damaged ({exc})")
+    """The part's lines (each with its newline, the last maybe without); damage (CRC, deflate
+    errors, a line longer than MAX_LINE) is reported against the part."""
+    rest = b""
+    for chunk in _read_part_chunks(zf, name, report):
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield line + b"\n"
+        if len(rest) > MAX_LINE:
+            report.problem(name, f"holds a line longer than {MAX_LINE} bytes: damaged")
+            return
+    if rest:
+        yield rest
 
 
 def _read_part_chunks(zf: zipfile.ZipFile, name: str, report: VerifyReport) -> Iterator[bytes]:
@@ -762,6 +796,10 @@ def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -
             if not isinstance(info, dict):
                 report.problem(MANIFEST, f"has no checksum for {name}")
                 continue
+            overrun = _size_mismatch(zf, name, info)
+            if overrun is not None:  # refused before reading: time and memory follow the stated sizes
+                report.problem(name, overrun)
+                continue
             sha = hashlib.sha256()
             size = 0
             lines = 0
@@ -781,12 +819,19 @@ def verify(path: Path, *, deep: bool = True, progress: Progress | None = None) -
                 if last != b"\n":
                     lines += 1  # a last line without its newline
             else:
+                stated_rows = info.get("rows")
                 for line in _read_part(zf, name, report):
                     if not lines:
                         first = line
                     sha.update(line)
                     size += len(line)
                     lines += 1
+                    if isinstance(stated_rows, int) and lines > stated_rows:
+                        report.problem(name, f"holds more than the {stated_rows} rows the manifest says")
+                        break
+                    if len(report.problems) >= 50:
+                        report.problem(name, "too many problems: the check stopped here")
+                        break
                     checker.line(lines, line)
                     if progress is not None:
                         progress.advance()
@@ -921,8 +966,11 @@ def restore(
     # a damaged manifest is left to the check, which says what is wrong with it
     replaces = _replaced_kiosk(manifest, replaces) if manifest is not None else None
     data_dir.parent.mkdir(parents=True, exist_ok=True)
+    clean_killed_restores(data_dir)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        checking = pool.submit(verify, path, deep=False)
+        # every check verify makes (each event's hash, each kiosk's chain): a restore
+        # refuses whatever verify refuses
+        checking = pool.submit(verify, path, deep=True)
 
         def refusal() -> BackupError | None:
             report = checking.result()
@@ -937,8 +985,9 @@ def restore(
 
         # built beside the target and renamed into place when complete and checked: an
         # interrupted restore leaves no half-made kiosk where the kiosk would start
-        work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}.restoring-", dir=data_dir.parent))
+        work = Path(tempfile.mkdtemp(prefix=f".{data_dir.name}{RESTORING}", dir=data_dir.parent))
         try:
+            mark_restoring(work)
             try:
                 result, kiosk, members = _restore_into(
                     path, work, manifest, replaces, progress, batch_size, stop_if_damaged
@@ -954,10 +1003,12 @@ def restore(
                 raise damage
             if data_dir.exists():
                 data_dir.rmdir()  # empty, checked above
+            unmark_restoring(work)
             os.rename(work, data_dir)
             _fsync(data_dir.parent)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)
+            unmark_restoring(work)
             raise
     if progress is not None:
         progress.finish()
@@ -980,6 +1031,9 @@ def _restore_into(
     if manifest is None:
         raise BackupError(f"{MANIFEST} is not a Kanta backup manifest")
     with zipfile.ZipFile(path) as zf:
+        overrun = _size_mismatch(zf, EVENTS, manifest.get("parts", {}).get(EVENTS))
+        if overrun is not None:
+            raise BackupError(f"{EVENTS}: {overrun}")
         if progress is not None:
             progress.total = int(manifest.get("counts", {}).get("events", 0))
         ledger = Ledger.open(work, config=StoreConfig(snapshot_min_journal_bytes=1 << 62))
@@ -1010,7 +1064,7 @@ def _readable_manifest(path: Path) -> dict[str, Any] | None:
     try:
         with zipfile.ZipFile(path) as zf:
             manifest = json.loads(zf.read(MANIFEST))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+    except Exception:  # a damaged zip raises many kinds (zlib.error too): verify says which
         return None
     return manifest if isinstance(manifest, dict) else None
 

@@ -16,17 +16,21 @@ under a lock, so several processes starting at once migrate exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import threading
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
+from sync.backup_guard import private_mode
 from sync.server import console_schema
 from sync.server.chain import Head
 
@@ -146,6 +150,7 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
     if backend == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ConfigError("the server needs an SQLite file: sqlite:///path/to/server.db")
+        _create_private(Path(parsed.database))
         engine = sa.create_engine(
             parsed,
             connect_args={"check_same_thread": False, "timeout": 60},
@@ -167,6 +172,15 @@ def make_engine(url: str, *, pool_size: int = 20) -> Engine:
             connect_args={"prepare_threshold": None},
         )
     raise ConfigError(f"unsupported database {backend!r}: use sqlite:///path or postgresql://...")
+
+
+def _create_private(path: Path) -> None:
+    """Create a new database file readable by its owner only (0600; 0640 in a folder the
+    installer gave the service's group). SQLite gives its -wal and -shm files the same mode."""
+    if path.exists() or not path.parent.is_dir():
+        return  # (a missing folder: SQLite's own error says so)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, private_mode(path.parent)))
 
 
 def _sqlite_setup(engine: Engine) -> None:

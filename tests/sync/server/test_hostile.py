@@ -260,3 +260,132 @@ def test_a_program_the_server_takes_is_one_the_kiosk_loader_takes(
     path = tmp_path / "program.toml"
     path.write_text(served, encoding="utf-8")
     assert load_program(path) is not None
+
+
+# ---- logins: throttled, and a flood of wrong passwords does not take the server's memory ----
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_wrong_passwords_are_throttled_and_the_owner_gets_in_within_a_minute(
+    db_url: str, shop: Shop
+) -> None:
+    from server_helpers import basic
+
+    from sync.server.throttle import LoginThrottle
+
+    clock = _Clock()
+    app = create_app(db_url)
+    app.state.login_throttle = LoginThrottle(clock=clock)
+    wrong = basic(shop.owner, "not the password")
+    try:
+        with TestClient(app, client=("192.0.2.7", 5000)) as guesser:
+            codes = [guesser.get("/api/v1/kiosks", headers=wrong).status_code for _ in range(12)]
+            assert codes[:5] == [401] * 5 and set(codes[5:]) == {429}
+            r = guesser.get("/api/v1/kiosks", headers=wrong)
+            assert r.status_code == 429 and 1 <= int(r.headers["Retry-After"]) <= 60
+            # while the account is locked even the right password waits (no oracle)...
+            with TestClient(app, client=("198.51.100.9", 5000)) as owner:
+                locked = owner.get("/api/v1/kiosks", headers=shop.owner_headers)
+                assert locked.status_code == 429 and int(locked.headers["Retry-After"]) <= 60
+                # ...for at most a minute, however long the guessing went on
+                for _ in range(200):
+                    guesser.get("/api/v1/kiosks", headers=wrong)
+                clock.now += 60
+                assert owner.get("/api/v1/kiosks", headers=shop.owner_headers).status_code == 200
+            # a guesser who keeps at it waits longer and longer (its address up to 15 minutes),
+            # while the account is never locked for more than a minute
+            waits = []
+            for _ in range(12):
+                r = guesser.get("/api/v1/kiosks", headers=wrong)
+                if r.status_code == 429:
+                    waits.append(int(r.headers["Retry-After"]))
+                    clock.now += waits[-1]
+            assert waits == sorted(waits) and waits[-1] > 60
+            with TestClient(app, client=("198.51.100.9", 5000)) as owner:
+                r = owner.get("/api/v1/kiosks", headers=shop.owner_headers)
+                assert r.status_code == 200 or int(r.headers["Retry-After"]) <= 60
+    finally:
+        app.state.engine.dispose()
+
+
+def _rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+@pytest.mark.slow
+def test_a_concurrent_wrong_password_flood_keeps_the_server_memory_bounded(tmp_path: Any) -> None:
+    """200 concurrent wrong passwords over loopback from 40 addresses (127.0.0.x), against a
+    real server process with the real scrypt cost: its memory stays bounded (scrypt runs in
+    a pool of two), it answers 401/429/503 only, and kiosks are still served."""
+    import threading
+
+    import httpx
+
+    from sync.server import db, store
+    from sync.server.devcluster import ServerProcess
+
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    engine = db.make_engine(url)
+    db.migrate(engine)
+    store.init_shop(engine, "Flood Cafe", "owner@flood.example", "the real password")  # real cost
+    token = store.add_kiosk(engine, "Flood Cafe", "k1")
+    engine.dispose()
+    statuses: list[int] = []
+    lock = threading.Lock()
+    with ServerProcess(url) as server:
+        base = server.base_url
+        with httpx.Client(base_url=base) as http:
+            assert http.get("/api/v1/events", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+        before = _rss_kb(server.proc.pid)
+        start = threading.Barrier(40)
+
+        def flood(i: int) -> None:
+            transport = httpx.HTTPTransport(local_address=f"127.0.0.{10 + i}")
+            with httpx.Client(base_url=base, transport=transport, timeout=120) as http:
+                start.wait()
+                for _ in range(5):
+                    r = http.get("/api/v1/kiosks", auth=(f"owner{i}@flood.example", "wrong password"))
+                    with lock:
+                        statuses.append(r.status_code)
+
+        threads = [threading.Thread(target=flood, args=(i,)) for i in range(40)]
+        for t in threads:
+            t.start()
+        peak = before
+        while any(t.is_alive() for t in threads):
+            peak = max(peak, _rss_kb(server.proc.pid))
+            threads[0].join(0.05)
+        for t in threads:
+            t.join()
+        with httpx.Client(base_url=base) as http:
+            assert http.get("/api/v1/events", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert len(statuses) == 200 and set(statuses) <= {401, 429, 503}
+    # two scrypt checks of 16 MiB at a time, plus the requests' own buffers
+    assert peak - before < 150 * 1024, (before, peak)
+
+
+def test_the_server_database_is_created_private(tmp_path: Any) -> None:
+    import stat
+
+    from sync.server import db
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    try:
+        db.migrate(engine)
+        with db.read_tx(engine) as conn:  # (opens the WAL)
+            conn.execute(db.shops.select()).all()
+        for name in ("server.db", "server.db-wal", "server.db-shm"):
+            assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    finally:
+        engine.dispose()
