@@ -114,3 +114,31 @@ def test_a_database_from_before_the_chain_rule_learns_its_chain_heads(
         engine.dispose()
     assert _kanta("--data", str(data), "tap", "04E09999") == 0
     assert _kanta("--data", str(data), "sync", "once") == 0
+
+
+def test_a_backup_pull_short_of_the_server_cursor_fails_naming_the_range(
+    server: LiveServer,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.sync.server.server_helpers import PASSWORD
+
+    data = tmp_path / "a"
+    shop = server.new_shop()
+    for i in range(4):
+        assert _kanta("--data", str(data), "tap", f"04E0{i:04d}") == 0
+    token = shop.tokens["k1"]
+    assert _kanta("--data", str(data), "sync", "pair", "--server", server.base_url, "--token", token) == 0
+    assert _kanta("--data", str(data), "sync", "once") == 0
+    monkeypatch.setenv("KANTA_PASSWORD", PASSWORD)
+    out = tmp_path / "backups"
+    pull = ("backup", "pull", "--server", server.base_url, "--user", shop.owner, "--to", str(out))
+    assert _kanta(*pull) == 0
+    capsys.readouterr()
+    # a row lost from the server's database (damage the chain rule cannot prevent)
+    _server_sql(server, 'DELETE FROM events WHERE "cursor" = 5')
+    assert _kanta(*pull) != 0
+    err = capsys.readouterr().err
+    assert "the server's cursor is 8 but 7 events arrived" in err and "1 of the events 1..8" in err
+    assert len(list(out.glob("*.zip"))) == 1  # only the whole one
