@@ -389,3 +389,30 @@ def test_the_server_database_is_created_private(tmp_path: Any) -> None:
             assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
     finally:
         engine.dispose()
+
+
+def test_queries_paths_and_headers_out_of_range_never_get_a_5xx(client: TestClient, shop: Shop) -> None:
+    kiosk, owner = shop.kiosk_headers("k1"), shop.owner_headers
+    odd = ["-1", "2" * 40, "1e3", "NaN", "%00", "%FF%FE", "０", ""]
+    requests: list[tuple[str, str, dict[str, str]]] = []
+    for value in odd:
+        requests += [
+            ("GET", f"/api/v1/events?after={value}&limit={value}", kiosk),
+            ("GET", f"/api/v1/backup/events?after={value}", owner),
+            ("GET", f"/api/v1/kiosks/{value or 'x'}", owner),
+            ("POST", f"/api/v1/kiosks/{value or 'x'}/revoke", owner),
+        ]
+    requests += [
+        ("GET", "/api/v1/kiosks/" + "k" * 10_000, owner),
+        ("GET", "/api/v1/events", {"Authorization": "Bearer " + "x" * 100_000}),
+        ("GET", "/api/v1/kiosks", {"Authorization": "Basic " + "%%%"}),
+        ("GET", "/api/v1/kiosks", {"Authorization": "Basic " + "QUFB" * 2000}),
+        ("GET", "/api/v1/program", {"Authorization": "Bearer \u00e9\u00e9"}),
+        ("GET", "/api/v1/flags", owner),
+    ]
+    for method, path, headers in requests:
+        try:
+            r = client.request(method, path, headers=headers)
+        except UnicodeEncodeError:
+            continue  # (the client itself cannot send this header)
+        assert r.status_code < 500, (method, path[:80], r.status_code, r.text[:200])
