@@ -102,11 +102,13 @@ def test_a_database_from_before_the_chain_rule_learns_its_chain_heads(
 ) -> None:
     data = tmp_path / "a"
     _paired_kiosk(server, data, 2, capsys)
+    # the schema as it was before the chain heads' migration
+    before = db.MIGRATIONS.index(db._m5_chain_heads)
     _server_sql(server, "DROP TABLE chains")
-    _server_sql(server, "UPDATE schema_version SET version = 1")
+    _server_sql(server, f"UPDATE schema_version SET version = {before}")
     engine = db.make_engine(server.url)
     try:
-        assert db.migrate(engine) == (1, db.SCHEMA_VERSION)
+        assert db.migrate(engine) == (before, db.SCHEMA_VERSION)
         with db.read_tx(engine) as conn:
             (seq,) = conn.execute(sa.select(db.chains.c.seq)).one()
         assert seq == 4
