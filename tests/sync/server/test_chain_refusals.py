@@ -103,7 +103,7 @@ def test_a_database_from_before_the_chain_rule_learns_its_chain_heads(
     data = tmp_path / "a"
     _paired_kiosk(server, data, 2, capsys)
     # the schema as it was before the chain heads' migration
-    before = db.MIGRATIONS.index(db._m5_chain_heads)
+    before = db.MIGRATIONS.index(db._chain_heads)
     _server_sql(server, "DROP TABLE chains")
     _server_sql(server, f"UPDATE schema_version SET version = {before}")
     engine = db.make_engine(server.url)
