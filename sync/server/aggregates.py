@@ -121,7 +121,21 @@ def _quoted(names: Iterable[str]) -> str:
     return ", ".join(f'"{n}"' for n in names)
 
 
-def _write(conn: Connection, shop_id: int, fold: Fold) -> None:
+def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -> None:
+    """Add a fold to the tables (``empty``: the shop has no rows in them, so plain bulk
+    inserts do, COPY on PostgreSQL)."""
+    if empty:
+        _bulk(conn, "agg_hours", ["shop_id", "day", "hour", "kiosk", *HOUR_COUNTERS],
+              [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hours.items()])
+        _bulk(conn, "agg_members", ["shop_id", "member", "first_day", "last_visit_day", "visits", "spend"],
+              [(shop_id, m, v[0], v[1] or None, v[2], v[3]) for m, v in fold.members.items()])
+        _bulk(conn, "agg_member_months", ["shop_id", "month", "member"],
+              [(shop_id, month, member) for month, member in fold.months])
+        _bulk(conn, "agg_balances", ["shop_id", "account", "total"],
+              [(shop_id, a, t) for a, t in fold.balances.items()])
+        _bulk(conn, "agg_kiosks", ["shop_id", "kiosk", "program", "last_event"],
+              [(shop_id, k, p[:200], w[:40]) for k, (p, w) in fold.kiosks.items()])
+        return
     counters = list(HOUR_COUNTERS)
     if fold.hours:
         cols = ["shop_id", "day", "hour", "kiosk", *counters]
@@ -171,6 +185,18 @@ def _write(conn: Connection, shop_id: int, fold: Fold) -> None:
             '"last_event" = excluded."last_event"',
             [(shop_id, k, program[:200], wall[:40]) for k, (program, wall) in fold.kiosks.items()],
         )
+
+
+def _bulk(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection
+        with driver.cursor() as cur, cur.copy(f"COPY {table} ({_quoted(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
+    _many(conn, f"INSERT INTO {table} ({_quoted(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def _many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -232,19 +258,43 @@ def catch_up(engine: Engine, shop_id: int, *, chunk: int = CHUNK) -> int:
             return done
 
 
-def rebuild(engine: Engine, shop_ids: Iterable[int] | None = None, *, chunk: int = 200_000) -> int:
-    """Throw the aggregates away and count every event again; returns the events counted."""
+def rebuild(engine: Engine, shop_ids: Iterable[int] | None = None, *, chunk: int = 100_000) -> int:
+    """Throw the aggregates away and count every event again; returns the events counted.
+
+    The stored events up to the shop's cursor now never change, so they are read and
+    folded without a lock; the tables are then replaced in one short transaction (bulk
+    inserts into emptied tables) and whatever arrived meanwhile is caught up.
+    """
     with db.read_tx(engine) as conn:
-        every = [int(r[0]) for r in db.q(conn, "SELECT id FROM shops")]
-    shops = every if shop_ids is None else list(shop_ids)
+        every = [(int(r[0]), int(r[1])) for r in db.q(conn, 'SELECT id, "cursor" FROM shops')]
+    wanted = None if shop_ids is None else set(shop_ids)
     total = 0
-    for shop_id in shops:
+    for shop_id, upto in every:
+        if wanted is not None and shop_id not in wanted:
+            continue
+        fold = Fold()
+        last = 0
+        while last < upto:
+            with db.read_tx(engine) as conn:
+                rows = db.q(
+                    conn,
+                    'SELECT "cursor", body FROM events WHERE shop_id = ? AND "cursor" > ? AND "cursor" <= ? '
+                    'ORDER BY "cursor" LIMIT ?',
+                    (shop_id, last, upto, chunk),
+                ).all()
+            if not rows:
+                break
+            for row in rows:
+                fold.add(orjson.loads(row[1]))
+            last = int(rows[-1][0])
+            total += len(rows)
         with db.write_tx(engine) as conn:
             _locked_cursor(conn, shop_id)
             for table in AGGREGATE_TABLES:
                 conn.execute(sa.delete(table).where(table.c.shop_id == shop_id))
-            conn.execute(sa.update(agg_state).where(agg_state.c.shop_id == shop_id).values(cursor=0))
-        total += catch_up(engine, shop_id, chunk=chunk)
+            _write(conn, shop_id, fold, empty=True)
+            conn.execute(sa.update(agg_state).where(agg_state.c.shop_id == shop_id).values(cursor=last))
+        total += catch_up(engine, shop_id)
     return total
 
 
