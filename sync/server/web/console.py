@@ -47,6 +47,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/program", "Program", True),
     ("/kiosks", "Kiosks", False),
     ("/staff", "Staff", True),
+    ("/backups", "Backups", True),
 ]
 
 

@@ -3,13 +3,17 @@ page (a PIN set there works on a kiosk after its sync, and offline after that)."
 
 from __future__ import annotations
 
+import json
+import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 
 from kiosk.staff import WrongPin
+from sync.backup import verify
 from tests.sync.web.browser import Browser, LiveShop
+from tests.sync.web.dataset import push_history
 from tests.sync.web.kiosk import RunningKiosk
 
 
@@ -85,3 +89,17 @@ def test_a_pin_set_on_the_page_works_on_a_kiosk_after_sync(
         assert kiosk.staff.members() == []
     finally:
         kiosk.close()
+
+
+def test_a_backup_downloaded_from_the_page_verifies(live: LiveShop, browser: Browser) -> None:
+    live.kiosk_tokens["k2"] = live.add_kiosk("k2")
+    stored = push_history(live.base_url, live.kiosk_tokens)
+    browser.login(live.base_url)
+    browser.go("/backups")
+    browser.submit("#make-backup")
+    browser.wait_for("#download").click()  # the page reloads itself until the file is ready
+    path = browser.wait_download(".zip")
+    report = verify(path)
+    assert report.ok, report.summary()
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert manifest["counts"]["events"] == stored
