@@ -9,6 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sync.server import auth, store
+from sync.server.errors import ApiError
+from sync.server.throttle import LoginThrottle, checked_login
 from sync.server.web import session as sessions
 from sync.server.web.console import LANGUAGE_COOKIE, Console, PageRefused, read_form, redirect
 
@@ -39,9 +42,26 @@ def routes(console: Console, router: APIRouter) -> None:
         email, password = str(form.get("email") or "")[:320], str(form.get("password") or "")[:1000]
         if not sessions.token_matches(request.cookies.get(sessions.LOGIN_CSRF_COOKIE), form.get("csrf")):
             return login_page(request, error="The form expired; please try again.", email=email, status=403)
-        token = await run_in_threadpool(sessions.log_in, console.engine, email, password)
-        if token is None:
+        address = request.client.host if request.client else "unknown"
+        throttle: LoginThrottle = request.app.state.login_throttle
+        busy = "Too many attempts; try again later."
+
+        def check() -> store.OwnerAuth | None:
+            return store.owner_login(console.engine, email, password)
+
+        try:
+            owner = await run_in_threadpool(checked_login, throttle, email, address, check)
+        except ApiError as exc:  # 429: this account or address must wait
+            page = login_page(request, error=busy, email=email, status=exc.status)
+            page.headers.update(exc.extra.get("_headers", {}))
+            return page
+        except auth.PasswordCheckBusy:
+            page = login_page(request, error=busy, email=email, status=503)
+            page.headers["Retry-After"] = "5"
+            return page
+        if owner is None:
             return login_page(request, error="Wrong email or password.", email=email, status=401)
+        token = await run_in_threadpool(sessions.start, console.engine, owner)
         response = redirect("/overview")
         sessions.set_cookie(request, response, sessions.COOKIE, token, sessions.SESSION_HOURS * 3600)
         response.delete_cookie(sessions.LOGIN_CSRF_COOKIE, path="/")

@@ -4,7 +4,8 @@ A session is a random token in an HTTP-only cookie (``Secure`` whenever the requ
 over HTTPS, directly or through a TLS reverse proxy that sets ``X-Forwarded-Proto``); the
 database keeps only its SHA-256, so a leaked database opens no browser. Every form carries
 the session's CSRF token; the login form, before any session, a double-submit token.
-The password check is the JSON API's own (:func:`sync.server.store.owner_login`).
+The password check is the JSON API's own (:func:`sync.server.store.owner_login`), under
+the same login throttle (:mod:`sync.server.throttle`, per account and per address).
 """
 
 from __future__ import annotations
@@ -63,11 +64,8 @@ def settings(engine: Engine, email: str) -> tuple[str, str]:
     return ("owner", "en") if row is None else (row.role, row.lang)
 
 
-def log_in(engine: Engine, email: str, password: str) -> str | None:
-    """A new session token for a right email and password; None otherwise."""
-    owner = store.owner_login(engine, email, password)
-    if owner is None:
-        return None
+def start(engine: Engine, owner: store.OwnerAuth) -> str:
+    """A new session for a login whose password was checked; returns the cookie's token."""
     token = secrets.token_urlsafe(32)
     now = datetime.now(UTC)
     with db.write_tx(engine) as conn:

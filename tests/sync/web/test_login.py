@@ -6,7 +6,7 @@ import re
 
 import httpx
 
-from tests.sync.web.browser import OWNER, PASSWORD, Browser, LiveShop
+from tests.sync.web.browser import OWNER, PASSWORD, Browser, LiveShop, csrf_of
 
 
 def test_login_in_a_browser_then_logout(live: LiveShop, browser: Browser) -> None:
@@ -84,3 +84,17 @@ def test_pages_load_nothing_from_the_internet_and_the_api_still_works(live: Live
         r = http.get("/api/v1/kiosks", auth=(OWNER, PASSWORD))
         assert r.status_code == 200 and [k["name"] for k in r.json()["kiosks"]] == ["k1"]
         assert http.get("/api/v1/kiosks").status_code == 401
+
+
+def test_wrong_passwords_are_throttled(live: LiveShop) -> None:
+    """The web login shares the API's throttle: past five failures the account waits."""
+    with httpx.Client(base_url=live.base_url) as http:
+        statuses = []
+        for _ in range(20):  # the lock doubles with each failure: one lands in it however slow
+            token = csrf_of(http.get("/").text)
+            r = http.post("/login", data={"email": OWNER, "password": "not it", "csrf": token})
+            statuses.append(r.status_code)
+            if r.status_code == 429:
+                break
+        assert statuses[:5] == [401] * 5 and statuses[-1] == 429, statuses
+        assert "Too many attempts" in r.text and int(r.headers["retry-after"]) >= 1
