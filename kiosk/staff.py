@@ -7,7 +7,10 @@ one hour). The lockout is a record in the same table, so pulling the plug does n
 it. Every staff action carries the staff member's name as its ``actor``.
 
 Roles, each including the ones before it: ``staff`` (purchases, redemptions, top-ups,
-passes, cards, enrollment, status), ``manager`` (also undo and settings), ``owner``.
+passes, cards, enrollment, status), ``manager`` (also undo and settings), ``owner`` (also
+the staff list). The owner adds and removes staff, sets roles and changes PINs with the
+same calls from the kiosk's screen and from `kanta staff`; the kiosk keeps at least one
+owner. PINs easily guessed (0000, 1234, 4321, 1212, 2580, ...) are refused.
 """
 
 from __future__ import annotations
@@ -18,9 +21,13 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from itertools import pairwise
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kiosk.errors import InvalidInput, KantaError
+
+if TYPE_CHECKING:
+    from kiosk.store.ledger import Ledger
 
 ROLES = ("staff", "manager", "owner")
 MAX_TRIES = 5
@@ -30,6 +37,8 @@ MAX_LOCK_SECONDS = 3600
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 PIN_LENGTHS = range(4, 9)
 
+#: the store's table of staff, lockout and kiosk settings
+STAFF_TABLE = "staff"
 _STAFF = "staff"
 _LOCK = "lockout"
 _SETTINGS = "settings"
@@ -93,9 +102,45 @@ def _check(pin: str, doc: dict[str, Any]) -> bool:
     return hmac.compare_digest(digest.hex(), doc["hash"])
 
 
+#: PINs people pick most often (published analyses of leaked PINs; keypad shapes such as
+#: 2580, the middle column), refused whatever the other rules say
+COMMON_PINS = frozenset({"1004", "2000", "2001", "2580", "0852", "6969", "1122", "1100", "5683"})
+
+
+def weak_pin_reason(pin: str) -> str | None:
+    """Why a PIN is too easy to guess, or None: one digit repeated (0000, 1111), digits in a
+    row up or down (1234, 4321, 7890), a repeated pattern (1212, 123123) or a common PIN."""
+    if len(set(pin)) == 1:
+        return "it repeats one digit"
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(pin)}
+    if steps in ({1}, {9}):
+        return "its digits are in a row"
+    for size in range(2, len(pin) // 2 + 1):
+        if len(pin) % size == 0 and pin == pin[:size] * (len(pin) // size):
+            return "it repeats a pattern"
+    if pin in COMMON_PINS:
+        return "it is one of the most common PINs"
+    return None
+
+
+def check_pin(pin: str) -> str:
+    """A PIN staff may choose: 4 to 8 digits, not easily guessed."""
+    if not pin.isascii() or not pin.isdigit() or len(pin) not in PIN_LENGTHS:
+        raise InvalidInput("a PIN is 4 to 8 digits")
+    why = weak_pin_reason(pin)
+    if why is not None:
+        raise InvalidInput(f"that PIN is too easy to guess ({why}); choose another")
+    return pin
+
+
 def lock_seconds(lockouts: int) -> int:
     """The delay of the ``lockouts``-th lockout in a row (1-based): 30 s doubling, capped."""
     return int(min(MAX_LOCK_SECONDS, FIRST_LOCK_SECONDS * 2 ** max(0, lockouts - 1)))
+
+
+def _check_role(role: str) -> None:
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}")
 
 
 class StaffService:
@@ -110,6 +155,11 @@ class StaffService:
         self.clock = clock
         self.cost = cost
 
+    @classmethod
+    def of_ledger(cls, ledger: Ledger, clock: Callable[[], datetime], **kwargs: Any) -> StaffService:
+        """The staff of the kiosk whose store this is."""
+        return cls(ledger.db.table(STAFF_TABLE), clock, **kwargs)
+
     # ---- the staff list ------------------------------------------------------------------
 
     def _docs(self, kind: str) -> list[Any]:
@@ -122,33 +172,76 @@ class StaffService:
         name = name.strip()
         if not name:
             raise InvalidInput("a staff member needs a name")
-        if role not in ROLES:
-            raise InvalidInput(f"role must be one of {', '.join(ROLES)}, got {role!r}")
-        if not pin.isdigit() or len(pin) not in PIN_LENGTHS:
-            raise InvalidInput("a PIN is 4 to 8 digits")
+        _check_role(role)
+        check_pin(pin)
         for doc in self._docs(_STAFF):
             if doc["name"] == name:
                 raise InvalidInput(f"there is already a staff member called {name!r}")
-            if _check(pin, doc):
-                raise InvalidInput("another staff member has this PIN; choose another")
-        n, r, p = self.cost
+        self._pin_is_free(pin)
         self.table.insert(
             {
                 "kind": _STAFF,
                 "name": name,
                 "role": role,
-                **hash_pin(pin, n=n, r=r, p=p),
+                **self._hash(pin),
                 "added_at": self.clock().isoformat(),
                 "added_by": actor,
             }
         )
         return StaffMember(name, role)
 
+    def _hash(self, pin: str) -> dict[str, Any]:
+        n, r, p = self.cost
+        return hash_pin(pin, n=n, r=r, p=p)
+
+    def _pin_is_free(self, pin: str, but: str | None = None) -> None:
+        for doc in self._docs(_STAFF):
+            if doc["name"] != but and _check(pin, doc):
+                raise InvalidInput("another staff member has this PIN; choose another")
+
+    def _doc(self, name: str) -> Any:
+        for doc in self._docs(_STAFF):
+            if doc["name"] == name:
+                return doc
+        raise InvalidInput(f"no staff member called {name!r}")
+
+    def _keep_an_owner(self, name: str, action: str) -> None:
+        owners = [d["name"] for d in self._docs(_STAFF) if d["role"] == "owner"]
+        if owners == [name]:
+            raise InvalidInput(f"{name} is the only owner: add another owner before you {action}")
+
     def remove(self, name: str) -> bool:
+        """Remove a staff member (False: there is none by that name); never the last owner."""
         ids = [d.doc_id for d in self._docs(_STAFF) if d["name"] == name]
         if ids:
+            self._keep_an_owner(name, "remove them")
             self.table.remove(doc_ids=ids)
         return bool(ids)
+
+    def update(
+        self, name: str, *, role: str | None = None, pin: str | None = None, actor: str | None = None
+    ) -> StaffMember:
+        """Give a staff member another role and/or PIN, all checked before anything is
+        written: a PIN by the same rules as a first one; the last owner stays an owner."""
+        doc = self._doc(name)
+        role = role or doc["role"]
+        _check_role(role)
+        if doc["role"] == "owner" and role != "owner":
+            self._keep_an_owner(name, "change their role")
+        changes: dict[str, Any] = {"role": role}
+        if pin is not None:
+            check_pin(pin)
+            self._pin_is_free(pin, but=name)
+            changes.update(self._hash(pin))
+        changes.update(changed_at=self.clock().isoformat(), changed_by=actor)
+        self.table.update(changes, doc_ids=[doc.doc_id])
+        return StaffMember(name, role)
+
+    def set_role(self, name: str, role: str, actor: str | None = None) -> StaffMember:
+        return self.update(name, role=role, actor=actor)
+
+    def change_pin(self, name: str, pin: str, actor: str | None = None) -> StaffMember:
+        return self.update(name, pin=pin, actor=actor)
 
     # ---- kiosk settings a manager changes on the screen --------------------------------------
 
@@ -191,7 +284,7 @@ class StaffService:
         if doc is None or not doc.get("until"):
             return 0
         left = (datetime.fromisoformat(doc["until"]) - self.clock()).total_seconds()
-        if left > FIRST_LOCK_SECONDS * 2 ** 20:  # the clock was set back a long way
+        if left > FIRST_LOCK_SECONDS * 2**20:  # the clock was set back a long way
             return MAX_LOCK_SECONDS
         return max(0, int(left + 0.999))
 

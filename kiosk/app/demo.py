@@ -14,7 +14,8 @@ NEW_CARD_PREFIX = "04C0FFEE"
 PHONE_UID = "08A1B2C3"
 DEMO_PHONE = "+358401234567"
 #: the demo's staff: the owner may do everything; the help line names this PIN
-DEMO_STAFF = (("Owner", "owner", "1234"), ("Sami", "staff", "1111"))
+#: (PINs easily guessed, such as 1234 or 1111, are refused: kiosk.staff.weak_pin_reason)
+DEMO_STAFF = (("Owner", "owner", "5827"), ("Sami", "staff", "3941"))
 
 
 def seed(service: LoyaltyService) -> None:

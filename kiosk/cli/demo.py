@@ -16,11 +16,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.app.demo import DEMO_CARDS, NEW_CARD_PREFIX, PHONE_UID, seed, seed_staff
+from kiosk.app.demo import DEMO_CARDS, DEMO_STAFF, NEW_CARD_PREFIX, PHONE_UID, seed, seed_staff
 from kiosk.cli import common
 from kiosk.cli.render import describe_member
 from kiosk.cli.verbs import help_for
 from kiosk.services.factory import open_service
+from kiosk.staff import StaffService
 
 __all__ = ["DEMO_CARDS", "register", "run", "seed"]
 
@@ -32,7 +33,7 @@ KEYS_HELP = """Keys in the kiosk window (or buttons from another terminal):
   S      scan a garbled barcode
   P      unplug / plug in the card reader
   Esc    back to the welcome screen
-Staff PIN: 1234 (owner), 1111 (staff)."""
+Staff PINs: {pins}."""
 
 
 def register(sub: Any) -> None:
@@ -69,9 +70,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if service.ledger.member_count() == 0:
             seed(service)
-        from kiosk.app.wiring import staff_service
-
-        seed_staff(staff_service(service))
+        seed_staff(StaffService.of_ledger(service.ledger, service.clock))
         print(f"{cfg.shop.name} — demo data in {folder}")
         print(f"{service.ledger.member_count()} members\n")
         for card in DEMO_CARDS:
@@ -88,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     except BaseException:
         service.ledger.close()
         raise
-    print(KEYS_HELP.format(data=folder, c1=DEMO_CARDS[0], c3=DEMO_CARDS[2], phone=PHONE_UID))
+    pins = ", ".join(f"{pin} ({role})" for _, role, pin in DEMO_STAFF)
+    print(KEYS_HELP.format(data=folder, c1=DEMO_CARDS[0], c3=DEMO_CARDS[2], phone=PHONE_UID, pins=pins))
     return _open_window(cfg, folder, service, args.layout, getattr(args, "verbose", False))
 
 

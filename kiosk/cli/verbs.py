@@ -11,7 +11,7 @@ from __future__ import annotations
 VERBS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "the kiosk in a window with simulated hardware and demo members (try this first)"),
     "kiosk": ("kiosk", "run the kiosk's touchscreen app (fullscreen, configured hardware)"),
-    "staff": ("kiosk", "add, list or remove the staff PINs of this kiosk"),
+    "staff": ("staff", "the kiosk's staff: add, list, remove, set a role, change a PIN"),
     "tap": ("tap", "record a visit for a card; exits 0 only once the visit is on disk"),
     "scan": ("counter", "a scanned code, handled as at the counter (card: a visit; coupon, gift code)"),
     "counter": (

@@ -561,11 +561,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "demo_help": {
         "fi": "DEMO – näppäimet: 1, 2 = jäsenkortti lukijalle · 3 = jäsenen viivakoodi · "
         "4 = uusi kortti · 5 = puhelin · S = viallinen viivakoodi · P = lukija irti/kiinni · "
-        "henkilökunnan PIN 1234",
+        "henkilökunnan PIN 5827",
         "sv": "DEMO – tangenter: 1, 2 = medlemskort · 3 = medlemmens streckkod · 4 = nytt kort · "
-        "5 = telefon · S = felaktig streckkod · P = läsaren ur/i · personal-PIN 1234",
+        "5 = telefon · S = felaktig streckkod · P = läsaren ur/i · personal-PIN 5827",
         "en": "DEMO – keys: 1, 2 = tap a member card · 3 = scan a member's barcode · 4 = a new card · "
-        "5 = a phone · S = a garbled barcode · P = unplug/replug the reader · staff PIN 1234",
+        "5 = a phone · S = a garbled barcode · P = unplug/replug the reader · staff PIN 5827",
     },
 }
 

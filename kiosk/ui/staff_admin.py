@@ -135,7 +135,8 @@ class StaffAdmin:
 
         def save() -> Any:
             if any(m.name == name for m in staff.members()):
-                staff.remove(name)
+                # checked whole before it is written: a refused PIN loses nobody
+                return staff.update(name, role=role, pin=pin, actor=actor)
             return staff.add(name, role, pin, actor=actor)
 
         def done(_who: Any) -> None:

@@ -52,6 +52,7 @@ def test_version_and_help_load_no_verb(tmp_path: Path) -> None:
         ["counter", "purchase", "04A1B2C3D4E5F6", "12.50"],
         ["tap", "04A1B2C3D4E5F6"],
         ["scan", "6411300000000"],
+        ["staff", "list"],
     ],
 )
 def test_counter_verbs_load_no_screen_server_or_http_client(argv: list[str], tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from kiosk.staff import (
     StaffService,
     WrongPin,
     lock_seconds,
+    weak_pin_reason,
 )
 from kiosk.store.ledger import Ledger
 from tests.conftest import FakeClock
@@ -27,31 +28,31 @@ def staff_for(ledger: Ledger, clock: FakeClock) -> StaffService:
 
 def test_pins_are_salted_scrypt_hashes(ledger: Ledger, clock: FakeClock) -> None:
     staff = staff_for(ledger, clock)
-    staff.add("Aino", "manager", "1234")
-    staff.add("Bo", "staff", "5678")
+    staff.add("Aino", "manager", "4827")
+    staff.add("Bo", "staff", "3591")
     docs = ledger.db.table("staff").all()
-    assert all("1234" not in str(d) and "5678" not in str(d) for d in docs)
+    assert all("4827" not in str(d) and "3591" not in str(d) for d in docs)
     assert len({d["salt"] for d in docs}) == 2
-    assert staff.verify("1234").name == "Aino"
-    assert staff.verify("5678").role == "staff"
+    assert staff.verify("4827").name == "Aino"
+    assert staff.verify("3591").role == "staff"
 
 
 def test_bad_pins_and_duplicates_are_refused(ledger: Ledger, clock: FakeClock) -> None:
     staff = staff_for(ledger, clock)
-    staff.add("Aino", "owner", "1234")
-    for name, role, pin in [("", "staff", "1111"), ("X", "boss", "1111"), ("X", "staff", "12"),
-                            ("X", "staff", "12a4"), ("Aino", "staff", "9999"), ("X", "staff", "1234")]:
+    staff.add("Aino", "owner", "4827")
+    for name, role, pin in [("", "staff", "7305"), ("X", "boss", "7305"), ("X", "staff", "12"),
+                            ("X", "staff", "12a4"), ("Aino", "staff", "6294"), ("X", "staff", "4827")]:
         with pytest.raises(InvalidInput):
             staff.add(name, role, pin)
 
 
 def test_roles_include_the_lower_ones(ledger: Ledger, clock: FakeClock) -> None:
     staff = staff_for(ledger, clock)
-    staff.add("Bo", "staff", "5678")
-    staff.add("Owner", "owner", "9999")
+    staff.add("Bo", "staff", "3591")
+    staff.add("Owner", "owner", "6294")
     with pytest.raises(NotAllowed):
-        staff.verify("5678", need="manager")
-    assert staff.verify("9999", need="manager").name == "Owner"
+        staff.verify("3591", need="manager")
+    assert staff.verify("6294", need="manager").name == "Owner"
 
 
 def test_five_wrong_pins_lock_with_a_growing_delay_that_survives_restart(
@@ -59,7 +60,7 @@ def test_five_wrong_pins_lock_with_a_growing_delay_that_survives_restart(
 ) -> None:
     ledger = Ledger.open(tmp_path / "d")
     staff = staff_for(ledger, clock)
-    staff.add("Aino", "staff", "1234")
+    staff.add("Aino", "staff", "4827")
     for left in range(MAX_TRIES - 1, 0, -1):
         with pytest.raises(WrongPin) as wrong:
             staff.verify("0000")
@@ -73,7 +74,7 @@ def test_five_wrong_pins_lock_with_a_growing_delay_that_survives_restart(
     ledger = Ledger.open(tmp_path / "d")
     staff = staff_for(ledger, clock)
     with pytest.raises(PinLocked):
-        staff.verify("1234")
+        staff.verify("4827")
     clock.advance(seconds=31)
     for _ in range(MAX_TRIES - 1):
         with pytest.raises(WrongPin):
@@ -82,7 +83,7 @@ def test_five_wrong_pins_lock_with_a_growing_delay_that_survives_restart(
         staff.verify("0000")
     assert locked.value.seconds == 60  # the second lockout in a row lasts twice as long
     clock.advance(seconds=61)
-    assert staff.verify("1234").name == "Aino"  # success resets the count and the delay
+    assert staff.verify("4827").name == "Aino"  # success resets the count and the delay
     assert staff.tries_left() == MAX_TRIES
     ledger.close()
 
@@ -105,3 +106,62 @@ def test_settings_are_checked_kept_and_say_who_changed_them(tmp_path: Path, cloc
     kept = [d for d in ledger.db.table("staff").all() if d.get("kind") == "settings"]
     assert [d["changed_by"] for d in kept] == ["Aino"]
     ledger.close()
+
+
+@pytest.mark.parametrize(
+    "pin",
+    ["0000", "1111", "1234", "4321", "1212", "0123", "7890", "9876", "123123", "12345678", "2580", "1122"],
+)
+def test_easily_guessed_pins_are_refused(ledger: Ledger, clock: FakeClock, pin: str) -> None:
+    assert weak_pin_reason(pin) is not None
+    staff = staff_for(ledger, clock)
+    with pytest.raises(InvalidInput, match="too easy to guess"):
+        staff.add("Aino", "owner", pin)
+    staff.add("Aino", "owner", "4827")
+    with pytest.raises(InvalidInput, match="too easy to guess"):
+        staff.change_pin("Aino", pin)
+    assert staff.verify("4827").name == "Aino"
+
+
+@pytest.mark.parametrize("pin", ["4827", "3591", "7305", "190584"])
+def test_other_pins_are_fine(pin: str) -> None:
+    assert weak_pin_reason(pin) is None
+
+
+def test_the_owner_sets_roles_and_changes_pins(ledger: Ledger, clock: FakeClock) -> None:
+    staff = staff_for(ledger, clock)
+    staff.add("Owner", "owner", "6294")
+    staff.add("Bo", "staff", "3591")
+    assert staff.set_role("Bo", "manager", actor="Owner").role == "manager"
+    assert staff.verify("3591", need="manager").name == "Bo"
+    staff.change_pin("Bo", "7305", actor="Owner")
+    with pytest.raises(WrongPin):
+        staff.verify("3591")
+    assert staff.verify("7305").name == "Bo"
+    with pytest.raises(InvalidInput, match="another staff member has this PIN"):
+        staff.change_pin("Bo", "6294")
+    with pytest.raises(InvalidInput, match="no staff member called"):
+        staff.set_role("Nobody", "staff")
+
+
+def test_the_kiosk_keeps_an_owner(ledger: Ledger, clock: FakeClock) -> None:
+    staff = staff_for(ledger, clock)
+    staff.add("Owner", "owner", "6294")
+    with pytest.raises(InvalidInput, match="only owner"):
+        staff.remove("Owner")
+    with pytest.raises(InvalidInput, match="only owner"):
+        staff.set_role("Owner", "manager")
+    staff.add("Second", "owner", "3591")
+    assert staff.remove("Owner")
+    assert [m.name for m in staff.members()] == ["Second"]
+
+
+def test_a_refused_update_changes_nothing(ledger: Ledger, clock: FakeClock) -> None:
+    staff = staff_for(ledger, clock)
+    staff.add("Owner", "owner", "6294")
+    staff.add("Bo", "staff", "3591")
+    with pytest.raises(InvalidInput, match="too easy to guess"):
+        staff.update("Bo", role="manager", pin="1234", actor="Owner")
+    assert staff.verify("3591").role == "staff"
+    assert staff.update("Bo", role="manager", pin="7305", actor="Owner").role == "manager"
+    assert staff.verify("7305", need="manager").name == "Bo"

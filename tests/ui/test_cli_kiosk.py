@@ -24,12 +24,12 @@ def kanta(*args: str, data: Path, stdin: str = "") -> subprocess.CompletedProces
 
 def test_staff_pins_from_the_command_line(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    added = kanta("staff", "add", "Aino", "--role", "manager", "--pin-stdin", data=data, stdin="4321\n")
+    added = kanta("staff", "add", "Aino", "--role", "manager", "--pin-stdin", data=data, stdin="4827\n")
     assert added.returncode == 0, added.stderr
     bad = kanta("staff", "add", "Bo", "--pin-stdin", data=data, stdin="12\n")
     assert bad.returncode == 65 and "4 to 8 digits" in bad.stderr
     listed = kanta("staff", "list", data=data)
-    assert "Aino" in listed.stdout and "manager" in listed.stdout and "4321" not in listed.stdout
+    assert "Aino" in listed.stdout and "manager" in listed.stdout and "4827" not in listed.stdout
     assert kanta("staff", "remove", "Aino", data=data).returncode == 0
     assert "Aino" not in kanta("staff", "list", data=data).stdout
 

@@ -133,7 +133,7 @@ class KioskFlows(TouchTest):
         assert self.core.feedback.played[-1] == "reward_ready"
         self.touch(self.button("result", "Claim the reward"))
         assert app.current == "pin"
-        self.type_pin("1111")  # Sami, staff
+        self.type_pin("3941")  # Sami, staff
         assert app.current == "result" and result.headline == "Reward claimed – enjoy!"
         state = self.core.service.member_for_card(DEMO_CARDS[2])
         assert state.balance("stamps") == 0 and state.balance("rewards_redeemed") == 1
@@ -152,7 +152,7 @@ class KioskFlows(TouchTest):
         self.clock.advance(hours=1)
         self.tap(DEMO_CARDS[0])
         self.touch(self.button("idle" if app.current == "idle" else "result", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         assert app.current == "staff"
         texts = [w.text for w in app.screen("staff").walk() if isinstance(getattr(w, "text", None), str)]
         assert any("balance below zero (stamps)" in t for t in texts), texts
@@ -173,16 +173,16 @@ class KioskFlows(TouchTest):
         app = self.start(clock=self.clock)
         self.touch(self.button("idle", "Staff"))
         assert "Locked for 25 s" in app.screen("pin").message
-        self.type_pin("1234")  # even the right PIN waits
+        self.type_pin("5827")  # even the right PIN waits
         assert app.current == "pin" and "Locked" in app.screen("pin").message
         self.clock.advance(seconds=30)
-        self.type_pin("1234")
+        self.type_pin("5827")
         assert app.current == "staff" and app.staff_name == "Owner"
 
     def test_purchase_amount_then_tap_and_undo(self) -> None:
         app = self.start()
         self.touch(self.button("idle", "Staff"))
-        self.type_pin("1111")  # staff: may sell, may not undo
+        self.type_pin("3941")  # staff: may sell, may not undo
         self.touch(self.button("staff", "Purchase"))
         app.screen("amount").ids.pad.value = "12.50"
         self.touch(app.screen("amount").ids.ok)
@@ -194,7 +194,7 @@ class KioskFlows(TouchTest):
         app.show("staff")
         self.touch(self.button("staff", "Undo an entry"))
         assert app.current == "pin"  # a manager must confirm
-        self.type_pin("1234")
+        self.type_pin("5827")
         assert app.current == "undo"
         undo = app.screen("undo")
         first = undo.entries[0]
@@ -213,7 +213,7 @@ class KioskFlows(TouchTest):
         self.clock.advance(hours=1)
         self.tap(DEMO_CARDS[0])
         self.touch(self.button("result", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         assert app.staff.session.card == DEMO_CARDS[0] and app.staff_card == "••••E5F6"
         self.touch(self.button("staff", "Top up credit"))
         app.screen("amount").ids.pad.value = "20"
@@ -226,7 +226,7 @@ class KioskFlows(TouchTest):
     def test_device_status_screen(self) -> None:
         app = self.start()
         self.touch(self.button("idle", "Staff"))
-        self.type_pin("1234")
+        self.type_pin("5827")
         self.touch(self.button("staff", "Device status"))
         rows = "\n".join(app.screen("status").rows)
         assert "Card reader: OK – connected" in rows and "Storage: OK" in rows
@@ -260,12 +260,12 @@ class KioskFlows(TouchTest):
     def test_manager_changes_settings_and_they_survive_a_restart(self) -> None:
         app = self.start(lang="fi")
         self.touch(self.button("idle", "Henkilökunta"))
-        self.type_pin("1111")  # staff may not change settings
+        self.type_pin("3941")  # staff may not change settings
         self.touch(self.button("staff", "Asetukset"))
         assert app.current == "pin"
-        self.type_pin("1111")
+        self.type_pin("3941")
         assert "esihenkilö" in app.screen("pin").message
-        self.type_pin("1234")
+        self.type_pin("5827")
         assert app.current == "settings"
         self.touch(self.button("settings", "English"))
         self.touch(self.button("settings", "30 s"))
@@ -278,7 +278,7 @@ class KioskFlows(TouchTest):
     def test_link_a_second_card_and_move_to_a_replacement(self) -> None:
         app = self.start()
         self.touch(self.button("idle", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         self.touch(self.button("staff", "Link a 2nd card"))
         assert app.current == "waitcard"
         self.tap(DEMO_CARDS[1])  # the member's card...
@@ -289,7 +289,7 @@ class KioskFlows(TouchTest):
         assert "04F0B0000000AA" in member.cards
         self.touch(self.button("result", "Done"))  # a new customer: a new session
         self.touch(self.button("idle", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         self.tap("04F0B0000000AA")  # the session's customer...
         assert app.staff.session.card == "04F0B0000000AA" and app.current == "staff"
         self.touch(self.button("staff", "Replace a card"))
@@ -306,7 +306,7 @@ class KioskFlows(TouchTest):
     def test_staff_enrolls_a_customer_and_passes_are_refused_with_a_reason(self) -> None:
         app = self.start()
         self.touch(self.button("idle", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         self.touch(self.button("staff", "Enroll a customer"))
         self.tap("04CC0000000001")
         assert app.current == "join"

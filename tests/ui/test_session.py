@@ -20,7 +20,7 @@ def test_mask_card_shows_only_the_last_four() -> None:
 
 
 class StaffSessions(TouchTest):
-    def open_session(self, pin: str = "1111", screen: str | None = None) -> None:
+    def open_session(self, pin: str = "3941", screen: str | None = None) -> None:
         self.touch(self.button(screen or self.app.current, "Staff"))
         assert self.app.current == "pin"
         self.type_pin(pin)
@@ -145,10 +145,10 @@ class StaffSessions(TouchTest):
 
     def test_the_owner_adds_changes_and_removes_staff_on_the_running_kiosk(self) -> None:
         app = self.start()
-        self.open_session("1111", screen="idle")  # staff: the list needs a manager
+        self.open_session("3941", screen="idle")  # staff: the list needs a manager
         self.touch(self.button("staff", "Staff list"))
         assert app.current == "pin"
-        self.type_pin("1234")
+        self.type_pin("5827")
         assert app.current == "team" and app.staff_name == "Owner"
         team = app.screen("team")
         assert "Sami – staff" in self.texts("team")
