@@ -7,6 +7,7 @@ import gc
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,6 +70,49 @@ def opened_counter(args: argparse.Namespace, cfg: KioskConfig) -> Iterator[Count
 
     with opened_service(args, cfg) as service:
         yield CounterService(service, card_pattern=cfg.hardware.card_number_pattern)
+
+
+def demo_pointer(env: Mapping[str, str] | None = None) -> Path:
+    """Where a running `kanta demo` names its data folder, for `kanta sim` in another
+    terminal: the user's runtime folder ($XDG_RUNTIME_DIR, else the temporary folder)."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_RUNTIME_DIR") or tempfile.gettempdir()
+    return Path(base) / f"kanta-demo-{os.getuid()}.json"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextmanager
+def announced_demo(folder: Path) -> Iterator[None]:
+    """While the demo runs, its pointer file names its folder; removed when it ends."""
+    from sync.state import atomic_write  # the one atomic-write helper
+
+    pointer = demo_pointer()
+    atomic_write(pointer, json.dumps({"data": str(folder.resolve()), "pid": os.getpid()}).encode())
+    try:
+        yield
+    finally:
+        if running_demo_folder() == folder.resolve():
+            pointer.unlink(missing_ok=True)
+
+
+def running_demo_folder() -> Path | None:
+    """The data folder of the `kanta demo` running now, if one is."""
+    try:
+        with demo_pointer().open("rb") as f:
+            doc = json.loads(f.read(4096))
+        folder, pid = Path(doc["data"]), int(doc["pid"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return folder if _alive(pid) and folder.is_dir() else None
 
 
 def print_json(value: Any) -> None:

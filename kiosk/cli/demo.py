@@ -25,11 +25,11 @@ from kiosk.staff import StaffService
 
 __all__ = ["DEMO_CARDS", "register", "run", "seed"]
 
-KEYS_HELP = """Keys in the kiosk window (or buttons from another terminal):
-  1, 2   tap member card 1 or 2        kanta --data {data} sim tap {c1}
-  3      scan member 3's printed card  kanta --data {data} sim scan {c3}
-  4      tap a brand-new card          kanta --data {data} sim tap 04C0FFEE123456
-  5      tap a phone (random UID)      kanta --data {data} sim tap {phone}
+KEYS_HELP = """Keys in the kiosk window (or from another terminal; the demo's folder is {data}):
+  1, 2   tap member card 1 or 2        kanta sim tap {c1}
+  3      scan member 3's printed card  kanta sim scan {c3}
+  4      tap a brand-new card          kanta sim tap 04C0FFEE123456
+  5      tap a phone (random UID)      kanta sim tap {phone}
   S      scan a garbled barcode
   P      unplug / plug in the card reader
   Esc    back to the welcome screen
@@ -126,4 +126,12 @@ def _open_window(cfg: Any, folder: Path, service: Any, layout: str, verbose: boo
         "p": toggle_reader,
     }
     app = make_app(kiosk, demo_keys=keys, demo_help=True)
-    return run_kiosk(kiosk, app)
+    from kivy.clock import Clock
+
+    def ready(_dt: float) -> None:
+        # the first frame comes after the simulated devices started listening
+        print(f"Demo ready: from another terminal, kanta sim tap {DEMO_CARDS[0]}", flush=True)
+
+    Clock.schedule_once(ready, 0)
+    with common.announced_demo(folder):
+        return run_kiosk(kiosk, app)

@@ -8,6 +8,8 @@ command and reports whether the kiosk took it.
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 from typing import Any
 
 from hardware.factory import sim_reader_socket, sim_scanner_socket
@@ -21,7 +23,7 @@ def register(sub: Any) -> None:
         "sim",
         help=help_for("sim"),
         description="Send a tap or a scan to a running kiosk that uses simulated hardware "
-        "(same --data folder).",
+        "(same --data folder; without --data or $KANTA_DATA, the `kanta demo` running now).",
     )
     verbs = sim.add_subparsers(dest="sim_command", metavar="VERB", required=True)
     tap = verbs.add_parser("tap", help="put a card on the simulated reader",
@@ -37,15 +39,23 @@ def register(sub: Any) -> None:
     scan.set_defaults(handler=run_scan)
 
 
+def sim_folder(args: argparse.Namespace) -> Path:
+    """--data or $KANTA_DATA; else the folder of the `kanta demo` running now; else the
+    usual data folder."""
+    if getattr(args, "data", None) or os.environ.get("KANTA_DATA"):
+        return common.data_dir(args)
+    return common.running_demo_folder() or common.data_dir(args)
+
+
 def run_tap(args: argparse.Namespace) -> int:
     uid = parse_uid(args.uid).hex().upper()
-    send_sim_command(sim_reader_socket(common.data_dir(args)), {"command": "tap", "uid": uid})
+    send_sim_command(sim_reader_socket(sim_folder(args)), {"command": "tap", "uid": uid})
     print(f"tapped {uid}")
     return 0
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    send_sim_command(sim_scanner_socket(common.data_dir(args)),
+    send_sim_command(sim_scanner_socket(sim_folder(args)),
                      {"command": "scan", "text": args.code})
     print(f"scanned {args.code}")
     return 0
