@@ -29,8 +29,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk import syncstatus
+from kiosk.rundir import run_dir
+from kiosk.store.disk import write_atomic
+from kiosk.store.records import files_status
+
 HEALTH_FILE = "health.json"
-SYSTEM_RUN_DIR = Path("/run/kanta")
 #: the app writes every few seconds; older than this, it is taken as hung
 STALE_AFTER_S = 30.0
 #: free space on the data folder's file system below either of these needs attention
@@ -68,18 +72,6 @@ class HealthReport:
     updated_at: float = 0.0
 
 
-def run_dir(data_dir: Path, env: Mapping[str, str] | None = None) -> Path:
-    """Where the app publishes its live state (see the module docstring)."""
-    env = os.environ if env is None else env
-    if env.get("KANTA_RUN_DIR"):
-        return Path(env["KANTA_RUN_DIR"])
-    if env.get("RUNTIME_DIRECTORY"):
-        return Path(env["RUNTIME_DIRECTORY"].split(":")[0])
-    if SYSTEM_RUN_DIR.is_dir():
-        return SYSTEM_RUN_DIR
-    return Path(data_dir) / "run"
-
-
 def write_health(
     data_dir: Path, report: HealthReport, env: Mapping[str, str] | None = None
 ) -> Path | None:
@@ -89,14 +81,9 @@ def write_health(
     report.updated_at = time.time()
     body = json.dumps(asdict(report), sort_keys=True).encode()
     path = folder / HEALTH_FILE
-    tmp = folder / f".{HEALTH_FILE}.{os.getpid()}.tmp"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp.write_bytes(body)
-        os.replace(tmp, path)
+        write_atomic(path, body, durable=False)
     except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         return None
     return path
 
@@ -287,79 +274,6 @@ def _num(value: Any) -> float | None:
     return None
 
 
-def _store_status(data_dir: Path) -> dict[str, Any]:
-    """Sizes and the last snapshot from the files alone: cheap, lock-free, and it works
-    even when the store is damaged (the app's ``storage_ok`` says whether writes work)."""
-    from kiosk.store.storage import JOURNAL, LEDGER, SNAPSHOT
-
-    info: dict[str, Any] = {"exists": (data_dir / SNAPSHOT).exists() or (data_dir / JOURNAL).exists()}
-
-    def size(p: Path) -> int:
-        try:
-            return p.stat().st_size
-        except OSError:
-            return 0
-
-    info["snapshot_bytes"] = size(data_dir / SNAPSHOT)
-    info["journal_bytes"] = size(data_dir / JOURNAL)
-    ledger = data_dir / LEDGER
-    segments = sorted(ledger.glob("*.log")) if ledger.is_dir() else []
-    info["ledger_segments"] = len(segments)
-    info["ledger_bytes"] = sum(size(p) for p in segments)
-    info["total_bytes"] = info["snapshot_bytes"] + info["journal_bytes"] + info["ledger_bytes"]
-    info["last_snapshot_at"] = None
-    try:
-        with (data_dir / SNAPSHOT).open("rb") as f:
-            header = json.loads(f.readline())
-        info["last_snapshot_at"] = _num(header.get("written"))
-        info["records_at_snapshot"] = header.get("n")
-    except (OSError, ValueError, AttributeError):
-        pass
-    return info
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        raw = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return raw if isinstance(raw, dict) else None
-
-
-def _sync_status(data_dir: Path, env: Mapping[str, str] | None = None) -> dict[str, Any] | None:
-    """The sync worker's state (``sync/state.json``: server, cursors) merged with what it
-    last saw (``sync/status.json``, or ``sync-status.json`` in the run folder: last_ok,
-    last_error, pending). Unknown fields are ignored; missing ones are None."""
-    parts = [
-        _read_json(data_dir / "sync" / "state.json"),
-        _read_json(data_dir / "sync" / "status.json"),
-        _read_json(run_dir(data_dir, env) / "sync-status.json"),
-    ]
-    if all(p is None for p in parts):
-        return None
-    raw: dict[str, Any] = {}
-    for part in parts:
-        raw.update(part or {})
-    out: dict[str, Any] = {"server": raw.get("server") or raw.get("server_url") or None}
-    for key in ("pending", "pending_events", "pending_count", "unsynced"):
-        if isinstance(raw.get(key), int) and not isinstance(raw.get(key), bool):
-            out["pending"] = raw[key]
-            break
-    else:
-        out["pending"] = None
-    times: dict[str, float] = {}
-    for key, value in raw.items():
-        if key.startswith("last_") and "error" not in key:
-            t = _num(value)
-            if t is not None:
-                times[key] = t
-    out["times"] = times
-    success = [t for k, t in times.items() if k in ("last_ok", "last_sync", "last_push", "last_success")]
-    out["last_sync_at"] = max(success, default=None)
-    out["last_error"] = raw.get("last_error")
-    return out
-
-
 def collect_status(
     data_dir: Path,
     *,
@@ -429,7 +343,7 @@ def collect_status(
           f"{_ago(now, last_tap)}" if last_tap else "no tap since the app started")
 
     # the store
-    store = _store_status(data_dir)
+    store = files_status(data_dir)
     if not store["exists"]:
         check("store", FAIL, f"no Kanta store in {data_dir}")
     else:
@@ -442,9 +356,9 @@ def collect_status(
         )
 
     # sync
-    sync = _sync_status(data_dir, env)
+    sync = syncstatus.summary(data_dir, env)
     if sync is None:
-        check("sync", UNKNOWN, "not paired with a server (no sync state)")
+        check("sync", UNKNOWN, "not paired with a server, or the sync worker never ran (no sync status)")
     else:
         pending = sync["pending"]
         last = sync["last_sync_at"]

@@ -29,7 +29,7 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -41,9 +41,12 @@ import requests
 
 from kiosk.domain.events import event_from_dict
 from kiosk.errors import EventFormatError, StoreLocked, SyncError
-from kiosk.store import journal
-from sync import inbox, staff_list
-from sync.state import SyncState, load_state, load_status, save_state, save_status
+from kiosk.store import inbox
+from kiosk.store.disk import write_atomic
+from kiosk.store.records import ScanPos, read_records
+from kiosk.syncstatus import load_status, save_status, server_recently_reached
+from sync import staff_list
+from sync.state import SyncState, load_state, save_state, sync_dir
 
 log = logging.getLogger(__name__)
 
@@ -228,87 +231,6 @@ def _detail(response: requests.Response) -> str:
     return response.reason or "no detail"
 
 
-# ---- reading this kiosk's events from the store's files, read-only ---------------------
-
-
-@dataclass(frozen=True)
-class ScanPos:
-    """Where the push reader stopped: after record ``n``; ``file``/``offset`` are a hint
-    (ledger segment index, or the journal's future index) checked before use."""
-
-    n: int = 0
-    file: int = 1
-    offset: int = 0
-    #: bytes of the record's line (not saved)
-    size: int = 0
-
-
-def _record_number(line: bytes) -> int | None:
-    if not line.startswith(b'{"n":'):
-        return None
-    end = line.find(b",", 5)
-    if end < 0:
-        end = line.find(b"}", 5)
-    try:
-        return int(line[5:end])
-    except ValueError:
-        return None
-
-
-def _ledger_files(data_dir: Path) -> list[Path]:
-    folder = data_dir / "ledger"
-    segments = sorted(folder.glob("[0-9]*.log")) if folder.is_dir() else []
-    return [*segments, data_dir / "journal.log"]
-
-
-def read_new_records(data_dir: Path, pos: ScanPos) -> Iterator[tuple[ScanPos, list[dict[str, Any]]]]:
-    """Committed records after ``pos.n``, oldest first, each with the position after it.
-
-    Never writes and takes no lock: beside a running kiosk, a line still being written
-    ends the read (it is picked up next time).
-    """
-    files = _ledger_files(data_dir)
-    start, offset = 0, 0
-    if 1 <= pos.file <= len(files) and pos.offset > 0 and _hint_ok(files[pos.file - 1], pos):
-        start, offset = pos.file - 1, pos.offset
-    for index in range(start, len(files)):
-        path = files[index]
-        try:
-            stream = path.open("rb")
-        except FileNotFoundError:
-            continue
-        with stream:
-            if index == start and offset:
-                stream.seek(offset)
-            at = stream.tell()
-            for line in stream:
-                end = at + len(line)
-                if not line.endswith(b"\n"):
-                    return  # being written right now
-                n = _record_number(line)
-                if n is not None and n <= pos.n:
-                    at = end
-                    continue
-                try:
-                    n, events, _ = journal.decode_line(line[:-1])
-                except journal.BadLine:
-                    return  # a torn tail, or a rotation under our feet: next time
-                yield ScanPos(n, index + 1, end, len(line)), events
-                at = end
-
-
-def _hint_ok(path: Path, pos: ScanPos) -> bool:
-    try:
-        with path.open("rb") as f:
-            f.seek(pos.offset)
-            line = f.readline()
-    except OSError:
-        return False
-    if not line:
-        return path.name == "journal.log"
-    return _record_number(line) == pos.n + 1
-
-
 def _store_uuid(data_dir: Path) -> str:
     try:
         return str(json.loads((data_dir / "store.id").read_bytes())["store"])
@@ -424,7 +346,7 @@ class SyncClient:
 
         with ThreadPoolExecutor(max_workers=1) as sender:
             try:
-                for pos, events in read_new_records(self.data_dir, self._scan_pos()):
+                for pos, events in read_records(self.data_dir, self._scan_pos()):
                     if stop is not None and stop.is_set():
                         break
                     # the record's line length bounds its events' size (no re-encoding)
@@ -539,9 +461,7 @@ class SyncClient:
             return
         version = str(reply.get("version", ""))
         if version and version != self.state.extra.get("program_version"):
-            from sync.state import atomic_write, sync_dir
-
-            atomic_write(sync_dir(self.data_dir) / "program.toml", str(reply["toml"]).encode())
+            write_atomic(sync_dir(self.data_dir) / "program.toml", str(reply["toml"]).encode())
             self._save(extra={**self.state.extra, "program_version": version})
 
     def cycle(self, *, import_inbox: bool = False, stop: threading.Event | None = None) -> CycleResult:
@@ -671,23 +591,6 @@ def install_stop_handlers(stop: threading.Event) -> None:
 
 
 # ---- the redemption gate --------------------------------------------------------------------
-
-
-def server_recently_reached(data_dir: Path, within_seconds: float, now: datetime | None = None) -> bool:
-    """Did the sync worker complete a cycle with the server in the last ``within_seconds``?
-
-    The kiosk process asks this (a file read, no network) before a redemption worth more
-    than ``[sync] redeem_online_above_cents``.
-    """
-    last = load_status(Path(data_dir)).get("last_ok")
-    if not isinstance(last, str):
-        return False
-    try:
-        when = datetime.fromisoformat(last)
-    except ValueError:
-        return False
-    age = ((now or datetime.now(UTC)) - when).total_seconds()
-    return -60 <= age <= within_seconds
 
 
 def redemption_allowed(

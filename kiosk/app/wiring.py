@@ -149,7 +149,8 @@ def _import_sync_inbox(
 def _sync_status(service: LoyaltyService, data_dir: Path) -> tuple[str | None, int | None]:
     """The sync worker's last good cycle (its status file beside the store) and how many of
     this kiosk's events the server has not acknowledged yet; (None, None) when not paired."""
-    from sync.state import load_state, load_status
+    from kiosk.syncstatus import load_status
+    from sync.state import load_state
 
     try:
         if not load_state(data_dir).paired:

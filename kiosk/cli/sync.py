@@ -139,14 +139,15 @@ def sync_once(args: argparse.Namespace) -> int:
 
 
 def _inbox_count(data: Path) -> int:
-    from sync import inbox
+    from kiosk.store import inbox
 
     return inbox.pending_count(data)
 
 
 def sync_status(args: argparse.Namespace) -> int:
     from kiosk.store.ledger import Ledger
-    from sync.state import load_state, load_status
+    from kiosk.syncstatus import load_status
+    from sync.state import load_state
 
     data = common.data_dir(args)
     state = load_state(data)

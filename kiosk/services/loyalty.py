@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.recorder import Recorder
 from kiosk.store.ledger import Ledger
+from kiosk.syncstatus import server_recently_reached
 
 _CARD = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{3,63}$")
 
@@ -71,11 +72,17 @@ class LoyaltyService:
         rules: Rules,
         clock: Callable[[], datetime],
         recorder: Recorder | None = None,
+        server_reached: Callable[[], bool] | None = None,
     ) -> None:
         self.ledger = ledger
         self.rules = rules
         self.clock = clock
         self.recorder = recorder or Recorder(ledger)
+        #: whether the sync worker reached the server lately (its status file beside the
+        #: store): an online-only coupon is refused without it
+        self.server_reached = server_reached or (
+            lambda: server_recently_reached(ledger.storage.path)
+        )
 
     # ---- lookups -----------------------------------------------------------------------
 
@@ -161,6 +168,8 @@ class LoyaltyService:
         card = normalize_card(card)
         now = now or self.clock()
         state = self._active_member(card)
+        if action.kind is ActionKind.COUPON:
+            action = replace(action, server_reached=self.server_reached())
         other, other_drafts = self._counterpart(card, action, now)
         if other is None:
             decision = self.rules.decide(state, action, now)

@@ -31,6 +31,7 @@ from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
 from kiosk.domain.events import Event, EventKind, event_from_dict
 from kiosk.domain.member import MemberState, apply, fold
 from kiosk.services.recorder import Recorder
+from kiosk.store import inbox
 from kiosk.store.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -322,8 +323,6 @@ def inbox_import(
     after its events are durable; if the kiosk dies in between, the next call finds them
     all duplicates. Call it from the kiosk's idle maintenance (``idle_sync_import``).
     """
-    from sync import inbox  # the kiosk package does not otherwise depend on sync
-
     total = ImportResult()
     for path in inbox.pending_files(data_dir):
         events = inbox.read_file(path)
@@ -340,8 +339,6 @@ def idle_sync_import(ledger: Ledger, recorder: Recorder | None, data_dir: Path) 
     Never touches the network. A broken inbox file is moved aside and logged, never
     allowed to stop the counter.
     """
-    from sync import inbox
-
     note_clock(ledger)
     try:
         return inbox_import(ledger, data_dir, recorder=recorder)

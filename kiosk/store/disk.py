@@ -137,6 +137,40 @@ class OsDisk:
         return _Lock(fd)
 
 
+def write_atomic(
+    path: Path, data: bytes, *, durable: bool = True, mode: int = 0o640, disk: Disk | None = None
+) -> None:
+    """Replace ``path`` with ``data`` all at once: a temp file beside it, then a rename, so a
+    reader or a power cut sees the old content or the new, never a mix. ``durable``: fsync
+    the file before the rename and the folder after (the store's snapshot, the sync
+    worker's cursor); without it (live status files, rewritten every few seconds, in RAM
+    on the appliance) the rename alone keeps readers from seeing half a file. ``mode``:
+    the file's permissions (0o600 for one holding a token).
+
+    The one way Kanta writes a whole file; the store passes its ``disk`` (durable, in its
+    own folder) so that its crash tests see every step."""
+    tmp = path.with_name(path.name + ".tmp")
+    if disk is not None:
+        disk.write_synced(tmp, data)
+        disk.rename(tmp, path)
+        disk.sync_dir(path.parent)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, mode)
+    try:
+        os.fchmod(fd, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    if durable:
+        OsDisk().sync_dir(path.parent)
+
+
 class _Lock:
     def __init__(self, fd: int) -> None:
         self.fd = fd

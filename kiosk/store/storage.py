@@ -32,15 +32,16 @@ from tinydb.storages import Storage
 
 from kiosk.errors import StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store import journal
-from kiosk.store.disk import AppendFile, Disk, OsDisk
+from kiosk.store.disk import AppendFile, Disk, OsDisk, write_atomic
+from kiosk.store.records import JOURNAL as JOURNAL  # the layout's file names live with
+from kiosk.store.records import LEDGER as LEDGER  # their reader, and are the store's too
+from kiosk.store.records import SNAPSHOT as SNAPSHOT
+from kiosk.store.records import read_records
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
 STORE_ID = "store.id"
-SNAPSHOT = "snapshot.json"
-JOURNAL = "journal.log"
-LEDGER = "ledger"
 LOCK = "lock"
 #: what else lives in a data folder, and may come before the store: the sync worker's
 #: folder (`kanta sync pair` before the kiosk's first start) and the desktop run folder
@@ -85,10 +86,7 @@ def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: in
         "written": time.time(),
     }
     raw = json.dumps(header).encode() + b"\n" + body
-    tmp = folder / (SNAPSHOT + ".tmp")
-    disk.write_synced(tmp, raw)
-    disk.rename(tmp, folder / SNAPSHOT)
-    disk.sync_dir(folder)
+    write_atomic(folder / SNAPSHOT, raw, disk=disk)
     return len(raw)
 
 
@@ -539,36 +537,20 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
     def records(
         self, *, contains: bytes | None = None
     ) -> Iterator[tuple[int, list[dict[str, Any]]]]:
-        """Every committed record's events, oldest first: archived segments then the journal.
+        """Every committed record's events, oldest first: archived segments then the journal
+        (``records.read_records``, the one reader of those files).
 
         ``contains`` is a fast byte pre-filter (a member id, say) tried before parsing JSON.
         Safe beside a running writer: the journal's unfinished last line is where it stops,
         and a record seen twice during a snapshot rotation is given once.
         """
-        journal_path = self.path / JOURNAL
-        last = 0
-        for path in [*self.segments(), journal_path]:
-            if not self.disk.exists(path):
-                continue
-            with self.disk.open_read(path) as stream:
-                for number, line in enumerate(stream, start=1):
-                    if not line.endswith(b"\n"):
-                        break  # being written right now, or a torn tail recovery will cut
-                    if contains is not None and contains not in line:
-                        continue
-                    try:
-                        n, events, _ = journal.decode_line(line[:-1])
-                    except journal.BadLine as exc:
-                        if path == journal_path and self.readonly:
-                            break  # a torn tail that no writer has cut yet
-                        raise StoreCorrupt(f"{path} is damaged at line {number}: {exc}") from None
-                    if n > self._n and not self.readonly:
-                        return  # written after this reader started
-                    if n <= last:
-                        continue
-                    last = n
-                    if events:
-                        yield n, events
+        for pos, events in read_records(
+            self.path, disk=self.disk, contains=contains, strict=True, journal_tail_cut=not self.readonly
+        ):
+            if pos.n > self._n and not self.readonly:
+                return  # written after this reader started
+            if events:
+                yield pos.n, events
 
     # ---- status ------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import health
+from kiosk import health, rundir, syncstatus
 from kiosk.cli import status as status_cli
 from kiosk.config import KioskConfig
 from kiosk.health import HealthReport, collect_status, read_health, write_health
@@ -62,10 +62,10 @@ def test_write_and_read_health(store: Path, run_env: dict[str, str]) -> None:
 
 
 def test_run_dir_choice(tmp_path: Path) -> None:
-    assert health.run_dir(tmp_path, {"KANTA_RUN_DIR": "/x"}) == Path("/x")
-    assert health.run_dir(tmp_path, {"RUNTIME_DIRECTORY": "/run/kanta"}) == Path("/run/kanta")
-    if not health.SYSTEM_RUN_DIR.is_dir():
-        assert health.run_dir(tmp_path, {}) == tmp_path / "run"
+    assert rundir.run_dir(tmp_path, {"KANTA_RUN_DIR": "/x"}) == Path("/x")
+    assert rundir.run_dir(tmp_path, {"RUNTIME_DIRECTORY": "/run/kanta"}) == Path("/run/kanta")
+    if not rundir.SYSTEM_RUN_DIR.is_dir():
+        assert rundir.run_dir(tmp_path, {}) == tmp_path / "run"
 
 
 def test_write_health_never_raises(tmp_path: Path) -> None:
@@ -140,17 +140,16 @@ def test_no_backend_is_fine(store: Path, run_env: dict[str, str]) -> None:
 
 
 def test_sync_state(store: Path, run_env: dict[str, str]) -> None:
+    """The worker's status as kiosk.syncstatus (its one reader and writer) keeps it."""
     write_health(store, good_report(), run_env)
-    (store / "sync").mkdir()
-    state = store / "sync" / "state.json"
-    state.write_text(json.dumps({"server": "https://shop.example", "last_push": time.time() - 30,
-                                 "last_pull": "2026-01-01T10:00:00+00:00", "pending": 3, "new_field": [1]}))
+    syncstatus.save_status(store, {"server": "https://shop.example", "last_ok": dt_iso(time.time() - 30),
+                                   "pending": 3, "new_field": [1]}, run_env)
     report = collect_status(store, env=run_env, clock=True)
     assert levels(report)["sync"] == "ok" and report["sync"]["pending"] == 3
-    state.write_text(json.dumps({"last_push": time.time() - 3 * 86400, "pending_events": 40}))
+    syncstatus.save_status(store, {"last_ok": dt_iso(time.time() - 3 * 86400), "pending": 40}, run_env)
     report = collect_status(store, env=run_env, clock=True)
     assert levels(report)["sync"] == "fail" and report["attention"] is True
-    state.write_text("{not json")
+    (Path(run_env["KANTA_RUN_DIR"]) / "sync-status.json").write_text("{not json")
     assert levels(collect_status(store, env=run_env, clock=True))["sync"] == "unknown"
 
 

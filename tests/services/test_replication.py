@@ -14,8 +14,8 @@ from kiosk.domain.rules import SimpleRules
 from kiosk.errors import Refused
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import import_remote_events, inbox_import
+from kiosk.store import inbox
 from kiosk.store.ledger import Ledger
-from sync import inbox
 from tests.conftest import FakeClock
 
 

@@ -32,13 +32,15 @@ class Kiosk:
         self.service = LoyaltyService(Ledger.open(folder), rules, clock)
         self.online = True
 
-    def sync(self) -> None:
+    def sync(self, *, import_inbox: bool = True) -> None:
+        """A sync worker's cycle, then (unless told not to) the kiosk app's idle import."""
         state = load_state(self.folder)
         transport = Transport(
             state.server, token=state.token, session=requests.Session(), sleep=lambda s: None
         )
         SyncClient(self.folder, transport=transport).cycle()
-        _import_sync_inbox(self.service, self.folder)  # what the kiosk app does when idle
+        if import_inbox:
+            _import_sync_inbox(self.service, self.folder)
 
     def restart(self) -> None:
         """The kiosk process stops and starts again over the same folder."""

@@ -93,7 +93,8 @@ def test_status_shows_sync_and_big_rewards_wait_for_the_server(
 ) -> None:
     from datetime import timedelta
 
-    from sync.state import SyncState, save_state, save_status
+    from kiosk.syncstatus import save_status
+    from sync.state import SyncState, save_state
 
     data = tmp_path / "data"
     program = Path(__file__).resolve().parents[2] / "config" / "programs" / "stamp_card.toml"
@@ -132,7 +133,7 @@ def test_idle_maintenance_applies_the_sync_inbox(tmp_path: Path, sim_config: Kio
     from datetime import UTC, datetime
 
     from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
-    from sync import inbox
+    from kiosk.store import inbox
 
     stamper = Stamper(kiosk="k-other", boot="b")
     now = datetime(2026, 11, 23, 10, tzinfo=UTC)

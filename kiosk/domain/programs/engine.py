@@ -988,6 +988,13 @@ class ProgramRules:
             return refuse(
                 "coupon_expired", f"This coupon expired on {day}.", valid_until=str(coupon.valid_until)
             )
+        if coupon.online_only and not ctx.action.server_reached:
+            return refuse(
+                "coupon_online_only",
+                "This coupon needs the shop's server, which this kiosk has not reached lately: "
+                "try again when it is back online.",
+                coupon_code=code,
+            )
         marker = COUPON_MARKER + code
         used = ctx.bal(marker) > 0 or (ctx.other is not None and live(ctx.other, COUPON_USED, ctx.now) > 0)
         if used:

@@ -224,6 +224,8 @@ class Coupon:
     discount_percent: Decimal = Decimal(0)
     valid_from: date | None = None
     valid_until: date | None = None
+    #: refused by a kiosk that has not reached the server lately: no use twice offline
+    online_only: bool = False
 
     def matches(self, code: str) -> bool:
         return code in self.codes or (self.prefix is not None and code.startswith(self.prefix))
@@ -671,6 +673,7 @@ def _coupon(t: _Table) -> Coupon:
         discount_percent=t.decimal("discount_percent", Decimal(0), Decimal(100)),
         valid_from=t.day("valid_from"),
         valid_until=t.day("valid_until"),
+        online_only=t.boolean("online_only", False),
     )
     if not coupon.codes and coupon.prefix is None:
         raise t.fail("codes", "a list of codes, or a prefix every code starts with")

@@ -11,9 +11,10 @@ import requests
 
 from kiosk.errors import SyncError
 from kiosk.services.replication import idle_sync_import
+from kiosk.syncstatus import load_status
 from sync import client as sync_client
 from sync.client import SyncClient, Transport, backoff_delay, check_server_url
-from sync.state import load_state, load_status
+from sync.state import load_state
 from tests.conftest import FakeClock
 from tests.sync.client.live import (
     FaultyAdapter,
@@ -211,7 +212,7 @@ def test_not_paired(tmp_path: Path, clock: FakeClock) -> None:
 def test_redemption_gate(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from sync.state import save_status
+    from kiosk.syncstatus import save_status
 
     now = datetime(2026, 3, 1, 12, tzinfo=UTC)
     assert sync_client.redemption_allowed(tmp_path, 10_000, None)

@@ -1,9 +1,10 @@
 """Pulled events waiting for the kiosk process: ``<data>/sync/inbox/NNNNNNNN.jsonl``.
 
-The sync worker writes each pulled page as one file, atomically, before it advances its
-pull cursor; the kiosk process (which holds the store) applies and removes them when
-idle. A kill between the two steps only means the page is pulled again and found to be
-duplicates. Files are applied in number order, which is the server's cursor order.
+The store owns the inbox (what is in it, the store will apply): the sync worker writes
+each pulled page as one file, atomically, before it advances its pull cursor; the kiosk
+process (which holds the store) applies and removes them when idle. A kill between the
+two steps only means the page is pulled again and found to be duplicates. Files are
+applied in number order, which is the server's cursor order.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from typing import Any
 
 from kiosk.domain.events import Event, event_from_dict
 from kiosk.errors import EventFormatError, SyncError
-from sync.state import atomic_write, sync_dir
+from kiosk.store.disk import write_atomic
 
-INBOX = "inbox"
+#: in the data folder, beside the sync worker's state
+INBOX = Path("sync") / "inbox"
 SUFFIX = ".jsonl"
 
 
@@ -27,13 +29,13 @@ class InboxError(SyncError):
 
 
 def inbox_dir(data_dir: Path) -> Path:
-    return sync_dir(data_dir) / INBOX
+    return Path(data_dir) / INBOX
 
 
 def write_file(data_dir: Path, number: int, events: Iterable[dict[str, Any]]) -> Path:
     lines = [json.dumps(e, separators=(",", ":"), ensure_ascii=False) for e in events]
     path = inbox_dir(data_dir) / f"{number:08d}{SUFFIX}"
-    atomic_write(path, ("\n".join(lines) + "\n").encode() if lines else b"")
+    write_atomic(path, ("\n".join(lines) + "\n").encode() if lines else b"")
     return path
 
 
