@@ -155,8 +155,9 @@ def _apply_posting(
 
 #: events that close expired lots (``kiosk.domain.programs.engine.expiry_drafts``)
 CLOSING = frozenset((EventKind.POINTS_EXPIRED, EventKind.WINDOW_CLOSED))
-#: kinds that move balances without using anything (an undo, a merge of two members)
-_NOT_A_USE = frozenset((EventKind.CORRECTION, EventKind.MEMBER_MERGED))
+#: kinds that move balances without using anything (an undo, a merge of two members, a
+#: program change moving balances to the new program's accounts)
+_NOT_A_USE = frozenset((EventKind.CORRECTION, EventKind.MEMBER_MERGED, EventKind.BALANCE_CARRIED_OVER))
 
 
 def _close_lots(
