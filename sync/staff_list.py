@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
-from sync.state import atomic_write, sync_dir
+from kiosk.store.disk import write_atomic
+from sync.state import sync_dir
 
 STAFF_FILE = "staff.json"
 API = "/api/v1"
@@ -38,5 +39,5 @@ def fetch(transport: _Requests, data_dir: Path) -> bool:
     version = reply.get("version")
     if not isinstance(version, int) or version <= held_version(data_dir):
         return False
-    atomic_write(staff_path(data_dir), json.dumps(reply, sort_keys=True).encode())
+    write_atomic(staff_path(data_dir), json.dumps(reply, sort_keys=True).encode(), mode=0o600)
     return True

@@ -27,7 +27,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from kiosk.errors import StoreCorrupt
-from kiosk.store.disk import Disk
+from kiosk.store.disk import Disk, write_atomic
 
 KEYS_FILE = "member-keys.json"
 REQUESTS_FILE = "requests.log"
@@ -77,10 +77,7 @@ class MemberKeys:
 
     def _save(self) -> None:
         body = {"format": _FORMAT, "keys": {m: _b64(k) for m, k in sorted(self._keys.items())}}
-        tmp = self.path.with_name(KEYS_FILE + ".tmp")
-        self.disk.write_synced(tmp, json.dumps(body, separators=(",", ":")).encode())
-        self.disk.rename(tmp, self.path)
-        self.disk.sync_dir(self.path.parent)
+        write_atomic(self.path, json.dumps(body, separators=(",", ":")).encode(), disk=self.disk)
 
     def members(self) -> set[str]:
         return set(self._keys)
