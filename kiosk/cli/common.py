@@ -93,10 +93,10 @@ def _alive(pid: int) -> bool:
 @contextmanager
 def announced_demo(folder: Path) -> Iterator[None]:
     """While the demo runs, its pointer file names its folder; removed when it ends."""
-    from sync.state import atomic_write  # the one atomic-write helper
+    from kiosk.store.disk import write_atomic  # the one atomic-write helper
 
     pointer = demo_pointer()
-    atomic_write(pointer, json.dumps({"data": str(folder.resolve()), "pid": os.getpid()}).encode())
+    write_atomic(pointer, json.dumps({"data": str(folder.resolve()), "pid": os.getpid()}).encode())
     try:
         yield
     finally:
