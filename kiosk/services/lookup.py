@@ -21,7 +21,6 @@ LOOKUPS_PER_WINDOW = 3
 WINDOW = timedelta(minutes=10)
 #: numbers the limiter remembers at most (the oldest are forgotten first)
 MAX_NUMBERS = 1000
-_PROFILES = "profiles"
 
 
 def phone_key(text: str) -> str:
@@ -62,14 +61,8 @@ class PhoneLimiter:
 
 def card_for_phone(ledger: Ledger, key: str) -> str | None:
     """The current card of the member whose contact details have this phone number."""
-    profiles = ledger.storage.table(_PROFILES)
-    for doc_id in list(profiles.keys()):
-        member = ledger.storage.table("members").get(doc_id)  # profiles share the members' ids
-        member_id = member.get("m") if member else None
-        profile = ledger.profile(member_id) if isinstance(member_id, str) else None
-        phone = profile.get("phone") if profile else None
-        if isinstance(phone, str) and phone_key(phone) == key:
-            state = ledger.member(member_id) if isinstance(member_id, str) else None
-            if state is not None and state.cards:
-                return state.cards[0]
+    for member, contact in ledger.contacts():
+        phone = contact.get("phone")
+        if isinstance(phone, str) and phone_key(phone) == key and member.cards:
+            return member.cards[0]
     return None

@@ -6,7 +6,9 @@ screen, the kiosk's maintenance calls :func:`load_if_new`: a file it has not loo
 yet is read with the kiosk's own program loader; a valid program replaces the rules the
 kiosk runs, so the next event records its ``<id>@<version>``; an invalid one is logged
 once and the kiosk keeps the rules it had (the server checks programs with the same
-loader before publishing, so this takes a hand-edited file).
+loader before publishing, so this takes a hand-edited file). A program that would hide
+balances members hold (no ``[carry_over]`` for them) is refused the same way
+(:mod:`kiosk.services.program_change`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from kiosk.domain.program import load_program
 from kiosk.errors import KantaError
 from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.program_change import adopt_program
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,12 @@ def load_if_new(service: LoyaltyService) -> str | None:
         return None
     if rules.version == service.rules.version:
         return None
-    service.rules = rules
+    previous, service.rules = service.rules, rules
+    try:
+        adopt_program(service)  # members' balances move into its accounts, or it is refused
+    except KantaError as exc:
+        service.rules = previous
+        log.error("the downloaded program was not loaded (the kiosk keeps its rules): %s", exc)
+        return None
     log.info("program %s loaded", rules.version)
     return rules.version
