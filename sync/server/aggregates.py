@@ -40,6 +40,8 @@ _MERGED = EventKind.MEMBER_MERGED.value
 _CREATED = EventKind.MEMBER_CREATED.value
 _PURCHASE = EventKind.PURCHASE_RECORDED.value
 _REDEEMED = EventKind.REWARD_REDEEMED.value
+_REPLACED = EventKind.CARD_REPLACED.value
+_CARD_KINDS = frozenset((_CREATED, EventKind.CARD_LINKED.value, _REPLACED))
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Fold:
     balances: dict[str, int] = field(default_factory=dict)
     #: kiosk -> (program, wall) of its latest event
     kiosks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: (card, member) given
+    cards: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, event: dict[str, Any]) -> None:
         """Count one event (its stored JSON form)."""
@@ -87,6 +91,11 @@ class Fold:
             row[_COUNTER_INDEX["reward_cost"]] += value if type(value) is int else 0
         elif kind == _CREATED:
             row[_COUNTER_INDEX["new_members"]] += 1
+        if kind in _CARD_KINDS:
+            data = event.get("data", {})
+            card = data.get("new") if kind == _REPLACED else data.get("card") or event.get("card")
+            if isinstance(card, str) and card:
+                self.cards.add((card[:200], event["member"]))
         member = self.members.get(event["member"])
         if member is None:
             member = self.members[event["member"]] = [day, "", 0, 0]
@@ -135,6 +144,7 @@ def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -
               [(shop_id, a, t) for a, t in fold.balances.items()])
         _bulk(conn, "agg_kiosks", ["shop_id", "kiosk", "program", "last_event"],
               [(shop_id, k, p[:200], w[:40]) for k, (p, w) in fold.kiosks.items()])
+        _bulk(conn, "agg_cards", ["shop_id", "card", "member"], [(shop_id, c, m) for c, m in fold.cards])
         return
     counters = list(HOUR_COUNTERS)
     if fold.hours:
@@ -184,6 +194,17 @@ def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -
             'ON CONFLICT ("shop_id", "kiosk") DO UPDATE SET "program" = excluded."program", '
             '"last_event" = excluded."last_event"',
             [(shop_id, k, program[:200], wall[:40]) for k, (program, wall) in fold.kiosks.items()],
+        )
+    _write_cards(conn, shop_id, fold)
+
+
+def _write_cards(conn: Connection, shop_id: int, fold: Fold) -> None:
+    if fold.cards:
+        _many(
+            conn,
+            'INSERT INTO agg_cards ("shop_id", "card", "member") VALUES (?, ?, ?) '
+            'ON CONFLICT ("shop_id", "card", "member") DO NOTHING',
+            [(shop_id, c, m) for c, m in fold.cards],
         )
 
 

@@ -122,7 +122,16 @@ agg_kiosks = sa.Table(
     sa.Column("last_event", sa.String(40), nullable=False),
 )
 
-AGGREGATE_TABLES = (agg_hours, agg_members, agg_member_months, agg_balances, agg_kiosks)
+#: cards members were given (made, linked, replaced): the members page's search by card
+agg_cards = sa.Table(
+    "agg_cards",
+    metadata,
+    sa.Column("shop_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("card", sa.String(200), primary_key=True),
+    sa.Column("member", sa.String(200), primary_key=True),
+)
+
+AGGREGATE_TABLES = (agg_hours, agg_members, agg_member_months, agg_balances, agg_kiosks, agg_cards)
 
 
 def create_v2(conn: sa.Connection) -> None:
@@ -171,3 +180,12 @@ def create_v5(conn: sa.Connection) -> None:
     """Schema version 5: staff managed by the owner's console."""
     for table in (staff_members, staff_state):
         table.create(conn, checkfirst=True)
+
+
+def create_cards(conn: sa.Connection) -> None:
+    """Members' cards for the console's search (the aggregates are counted again from the
+    first event, so cards given before this version are found too)."""
+    agg_cards.create(conn, checkfirst=True)
+    conn.execute(sa.delete(agg_state))
+    for table in (agg_hours, agg_members, agg_member_months, agg_balances, agg_kiosks):
+        conn.execute(sa.delete(table))

@@ -350,6 +350,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     console_schema.create_v4,
     console_schema.create_v5,
     _chain_heads,
+    console_schema.create_cards,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -12,14 +12,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from sync.server.web import backups_page, kiosks_page, login, overview, program_page, staff_page, till
+from sync.server.web import (
+    backups_page,
+    kiosks_page,
+    login,
+    members_page,
+    overview,
+    program_page,
+    staff_page,
+    till,
+)
 from sync.server.web.console import HERE, Console, PageRedirect, PageRefused, redirect
 
 
 def install(app: FastAPI, engine: Engine) -> None:
     console = Console(engine)
     router = APIRouter(include_in_schema=False)
-    for area in (login, overview, till, program_page, kiosks_page, staff_page, backups_page):
+    for area in (login, overview, till, members_page, program_page, kiosks_page, staff_page, backups_page):
         area.routes(console, router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

@@ -44,6 +44,7 @@ LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
 NAV: list[tuple[str, str, bool]] = [
     ("/overview", "Overview", False),
     ("/sales", "Non-member sales", False),
+    ("/members", "Members", False),
     ("/program", "Program", True),
     ("/kiosks", "Kiosks", False),
     ("/staff", "Staff", True),
