@@ -237,8 +237,14 @@ def _locked_cursor(conn: Connection, shop_id: int) -> int:
     return int(row.scalar_one())
 
 
-def behind(engine: Engine, shop_id: int) -> bool:
-    """Whether events have arrived that the aggregates have not counted yet."""
+def behind(engine: Engine, shop_id: int) -> int:
+    """How many events have arrived that the aggregates have not counted yet."""
+    shop_cursor, counted = _cursors(engine, shop_id)
+    return max(0, shop_cursor - counted)
+
+
+def _cursors(engine: Engine, shop_id: int) -> tuple[int, int]:
+    """(the shop's cursor, the aggregates' cursor)."""
     with db.read_tx(engine) as conn:
         row = db.q(
             conn,
@@ -246,13 +252,21 @@ def behind(engine: Engine, shop_id: int) -> bool:
             "WHERE s.id = ?",
             (shop_id,),
         ).first()
-    return row is not None and int(row[0]) > int(row[1] or 0)
+    return (0, 0) if row is None else (int(row[0]), int(row[1] or 0))
 
 
-def up_to_date(engine: Engine, shop_id: int) -> None:
-    """Before a page reads the aggregates: count what has arrived since (if anything)."""
-    if behind(engine, shop_id):
+def up_to_date(engine: Engine, shop_id: int) -> int:
+    """Before a page reads the aggregates: count what has arrived since, if that is quick;
+    a longer backlog (a server that was down while kiosks pushed, an upgrade that counts
+    everything again) is counted in the background. Returns the events not counted yet."""
+    waiting = behind(engine, shop_id)
+    if not waiting:
+        return 0
+    if waiting <= CHUNK:
         catch_up(engine, shop_id)
+        return 0
+    events_committed(engine, (shop_id,))
+    return waiting
 
 
 def catch_up(engine: Engine, shop_id: int, *, chunk: int = CHUNK) -> int:
@@ -364,7 +378,11 @@ class _Follower:
                 shops, self.shops = sorted(self.shops), set()
             for shop_id in shops:
                 try:
-                    catch_up(self.engine, shop_id)
+                    shop_cursor, counted = _cursors(self.engine, shop_id)
+                    if counted == 0 and shop_cursor > CHUNK:  # nothing counted: the bulk path
+                        rebuild(self.engine, (shop_id,))
+                    else:
+                        catch_up(self.engine, shop_id)
                 except Exception as exc:  # the next push or page view tries again
                     _log.error("aggregates: catching up failed: %s", type(exc).__name__)
 

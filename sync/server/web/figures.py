@@ -75,6 +75,8 @@ class Overview:
     liability_parts: dict[str, int]
     not_valued: list[str] = field(default_factory=list)
     kiosks: list[str] = field(default_factory=list)
+    #: events not counted yet (a long backlog is counted in the background)
+    uncounted: int = 0
 
 
 def _ratio(a: int, b: int) -> float | None:

@@ -62,8 +62,10 @@ def query_from(console: Console, request: Request, shop_id: int) -> Query:
 
 
 def fresh_overview(console: Console, shop_id: int, query: Query) -> Overview:
-    aggregates.up_to_date(console.engine, shop_id)
-    return compute(console.engine, shop_id, query)
+    waiting = aggregates.up_to_date(console.engine, shop_id)
+    view = compute(console.engine, shop_id, query)
+    view.uncounted = waiting
+    return view
 
 
 CHARTS = ("per_day", "per_weekday", "per_hour", "figures")
