@@ -37,7 +37,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -63,6 +63,7 @@ from sync.progress import Progress
 
 if TYPE_CHECKING:
     from kiosk.services.replication import ImportResult
+    from kiosk.store.signing import SignedHead
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -589,10 +590,19 @@ def create_from_store(
     data_dir: Path, dest_dir: Path, *, delimiter: str = ";", progress: Progress | None = None
 ) -> Path:
     """A backup of a kiosk's own store, read-only (works beside the running kiosk)."""
+    from kiosk.store.disk import OsDisk
     from kiosk.store.ledger import Ledger
+    from kiosk.store.signing import signed_heads
 
     with Ledger.open(data_dir, readonly=True) as ledger:
-        writer = BackupWriter(source=f"kiosk {ledger.kiosk_id}", delimiter=delimiter)
+        # the kiosk's signed chain heads, so `backup verify` catches a rewritten history
+        heads, _ = signed_heads(data_dir, OsDisk())
+        key = ledger.signer.public_key
+        signed = {
+            "signed_heads": [asdict(h) for h in heads],
+            "kiosk_keys": {ledger.kiosk_id: key} if key else {},
+        }
+        writer = BackupWriter(source=f"kiosk {ledger.kiosk_id}", delimiter=delimiter, extra=signed)
         try:
             for _, raw_events in ledger.storage.records():
                 writer.add_many(raw_events)
@@ -870,6 +880,9 @@ class _EventChecker:
         self.chains: dict[str, tuple[int, str, int, int]] = {}  # kiosk -> (last seq, head, count, first)
         self.last_hlc = ""
         self.ids: set[str] = set()
+        self.heads = _signed_heads(manifest, report)
+        self.signed = {(h.kiosk, h.seq) for h in self.heads}
+        self.hashes: dict[tuple[str, int], str] = {}
 
     def line(self, number: int, line: bytes) -> None:
         where = f"line {number}"
@@ -881,6 +894,8 @@ class _EventChecker:
         if event.id in self.ids:
             self.report.problem(EVENTS, f"{where}: event {event.id} appears twice")
         self.ids.add(event.id)
+        if (event.kiosk, event.seq) in self.signed:
+            self.hashes[event.kiosk, event.seq] = event.hash
         if event.hlc < self.last_hlc:
             self.report.problem(EVENTS, f"{where}: out of clock order")
         self.last_hlc = max(self.last_hlc, event.hlc)
@@ -904,6 +919,12 @@ class _EventChecker:
         self.chains[event.kiosk] = (event.seq, event.hash, count + 1, first)
 
     def finish(self) -> None:
+        from kiosk.store.signing import check_heads
+
+        keys = self.manifest.get("kiosk_keys")
+        trusted = {str(k): str(v) for k, v in keys.items()} if isinstance(keys, dict) else {}
+        for problem in check_heads(self.heads, self.hashes, trusted):
+            self.report.problem(EVENTS, problem)
         expected = self.manifest.get("chains", {})
         for kiosk, (seq, head, count, first) in self.chains.items():
             want = expected.get(kiosk)
@@ -921,6 +942,21 @@ class _EventChecker:
                 )
         for kiosk in set(expected) - set(self.chains):
             self.report.problem(EVENTS, f"no events of kiosk {kiosk}, which the manifest lists")
+
+
+def _signed_heads(manifest: dict[str, Any], report: VerifyReport) -> list[SignedHead]:
+    """The signed chain heads a kiosk's backup carries (kiosk.store.signing)."""
+    from kiosk.store.signing import SIGNED_HEAD_FIELDS, SignedHead
+
+    raw = manifest.get("signed_heads", [])
+    heads: list[SignedHead] = []
+    for i, doc in enumerate((raw if isinstance(raw, list) else [None])[:100_000]):
+        fields: list[Any] = [doc.get(k) if isinstance(doc, dict) else None for k in SIGNED_HEAD_FIELDS]
+        if isinstance(fields[1], int) and all(isinstance(f, str) for j, f in enumerate(fields) if j != 1):
+            heads.append(SignedHead(*fields))
+        else:
+            report.problem(MANIFEST, f"signed head {i + 1} is not one")
+    return heads
 
 
 # ---- restoring one ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ ledger); member states are a TinyDB table that is a cache of the fold. In-memory
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,7 +22,10 @@ from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
 from kiosk.store.disk import Disk
 from kiosk.store.fasttable import FastTable
 from kiosk.store.personal import MemberKeys
+from kiosk.store.signing import ChainSigner
 from kiosk.store.storage import CrashSafeStorage
+
+log = logging.getLogger(__name__)
 
 MEMBERS = "members"
 META = "meta"
@@ -73,6 +77,7 @@ class Ledger:
             self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0})
         self._recover_stamper_position()
         self.keys = MemberKeys(storage.path, storage.disk, readonly=storage.readonly)
+        self.signer = ChainSigner(storage.path, storage.disk, readonly=storage.readonly)
         if not storage.readonly:
             self._tidy_personal_data()
 
@@ -100,7 +105,20 @@ class Ledger:
         return cls(storage)
 
     def close(self) -> None:
+        try:
+            if not self.storage.readonly and not self.storage.broken:
+                self.sign_head()
+        except OSError as exc:  # the events are durable already; a signature can wait
+            log.warning("could not sign the chain head: %s", exc.strerror or exc)
         self.db.close()
+
+    def sign_head(self) -> bool:
+        """Sign this kiosk's chain head if it moved since the last one signed."""
+        meta = self.meta
+        seq, head = int(meta.get("seq", 0)), meta.get("prev")
+        if not seq or not isinstance(head, str):
+            return False
+        return self.signer.sign(self.kiosk_id, seq, head)
 
     def __enter__(self) -> Ledger:
         return self
@@ -385,5 +403,8 @@ class Ledger:
                     yield raw
 
     def maintenance(self) -> bool:
-        """Run when idle: write a snapshot if one is due. Returns True if it wrote one."""
+        """Run when idle: sign the chain head if it moved, and write a snapshot if one is
+        due. Returns True if it wrote a snapshot."""
+        if not self.storage.broken:
+            self.sign_head()
         return self.storage.maybe_snapshot()

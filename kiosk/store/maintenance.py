@@ -16,6 +16,7 @@ from kiosk.errors import EventFormatError, StoreCorrupt
 from kiosk.store import journal
 from kiosk.store.disk import Disk, OsDisk
 from kiosk.store.ledger import MEMBERS, META, Ledger, stamper_position
+from kiosk.store.signing import check_heads, signed_heads
 from kiosk.store.storage import JOURNAL, LEDGER, LOCK, STORE_ID, Tables, note_newest, write_snapshot
 
 
@@ -131,6 +132,10 @@ def verify(folder: Path, disk: Disk | None = None) -> VerifyReport:
     """Re-read every record, check each event's hash and each kiosk's chain, and refold
     every member to compare with the cached state."""
     report = VerifyReport()
+    heads, unreadable = signed_heads(folder, disk or OsDisk())
+    report.problems += unreadable
+    signed = {(h.kiosk, h.seq) for h in heads}
+    hashes: dict[tuple[str, int], str] = {}
     with Ledger.open(folder, disk=disk, readonly=True) as ledger:
         chains: dict[str, tuple[int, str]] = {}
         states: dict[str, MemberState] = {}
@@ -160,9 +165,14 @@ def verify(folder: Path, disk: Disk | None = None) -> VerifyReport:
                         "the previous event (edited or removed history)"
                     )
                 chains[event.kiosk] = (event.seq, event.hash)
+                if (event.kiosk, event.seq) in signed:
+                    hashes[event.kiosk, event.seq] = event.hash
                 state = states.get(event.member) or MemberState(event.member)
                 states[event.member] = apply(state, event)
         report.kiosks = len(chains)
+        # signed heads catch a rewrite even when every hash was recomputed (kiosk.store.signing)
+        own_key = ledger.signer.public_key
+        report.problems += check_heads(heads, hashes, {ledger.kiosk_id: own_key} if own_key else {})
         cached = {doc["m"]: from_doc(doc) for doc in ledger.storage.table(MEMBERS).values()}
         report.members = len(cached)
         for member_id, state in states.items():

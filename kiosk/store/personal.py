@@ -147,9 +147,15 @@ class RequestLog:
             "asked": asked.isoformat(),
             "done": done.isoformat(),
         }
+        line = json.dumps(entry, sort_keys=True).encode() + b"\n"
+        if self.disk.exists(self.path) and self.disk.size(self.path):
+            with self.disk.open_read(self.path) as stream:
+                stream.seek(self.disk.size(self.path) - 1)
+                if stream.read(1) != b"\n":  # a line cut short by a power cut stays apart
+                    line = b"\n" + line
         out = self.disk.open_append(self.path)
         try:
-            out.write(json.dumps(entry, sort_keys=True).encode() + b"\n")
+            out.write(line)
             out.sync()
         finally:
             out.close()
