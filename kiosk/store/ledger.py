@@ -7,7 +7,6 @@ ledger); member states are a TinyDB table that is a cache of the fold. In-memory
 
 from __future__ import annotations
 
-import logging
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -19,13 +18,12 @@ from tinydb import TinyDB
 from kiosk.config import StoreConfig
 from kiosk.domain.events import Event, EventKind, event_from_dict
 from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
+from kiosk.errors import StoreWriteError
 from kiosk.store.disk import Disk
 from kiosk.store.fasttable import FastTable
 from kiosk.store.personal import MemberKeys
-from kiosk.store.signing import ChainSigner
+from kiosk.store.signing import HEADS_FILE, ChainSigner
 from kiosk.store.storage import CrashSafeStorage
-
-log = logging.getLogger(__name__)
 
 MEMBERS = "members"
 META = "meta"
@@ -108,9 +106,8 @@ class Ledger:
         try:
             if not self.storage.readonly and not self.storage.broken:
                 self.sign_head()
-        except OSError as exc:  # the events are durable already; a signature can wait
-            log.warning("could not sign the chain head: %s", exc.strerror or exc)
-        self.db.close()
+        finally:
+            self.db.close()
 
     def sign_head(self) -> bool:
         """Sign this kiosk's chain head if it moved since the last one signed."""
@@ -118,7 +115,13 @@ class Ledger:
         seq, head = int(meta.get("seq", 0)), meta.get("prev")
         if not seq or not isinstance(head, str):
             return False
-        return self.signer.sign(self.kiosk_id, seq, head)
+        try:
+            return self.signer.sign(self.kiosk_id, seq, head)
+        except OSError as exc:  # a failing SD card says so here too
+            raise StoreWriteError(
+                f"cannot write {self.storage.path / HEADS_FILE} ({exc.strerror or exc}); the "
+                "events are safe. Check the disk (full? failing SD card?)."
+            ) from exc
 
     def __enter__(self) -> Ledger:
         return self

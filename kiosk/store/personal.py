@@ -26,7 +26,7 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from kiosk.errors import StoreCorrupt
+from kiosk.errors import StoreCorrupt, StoreWriteError
 from kiosk.store.disk import Disk, write_atomic
 
 KEYS_FILE = "member-keys.json"
@@ -75,9 +75,17 @@ class MemberKeys:
             raise StoreCorrupt(what)
         return keys
 
-    def _save(self) -> None:
-        body = {"format": _FORMAT, "keys": {m: _b64(k) for m, k in sorted(self._keys.items())}}
-        write_atomic(self.path, json.dumps(body, separators=(",", ":")).encode(), disk=self.disk)
+    def _save(self, keys: dict[str, bytes]) -> None:
+        """Replace the file with ``keys``, then use them (on failure nothing changes)."""
+        body = {"format": _FORMAT, "keys": {m: _b64(k) for m, k in sorted(keys.items())}}
+        try:
+            write_atomic(self.path, json.dumps(body, separators=(",", ":")).encode(), disk=self.disk)
+        except OSError as exc:
+            raise StoreWriteError(
+                f"cannot write {self.path} ({exc.strerror or exc}); the members' keys are as "
+                "they were. Check the disk (full? removed? failing SD card?)."
+            ) from exc
+        self._keys = keys
 
     def members(self) -> set[str]:
         return set(self._keys)
@@ -88,19 +96,14 @@ class MemberKeys:
     def ensure(self, member_ids: Iterable[str]) -> None:
         """Make keys for these members (durable before returning) if they have none."""
         missing = [m for m in member_ids if m not in self._keys]
-        if not missing:
-            return
-        for member_id in missing:
-            self._keys[member_id] = AESGCM.generate_key(bit_length=256)
-        self._save()
+        if missing:
+            self._save({**self._keys, **{m: AESGCM.generate_key(bit_length=256) for m in missing}})
 
     def destroy(self, member_ids: Iterable[str]) -> int:
         """Forget these members' keys for good; returns how many there were."""
-        gone = [m for m in member_ids if m in self._keys]
+        gone = {m for m in member_ids if m in self._keys}
         if gone and not self.readonly:
-            for member_id in gone:
-                del self._keys[member_id]
-            self._save()
+            self._save({m: k for m, k in self._keys.items() if m not in gone})
         return len(gone)
 
     # ---- sealing -----------------------------------------------------------------------
