@@ -688,6 +688,14 @@ def pull_from_server(
             "repeats, the server's database needs a look."
         )
     writer.extra["server_cursor"] = cursor
+    # the kiosks' registered keys and the signed heads the server kept (sync.server.heads)
+    try:
+        signed = transport.request("GET", "/api/v1/backup/heads", ok_404=True)
+    except BaseException:
+        writer.close()
+        raise
+    if isinstance(signed, dict):
+        writer.extra.update({k: signed.get(k) for k in ("kiosk_keys", "signed_heads")})
     if progress is not None:
         progress.finish()
         progress = Progress("writing backup", writer.count, progress.stream)

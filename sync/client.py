@@ -40,7 +40,7 @@ from urllib.parse import urlsplit
 import requests
 
 from kiosk.domain.events import event_from_dict
-from kiosk.errors import EventFormatError, StoreLocked, SyncError
+from kiosk.errors import EventFormatError, KantaError, StoreLocked, SyncError
 from kiosk.store import inbox
 from kiosk.store.disk import write_atomic
 from kiosk.store.records import ScanPos, read_records
@@ -455,6 +455,20 @@ class SyncClient:
             "POST", f"{API}/heartbeat", body={"pending": pending, "hardware": {}, "status": status}
         )
 
+    def send_head(self) -> None:
+        """The kiosk's public key and newest signed chain head (kiosk.store.signing), once
+        each: the server keeps them for the owner's backups. A failure is told and tried
+        again next cycle; it holds up nothing else."""
+        body = head_body(self.data_dir, pushed=self.state.pushed_seq > 0)
+        if body is None or body == self.state.extra.get("head_sent"):
+            return
+        try:
+            self.transport.request("POST", f"{API}/heads", body=body, ok_404=True)
+        except SyncError as exc:
+            log.warning("sync: the signed chain head was not taken (%s); trying again next cycle", exc)
+            return
+        self._save(extra={**self.state.extra, "head_sent": body})
+
     def fetch_program(self) -> None:
         reply = self.transport.request("GET", f"{API}/program", ok_404=True)
         if not isinstance(reply, dict) or "toml" not in reply:
@@ -476,6 +490,7 @@ class SyncClient:
             result.pushed, result.push_duplicates = self.push(stop)
             result.pulled, result.inbox_files = self.pull(stop)
             self.heartbeat(result.pending)
+            self.send_head()
             self.fetch_program()
             staff_list.fetch(self.transport, self.data_dir)  # the owner's staff list, if newer
         except SyncError as exc:
@@ -588,6 +603,27 @@ def install_stop_handlers(stop: threading.Event) -> None:
     threading.Thread(target=relay, name="kanta-stop-relay", daemon=True).start()
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def head_body(data_dir: Path, *, pushed: bool) -> dict[str, Any] | None:
+    """What POST /heads carries: the kiosk's public key, and its newest signed head once
+    some of its events are on the server; None before the store has made its key."""
+    from kiosk.store.disk import OsDisk
+    from kiosk.store.signing import ChainSigner, newest_head
+
+    disk = OsDisk()
+    try:
+        public_key = ChainSigner(data_dir, disk, readonly=True).public_key
+        head = newest_head(data_dir, disk) if pushed else None
+    except KantaError:
+        return None  # a damaged key file: `kanta store verify` says so
+    if public_key is None:
+        return None
+    heads = [] if head is None or head.public_key != public_key else [head]
+    return {
+        "public_key": public_key,
+        "heads": [{"seq": h.seq, "hash": h.hash, "signature": h.signature} for h in heads],
+    }
 
 
 # ---- the redemption gate --------------------------------------------------------------------

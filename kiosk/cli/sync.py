@@ -67,8 +67,21 @@ def sync_pair(args: argparse.Namespace) -> int:
         # a kiosk restored from this server's backup needs only what came after it
         state = replace(state, pull_cursor=_restored_cursor(data, server))
     save_state(data, replace(state, server=server, token=args.token.strip(), ca_bundle=ca))
+    if not args.no_check:
+        _register_key(transport, data)
     print(f"paired with {server}" + ("" if args.no_check else " (server reached, token accepted)"))
     return 0
+
+
+def _register_key(transport: Any, data: Path) -> None:
+    """The kiosk's signing key, registered with the server at pairing (the server keeps
+    the first key a token sends: see sync.server.heads). A store not made yet registers
+    its key with its first sync."""
+    from sync.client import head_body
+
+    body = head_body(data, pushed=False)
+    if body is not None:
+        transport.request("POST", "/api/v1/heads", body=body, ok_404=True)
 
 
 def _restored_cursor(data: Path, server: str) -> int:

@@ -183,9 +183,6 @@ def check_heads(
     (history rewritten after it was signed, whatever the hashes say). A head whose event is
     not there at all is not: a journal cut by damage or by `kanta store repair` loses its
     newest events, and the chain checks and the server's copy speak for those."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
     problems: list[str] = []
     for head in heads:
         where = f"kiosk {head.kiosk} event {head.seq}"
@@ -193,11 +190,7 @@ def check_heads(
         if trusted is None or head.public_key != trusted:
             problems.append(f"{where}: its signed head is signed by a key that is not this kiosk's")
             continue
-        try:
-            Ed25519PublicKey.from_public_bytes(bytes.fromhex(head.public_key)).verify(
-                base64.b64decode(head.signature, validate=True), head.message()
-            )
-        except (ValueError, InvalidSignature):
+        if not signature_ok(head):
             problems.append(f"{where}: the signature of its signed head is not valid")
             continue
         found = hashes.get((head.kiosk, head.seq))
@@ -207,3 +200,23 @@ def check_heads(
                 f"{head.hash[:12]}…): history was rewritten after it was signed"
             )
     return problems
+
+
+def signature_ok(head: SignedHead) -> bool:
+    """Whether ``head.signature`` is its key's signature of the head."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        Ed25519PublicKey.from_public_bytes(bytes.fromhex(head.public_key)).verify(
+            base64.b64decode(head.signature, validate=True), head.message()
+        )
+    except (ValueError, InvalidSignature):
+        return False
+    return True
+
+
+def newest_head(folder: Path, disk: Disk) -> SignedHead | None:
+    """The head this kiosk signed last (what the sync worker sends the server)."""
+    heads, _ = signed_heads(folder, disk)
+    return heads[-1] if heads else None

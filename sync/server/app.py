@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from sync.server import auth, db, store, web
+from sync.server import auth, db, heads, store, web
 from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.errors import ApiError
@@ -303,6 +303,28 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
             raise ApiError(422, f"{fld}: {errs[0]['msg']}", field=fld) from None
         await run_in_threadpool(store.heartbeat, engine, kiosk, body.model_dump())
         return {"server_time": datetime.now(UTC).isoformat(timespec="milliseconds")}
+
+    @app.post(
+        f"{API}/heads", tags=["kiosk"], openapi_extra=_body_extra(heads.HeadsBody.model_json_schema())
+    )
+    async def post_heads(request: Request, kiosk: KioskDep) -> dict[str, int]:
+        """Register the kiosk's signing key (at pairing; another key later is refused) and
+        keep its signed chain heads (sync.server.heads)."""
+        raw = await read_body(request, MAX_SMALL_BODY)
+        parsed = parse_json(raw)
+        check_shape(parsed)
+        try:
+            body = heads.HeadsBody.model_validate(parsed)
+        except ValidationError as exc:
+            errs = exc.errors()
+            fld = ".".join(str(x) for x in errs[0]["loc"]) or "body"
+            raise ApiError(422, f"{fld}: {errs[0]['msg']}", field=fld) from None
+        return await run_in_threadpool(heads.record, engine, kiosk, body)
+
+    @app.get(f"{API}/backup/heads", tags=["owner"])
+    def backup_heads(owner: OwnerDep) -> dict[str, Any]:
+        """The kiosks' registered keys and the signed chain heads, for the owner's backups."""
+        return heads.for_backup(engine, owner.shop_id)
 
     @app.get(f"{API}/kiosks", tags=["owner"])
     def list_kiosks(owner: OwnerDep) -> dict[str, list[dict[str, Any]]]:

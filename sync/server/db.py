@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
 from sync.backup_guard import private_mode
-from sync.server import console_schema
+from sync.server import console_schema, heads_schema
 from sync.server.chain import Head
 
 metadata = sa.MetaData()
@@ -351,6 +351,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     console_schema.create_v5,
     _chain_heads,
     console_schema.create_cards,
+    heads_schema.create_signed_heads,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
