@@ -77,6 +77,8 @@ class Ledger:
         self.keys = MemberKeys(storage.path, storage.disk, readonly=storage.readonly)
         self.signer = ChainSigner(storage.path, storage.disk, readonly=storage.readonly)
         if not storage.readonly:
+            self.signer.forget_after(self.kiosk_id, int(self.meta.get("seq", 0)))
+        if not storage.readonly:
             self._tidy_personal_data()
 
     @classmethod

@@ -115,6 +115,21 @@ class ChainSigner:
         )
         return raw.hex()
 
+    def forget_after(self, kiosk: str, seq: int) -> None:
+        """Drop heads signed for events past ``seq``, the end of the kiosk's chain after
+        a restart: events a damaged journal lost (its last line cut, say), whose sequence
+        numbers the kiosk now gives to new events. Rare: only after such a recovery."""
+        if self._last is None or self._last[0] != kiosk or self._last[1] <= seq:
+            return
+        path = self.folder / HEADS_FILE
+        lines = self.disk.read_bytes(path).split(b"\n")
+        kept = [ln for ln in lines if ln.strip() and not _past(ln, kiosk, seq)]
+        tmp = path.with_name(HEADS_FILE + ".tmp")
+        self.disk.write_synced(tmp, b"".join(ln + b"\n" for ln in kept))
+        self.disk.rename(tmp, path)
+        self.disk.sync_dir(self.folder)
+        self._last = _last_signed(path, self.disk)
+
     def sign(self, kiosk: str, seq: int, head_hash: str) -> bool:
         """Sign this kiosk's head unless it is the one signed last; True if it signed."""
         if self._key is None or seq <= 0 or self._last == (kiosk, seq):
@@ -132,6 +147,14 @@ class ChainSigner:
             out.close()
         self._last = (kiosk, seq)
         return True
+
+
+def _past(line: bytes, kiosk: str, seq: int) -> bool:
+    try:
+        doc = json.loads(line)
+        return bool(doc["kiosk"] == kiosk and int(doc["seq"]) > seq)
+    except (ValueError, KeyError, TypeError):
+        return False
 
 
 def _last_signed(path: Path, disk: Disk) -> tuple[str, int] | None:

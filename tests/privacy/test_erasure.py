@@ -71,6 +71,8 @@ def test_erasure_on_one_kiosk_reaches_every_copy(
     )
     assert status == 0 and "joined" in out
     assert kanta(capsys, "--data", two, "tap", CARD)[0] == 0
+    assert kanta(capsys, "--data", two, "store", "snapshot")[0] == 0  # into a kept ledger segment
+    assert list((Path(two) / "ledger").glob("*.log"))
     # sealed with the member's key: not one plain byte of them in kiosk 2's files
     assert holders(Path(two)) == []
     status, out, _ = kanta(capsys, "--data", two, "member", "export", "--phone", "0407654321")
@@ -89,6 +91,8 @@ def test_erasure_on_one_kiosk_reaches_every_copy(
     # the erasure is asked for at kiosk 1: first the plan, then for real
     status, out, _ = kanta(capsys, "--data", one, "member", "erase", CARD)
     assert status == 0 and "nothing changed" in out
+    assert "contact details held here, to destroy: none" in out
+    assert "destroyed there with its next sync" in out
     assert kanta(capsys, "--data", one, "member", "show", CARD)[0] == 0
     status, out, _ = kanta(capsys, "--data", one, "member", "erase", CARD, "--yes")
     assert status == 0 and "erased member" in out
@@ -99,6 +103,7 @@ def test_erasure_on_one_kiosk_reaches_every_copy(
     after = tmp_path / "after"
     assert kanta(capsys, *args, str(after))[0] == 0
     assert holders(Path(one), Path(two), *server_files, after) == []
+    assert json.loads((Path(two) / "member-keys.json").read_text())["keys"] == {}  # shredded
     for data in (one, two):
         verbs = (("member", "show", CARD), ("member", "show", CARD, "--json"), ("member", "export", CARD))
         for verb in verbs:
@@ -121,3 +126,33 @@ def test_erasure_on_one_kiosk_reaches_every_copy(
     status, out, err = kanta(capsys, "--data", restored, "member", "show", CARD)
     assert status != 0 and "erased" in err
     assert holders(Path(restored)) == []
+
+
+def test_erasing_a_card_two_kiosks_made_members_for_erases_both(
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The card was first tapped at two kiosks that could not sync, and the customer joined
+    at one: the card's person is both members, and an erasure takes both."""
+    shop = server.new_shop()
+    one, two = str(tmp_path / "kiosk1"), str(tmp_path / "kiosk2")
+    assert kanta(capsys, "--data", one, "tap", CARD)[0] == 0
+    assert kanta(capsys, "--data", two, "tap", CARD)[0] == 0
+    join = ("member", "join", CARD, "--phone", PHONE, "--consent", "terms")
+    assert kanta(capsys, "--data", two, *join)[0] == 0
+    for data, token in ((one, shop.tokens["k1"]), (two, shop.tokens["k2"])):
+        pair = ("sync", "pair", "--server", server.base_url, "--token", token)
+        assert kanta(capsys, "--data", data, *pair)[0] == 0
+    for data in (one, two, one):
+        assert kanta(capsys, "--data", data, "sync", "once")[0] == 0
+    status, out, _ = kanta(capsys, "--data", one, "member", "export", CARD)
+    export = json.loads(out)
+    assert len(export["other_members_holding_the_card"]) == 1
+    assert export["other_members_holding_the_card"][0]["contact_given_at_other_kiosks"]
+    status, out, _ = kanta(capsys, "--data", one, "member", "erase", CARD, "--yes")
+    assert status == 0 and out.count("erased member") == 2
+    for data in (one, two):
+        assert kanta(capsys, "--data", data, "sync", "once")[0] == 0
+        status, _, err = kanta(capsys, "--data", data, "member", "show", CARD)
+        assert status != 0 and "erased" in err
+    assert holders(Path(one), Path(two)) == []
+    assert json.loads((Path(two) / "member-keys.json").read_text())["keys"] == {}  # shredded
