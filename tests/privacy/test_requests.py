@@ -132,3 +132,23 @@ def test_a_damaged_key_file_stops_the_store_with_a_message(tmp_path: Path) -> No
     (folder / KEYS_FILE).write_text("{not json")
     with pytest.raises(StoreCorrupt, match=r"member-keys\.json is damaged"):
         Ledger.open(folder)
+
+
+def test_the_consent_wording_comes_from_the_shops_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text('[consent]\nterms_version = "cafe-terms-2027"\nterms_en = "Our terms, in short."\n')
+    monkeypatch.setenv("KANTA_CONFIG", str(config))
+    data = str(tmp_path / "kiosk")
+    join = ("member", "join", CARD, "--consent", "terms", "--language", "en")
+    assert kanta(capsys, "--data", data, *join)[0] == 0
+    export = json.loads(kanta(capsys, "--data", data, "member", "export", CARD)[1])
+    consents = [(c["wording"], c["text"]) for c in export["consents"]]
+    assert consents == [("cafe-terms-2027", "Our terms, in short.")]
+    # a broken wording setting names itself and nothing is recorded
+    config.write_text('[consent]\nterms_version = ""\n')
+    status, _, err = kanta(capsys, "--data", data, "member", "consent", CARD, "--withdraw", "terms")
+    assert status == 78 and "consent.terms_version must be 1 to 64 characters" in err
+    requests = json.loads(kanta(capsys, "--data", data, "member", "requests", "--json")[1])
+    assert requests[-1]["request"] == "export"
