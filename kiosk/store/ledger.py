@@ -7,6 +7,7 @@ ledger); member states are a TinyDB table that is a cache of the fold. In-memory
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,6 +31,9 @@ META = "meta"
 PROFILES = "profiles"
 _META_ID = 1
 RECENT_EVENTS = 2000
+#: an idle kiosk signs its chain head at most this often (and always when it stops): a
+#: few lines a day in heads.log, not one per quiet moment (SD card wear, see bench/disk.py)
+SIGN_EVERY_SECONDS = 600.0
 
 
 def stamper_position(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,6 +80,7 @@ class Ledger:
         self._recover_stamper_position()
         self.keys = MemberKeys(storage.path, storage.disk, readonly=storage.readonly)
         self.signer = ChainSigner(storage.path, storage.disk, readonly=storage.readonly)
+        self._signed_at = float("-inf")
         if not storage.readonly:
             self.signer.forget_after(self.kiosk_id, int(self.meta.get("seq", 0)))
         if not storage.readonly:
@@ -117,6 +122,7 @@ class Ledger:
         seq, head = int(meta.get("seq", 0)), meta.get("prev")
         if not seq or not isinstance(head, str):
             return False
+        self._signed_at = time.monotonic()
         try:
             return self.signer.sign(self.kiosk_id, seq, head)
         except OSError as exc:  # a failing SD card says so here too
@@ -410,6 +416,6 @@ class Ledger:
     def maintenance(self) -> bool:
         """Run when idle: sign the chain head if it moved, and write a snapshot if one is
         due. Returns True if it wrote a snapshot."""
-        if not self.storage.broken:
+        if not self.storage.broken and time.monotonic() - self._signed_at >= SIGN_EVERY_SECONDS:
             self.sign_head()
         return self.storage.maybe_snapshot()
