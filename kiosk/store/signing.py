@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from kiosk.errors import StoreCorrupt
-from kiosk.store.disk import Disk, OsDisk
+from kiosk.store.disk import Disk, OsDisk, write_atomic
 
 KEY_FILE = "kiosk.key"
 HEADS_FILE = "heads.log"
@@ -97,12 +96,10 @@ class ChainSigner:
             serialization.PrivateFormat.Raw,
             serialization.NoEncryption(),
         )
-        tmp = path.with_name(KEY_FILE + ".tmp")
-        self.disk.write_synced(tmp, raw)
-        if isinstance(self.disk, OsDisk):
-            os.chmod(tmp, 0o600)  # the data folder is group-readable; the key is not
-        self.disk.rename(tmp, path)
-        self.disk.sync_dir(self.folder)
+        # the data folder is group-readable; the key is not (on the real disk: the crash
+        # tests' disk in memory has no permissions)
+        on_os = isinstance(self.disk, OsDisk)
+        write_atomic(path, raw, mode=0o600, disk=None if on_os else self.disk)
 
     @property
     def public_key(self) -> str | None:
@@ -124,10 +121,7 @@ class ChainSigner:
         path = self.folder / HEADS_FILE
         lines = self.disk.read_bytes(path).split(b"\n")
         kept = [ln for ln in lines if ln.strip() and not _past(ln, kiosk, seq)]
-        tmp = path.with_name(HEADS_FILE + ".tmp")
-        self.disk.write_synced(tmp, b"".join(ln + b"\n" for ln in kept))
-        self.disk.rename(tmp, path)
-        self.disk.sync_dir(self.folder)
+        write_atomic(path, b"".join(ln + b"\n" for ln in kept), disk=self.disk)
         self._last = _last_signed(path, self.disk)
 
     def sign(self, kiosk: str, seq: int, head_hash: str) -> bool:
