@@ -69,6 +69,7 @@ class Fold:
         if row is None:
             row = self.hours[key] = [0] * len(HOUR_COUNTERS)
         visits = spend = 0
+        opening = bool(event.get("data", {}).get("opening_balance"))
         for posting in event.get("postings", ()):
             account, delta = posting[0], posting[1]
             self.balances[account] = self.balances.get(account, 0) + delta
@@ -76,7 +77,8 @@ class Fold:
                 visits += delta
             elif account == SPEND:
                 spend += delta
-            elif kind != _MERGED:  # a merge moves balances between members: nothing earned or spent
+            elif kind != _MERGED and not opening:  # a merge moves balances; an opening balance was
+                # earned before Kanta: neither is issued or redeemed here
                 unit = "points" if account == POINTS else "stamps" if _is_stamps(account) else None
                 if unit is not None:
                     counter = _COUNTER_INDEX[f"{unit}_{_way(kind, delta)}"]

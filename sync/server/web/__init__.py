@@ -14,6 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from sync.server.web import (
     backups_page,
+    import_page,
     kiosks_page,
     login,
     members_page,
@@ -24,11 +25,24 @@ from sync.server.web import (
 )
 from sync.server.web.console import HERE, Console, PageRedirect, PageRefused, redirect
 
+#: the console's areas, in the order of the navigation
+AREAS = (
+    login,
+    overview,
+    till,
+    members_page,
+    import_page,
+    program_page,
+    kiosks_page,
+    staff_page,
+    backups_page,
+)
+
 
 def install(app: FastAPI, engine: Engine) -> None:
     console = Console(engine)
     router = APIRouter(include_in_schema=False)
-    for area in (login, overview, till, members_page, program_page, kiosks_page, staff_page, backups_page):
+    for area in AREAS:
         area.routes(console, router)
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

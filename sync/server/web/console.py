@@ -45,6 +45,7 @@ NAV: list[tuple[str, str, bool]] = [
     ("/overview", "Overview", False),
     ("/sales", "Non-member sales", False),
     ("/members", "Members", False),
+    ("/import", "Import", True),
     ("/program", "Program", True),
     ("/kiosks", "Kiosks", False),
     ("/staff", "Staff", True),
