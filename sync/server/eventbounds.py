@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
+from operator import itemgetter, le
 from typing import Any
 
 from kiosk.errors import EventFormatError
@@ -52,21 +53,27 @@ def _refuse(fld: str, message: str) -> EventFormatError:
 
 def check_event_values(raw: Mapping[str, Any]) -> None:
     """Raise EventFormatError naming the field unless the (form-checked) event's values are
-    within bounds."""
-    if not _UUID7.fullmatch(raw["id"]):
-        raise _refuse("id", "must be a UUIDv7 in lowercase text")
+    within bounds.
+
+    Every push runs this for every event, so the common case runs in C loops (one pattern
+    over the ids, ``isprintable`` and the lengths over the text fields); only what they doubt
+    is looked at field by field, to name the one that is wrong."""
+    try:
+        ids = "\x1f".join(_IDS_OF(raw))
+        texts = _TEXTS_OF(raw)
+        joined = "".join(texts)
+    except TypeError:  # a hash that is not text
+        _name_bad_field(raw)
+    else:
+        # C loops only: a pattern over the ids, isprintable (true for nearly all real text;
+        # what it doubts is looked at field by field) and the lengths against their limits
+        if not (_IDS.fullmatch(ids) and joined.isprintable() and all(map(le, map(len, texts), _LIMITS))):
+            _name_bad_field(raw)
     reverses = raw.get("reverses")
     if reverses is not None and not _UUID7.fullmatch(reverses):
         raise _refuse("reverses", "must be an event id (a UUIDv7 in lowercase text)")
-    if not _HASH.fullmatch(raw["prev"]):
-        raise _refuse("prev", "must be a hash (32 hex digits)")
-    claimed = raw.get("hash")
-    if type(claimed) is not str or not _HASH.fullmatch(claimed):
-        raise _refuse("hash", "must be a hash (32 hex digits)")
     if raw["seq"] > MAX_SEQ:
         raise _refuse("seq", f"at most {MAX_SEQ}")
-    for name, limit in TEXT_LIMITS:
-        _check_text(raw[name], name, limit)
     for name, limit in OPTIONAL_TEXT_LIMITS:
         value = raw.get(name)
         if value is not None:
@@ -75,15 +82,36 @@ def check_event_values(raw: Mapping[str, Any]) -> None:
     if len(postings) > MAX_POSTINGS:
         raise _refuse("postings", f"at most {MAX_POSTINGS} postings")
     for i, p in enumerate(postings):
-        where = f"postings[{i}]"
-        _check_text(p[0], where, MAX_ACCOUNT)
-        if not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
-            raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
+        account = p[0]
+        if len(account) > MAX_ACCOUNT or not account.isprintable() or not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
+            where = f"postings[{i}]"
+            _check_text(account, where, MAX_ACCOUNT)
+            if not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
+                raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
         if len(p) == 3 and p[2] is not None:
-            _check_text(p[2], where, 64)
+            _check_text(p[2], f"postings[{i}]", 64)
     data = raw.get("data")
     if data:
         _check_data(data, "data", 1)
+
+
+_IDS_OF = itemgetter("id", "prev", "hash")
+_IDS = re.compile(f"{_UUID7.pattern}\x1f{_HASH.pattern}\x1f{_HASH.pattern}")
+_TEXTS_OF = itemgetter(*(name for name, _ in TEXT_LIMITS))
+_LIMITS = tuple(limit for _, limit in TEXT_LIMITS)
+
+
+def _name_bad_field(raw: Mapping[str, Any]) -> None:
+    claimed = raw.get("hash")
+    if not _UUID7.fullmatch(raw["id"]):
+        raise _refuse("id", "must be a UUIDv7 in lowercase text")
+    if not _HASH.fullmatch(raw["prev"]):
+        raise _refuse("prev", "must be a hash (32 hex digits)")
+    if type(claimed) is not str or not _HASH.fullmatch(claimed):
+        raise _refuse("hash", "must be a hash (32 hex digits)")
+    for name, limit in TEXT_LIMITS:
+        _check_text(raw[name], name, limit)
+    # all well: the text isprintable doubted holds no control character (a no-break space...)
 
 
 def _check_text(value: str, fld: str, limit: int) -> None:
