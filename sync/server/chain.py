@@ -54,9 +54,14 @@ class Link(Protocol):
 
 
 def extend(kiosk: str, head: Head, new: Iterable[Link]) -> Head:
-    """The kiosk's head after ``new`` (events the server does not have yet), or ApiError 409
-    naming the first event that does not continue the chain."""
-    for link in sorted(new, key=lambda e: e.seq):
+    """The kiosk's head after ``new`` (events the server does not have yet, in sequence
+    order), or ApiError 409 naming the first event that does not continue the chain."""
+    seq, last = head.seq, head.hash
+    for link in new:
+        if link.seq == seq + 1 and link.prev == last:  # the next link: the common case
+            seq, last = link.seq, link.hash
+            continue
+        head = Head(seq, last)
         name = f"event {link.id} of kiosk {kiosk!r}"
         if link.seq > head.seq + 1:
             raise _refusal(
@@ -87,8 +92,7 @@ def extend(kiosk: str, head: Head, new: Iterable[Link]) -> Head:
                 f"{name} (seq {link.seq}) names a previous hash that is not the hash of this "
                 f"kiosk's stored seq {head.seq} (the chain was rewritten)",
             )
-        head = Head(link.seq, link.hash)
-    return head
+    return Head(seq, last)
 
 
 def _refusal(link: Link, kiosk: str, head: Head, fld: str, detail: str, **extra: int) -> ApiError:
