@@ -29,11 +29,11 @@ MAX_DATA_DEPTH = 6
 MAX_DATA_TEXT = 2000
 #: top-level text fields and their longest allowed length
 TEXT_LIMITS = (
-    ("kind", 40),
+    ("kind", 200),  # (one of the known kinds)
     ("member", 200),
     ("kiosk", 200),
     ("hlc", 260),
-    ("wall", 64),
+    ("wall", 200),  # (an ISO 8601 time)
     ("boot", 200),
     ("program", 200),
 )
@@ -51,24 +51,29 @@ def _refuse(fld: str, message: str) -> EventFormatError:
     return EventFormatError(f"event field {fld!r}: {message}", field=fld)
 
 
-def check_event_values(raw: Mapping[str, Any]) -> None:
+def check_event_values(raw: Mapping[str, Any], *, plain_text: bool = False) -> None:
     """Raise EventFormatError naming the field unless the (form-checked) event's values are
     within bounds.
+
+    ``plain_text``: the JSON the event came in has no backslash at all, so none of its text
+    holds a control character or a lone surrogate (JSON can only spell those escaped), and
+    only lengths are checked (a push body is scanned for one backslash in C, once).
 
     Every push runs this for every event, so the common case runs in C loops (one pattern
     over the ids, ``isprintable`` and the lengths over the text fields); only what they doubt
     is looked at field by field, to name the one that is wrong."""
-    try:
-        ids = "\x1f".join(_IDS_OF(raw))
-        texts = _TEXTS_OF(raw)
-        joined = "".join(texts)
-    except TypeError:  # a hash that is not text
+    texts = _TEXTS_OF(raw)
+    joined = "".join(texts)
+    # C loops only: a pattern over the id and the previous hash (the hash itself must equal
+    # the event's SHA-256, checked next by the caller), isprintable (true for nearly all real
+    # text; what it doubts is looked at field by field) and the lengths (every limit is at
+    # least 200, so text of 200 characters in all keeps them)
+    if not (
+        _IDS.fullmatch(f"{raw['id']}\x1f{raw['prev']}")
+        and (plain_text or joined.isprintable())
+        and (len(joined) <= 200 or all(map(le, map(len, texts), _LIMITS)))
+    ):
         _name_bad_field(raw)
-    else:
-        # C loops only: a pattern over the ids, isprintable (true for nearly all real text;
-        # what it doubts is looked at field by field) and the lengths against their limits
-        if not (_IDS.fullmatch(ids) and joined.isprintable() and all(map(le, map(len, texts), _LIMITS))):
-            _name_bad_field(raw)
     reverses = raw.get("reverses")
     if reverses is not None and not _UUID7.fullmatch(reverses):
         raise _refuse("reverses", "must be an event id (a UUIDv7 in lowercase text)")
@@ -77,26 +82,29 @@ def check_event_values(raw: Mapping[str, Any]) -> None:
     for name, limit in OPTIONAL_TEXT_LIMITS:
         value = raw.get(name)
         if value is not None:
-            _check_text(value, name, limit)
+            _check_text(value, name, limit, plain_text)
     postings = raw.get("postings", ())
     if len(postings) > MAX_POSTINGS:
         raise _refuse("postings", f"at most {MAX_POSTINGS} postings")
     for i, p in enumerate(postings):
         account = p[0]
-        if len(account) > MAX_ACCOUNT or not account.isprintable() or not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
+        if (
+            len(account) > MAX_ACCOUNT
+            or not (plain_text or account.isprintable())
+            or not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT
+        ):
             where = f"postings[{i}]"
             _check_text(account, where, MAX_ACCOUNT)
             if not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
                 raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
         if len(p) == 3 and p[2] is not None:
-            _check_text(p[2], f"postings[{i}]", 64)
+            _check_text(p[2], f"postings[{i}]", 64, plain_text)
     data = raw.get("data")
     if data:
-        _check_data(data, "data", 1)
+        _check_data(data, "data", 1, plain_text)
 
 
-_IDS_OF = itemgetter("id", "prev", "hash")
-_IDS = re.compile(f"{_UUID7.pattern}\x1f{_HASH.pattern}\x1f{_HASH.pattern}")
+_IDS = re.compile(f"{_UUID7.pattern}\x1f{_HASH.pattern}")
 _TEXTS_OF = itemgetter(*(name for name, _ in TEXT_LIMITS))
 _LIMITS = tuple(limit for _, limit in TEXT_LIMITS)
 
@@ -114,26 +122,26 @@ def _name_bad_field(raw: Mapping[str, Any]) -> None:
     # all well: the text isprintable doubted holds no control character (a no-break space...)
 
 
-def _check_text(value: str, fld: str, limit: int) -> None:
+def _check_text(value: str, fld: str, limit: int, plain_text: bool = False) -> None:
     if len(value) > limit:
         raise _refuse(fld, f"at most {limit} characters")
-    if _CONTROL.search(value):
+    if not plain_text and _CONTROL.search(value):
         raise _refuse(fld, "no NUL, control characters or lone surrogates")
 
 
-def _check_data(value: Any, fld: str, depth: int) -> None:
+def _check_data(value: Any, fld: str, depth: int, plain_text: bool) -> None:
     if depth > MAX_DATA_DEPTH:
         raise _refuse(fld, f"nested deeper than {MAX_DATA_DEPTH} levels")
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if len(key) > 200 or _CONTROL.search(key):
+            if len(key) > 200 or (not plain_text and _CONTROL.search(key)):
                 raise _refuse(fld, "a key of at most 200 characters, no control characters")
-            _check_data(item, f"{fld}.{key}" if len(fld) < 200 else fld, depth + 1)
+            _check_data(item, f"{fld}.{key}" if len(fld) < 200 else fld, depth + 1, plain_text)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            _check_data(item, f"{fld}[{i}]" if len(fld) < 200 else fld, depth + 1)
+            _check_data(item, f"{fld}[{i}]" if len(fld) < 200 else fld, depth + 1, plain_text)
     elif isinstance(value, str):
-        if len(value) > MAX_DATA_TEXT or _DATA_CONTROL.search(value):
+        if len(value) > MAX_DATA_TEXT or (not plain_text and _DATA_CONTROL.search(value)):
             raise _refuse(fld, f"text of at most {MAX_DATA_TEXT} characters, no NUL or control characters")
     elif isinstance(value, bool) or value is None:
         return

@@ -247,8 +247,9 @@ class Incoming:
     index: int
 
 
-def validate_batch(raw_events: Any) -> list[Incoming]:
-    """Parse a batch; a malformed event is a 422 naming ``events[i].field``."""
+def validate_batch(raw_events: Any, *, plain_text: bool = False) -> list[Incoming]:
+    """Parse a batch; a malformed event is a 422 naming ``events[i].field``. ``plain_text``:
+    the body had no backslash (see ``eventbounds.check_event_values``)."""
     if not isinstance(raw_events, list):
         raise ApiError(422, "'events' must be a list of events", field="events")
     if len(raw_events) > MAX_EVENTS:
@@ -257,7 +258,7 @@ def validate_batch(raw_events: Any) -> list[Incoming]:
     for i, raw in enumerate(raw_events):
         try:
             check_event_dict(raw)
-            check_event_values(raw)
+            check_event_values(raw, plain_text=plain_text)
             body = _canonical_checked(raw)
         except EventFormatError as exc:
             fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
