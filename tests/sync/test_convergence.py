@@ -21,19 +21,15 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kiosk.app.wiring import _import_sync_inbox
 from kiosk.config import RulesConfig
 from kiosk.domain.member import Conflict, MemberState, fold
 from kiosk.domain.program import default_program_path, parse_program
 from kiosk.domain.rules import Action, ActionKind, SimpleRules
 from kiosk.errors import KantaError
-from kiosk.services.loyalty import LoyaltyService
 from kiosk.store.ledger import Ledger
-from sync.client import SyncClient, Transport
-from sync.state import load_state
 from tests.conftest import HELSINKI
 from tests.sync.client.live import PASSWORD, LiveServer, pair
-from tests.sync.shop import ShopOfKiosks
+from tests.sync.shop import Kiosk, ShopOfKiosks
 
 KIOSKS = 3
 CARDS = [f"04C0{i:04d}" for i in range(5)]
@@ -64,21 +60,9 @@ ops = st.one_of(
 )
 
 
-class Kiosk:
-    def __init__(self, folder: Path, skew: timedelta, base: list[datetime]) -> None:
-        self.folder = folder
-        self.service = LoyaltyService(
-            Ledger.open(folder), SimpleRules(RulesConfig(cooldown_seconds=0)), lambda: base[0] + skew
-        )
-        self.online = True
-
-    def sync(self) -> None:
-        state = load_state(self.folder)
-        transport = Transport(
-            state.server, token=state.token, session=requests.Session(), sleep=lambda s: None
-        )
-        SyncClient(self.folder, transport=transport).cycle()
-        _import_sync_inbox(self.service, self.folder)  # what the kiosk app does when idle
+def _simple_kiosk(folder: Path, skew: timedelta, base: list[datetime]) -> Kiosk:
+    """A kiosk with the built-in rules, no cooldown (so every tap counts)."""
+    return Kiosk(folder, SimpleRules(RulesConfig(cooldown_seconds=0)), lambda: base[0] + skew)
 
 
 def assert_converged(ledgers: list[Ledger], server_events: list[dict[str, Any]]) -> dict[str, MemberState]:
@@ -108,7 +92,7 @@ def assert_converged(ledgers: list[Ledger], server_events: list[dict[str, Any]])
 def _run(live: LiveServer, folder: Path, skews: list[int], steps: list[tuple[Any, ...]]) -> list[Any]:
     shop = live.new_shop(tuple(f"k{i}" for i in range(KIOSKS)))
     base = [datetime(2026, 3, 2, 9, tzinfo=HELSINKI)]
-    kiosks = [Kiosk(folder / f"k{i}", timedelta(minutes=skews[i]), base) for i in range(KIOSKS)]
+    kiosks = [_simple_kiosk(folder / f"k{i}", timedelta(minutes=skews[i]), base) for i in range(KIOSKS)]
     for i, k in enumerate(kiosks):
         pair(k.folder, live, shop.tokens[f"k{i}"])
     cards = {i: list(CARDS) for i in range(KIOSKS)}  # what each kiosk thinks the current cards are
