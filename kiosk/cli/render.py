@@ -36,6 +36,15 @@ def member_json(state: MemberState) -> dict[str, Any]:
         "enrolled_at": state.enrolled_at,
         "last_visit_at": state.last_visit_at,
         "overdrawn": list(state.overdrawn),
+        "double_uses": [
+            {
+                "account": c.account,
+                "event": c.event,
+                "kiosk": c.kiosk,
+                "earlier_kiosk": c.earlier.kiosk if c.earlier else None,
+            }
+            for c in state.open_conflicts
+        ],
         "events": state.event_count,
     }
 
@@ -51,6 +60,9 @@ def describe_member(state: MemberState, currency: str) -> str:
     ]
     if state.overdrawn:
         lines.append(f"OVERDRAWN: {', '.join(state.overdrawn)} (check the history)")
+    for c in state.open_conflicts:
+        earlier = f" and kiosk {c.earlier.kiosk}" if c.earlier else ""
+        lines.append(f"USED TWICE: {c.account} at kiosk {c.kiosk}{earlier} while they could not sync")
     return "\n".join(lines)
 
 

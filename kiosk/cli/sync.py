@@ -180,7 +180,10 @@ def sync_status(args: argparse.Namespace) -> int:
         with Ledger.open(data, readonly=True) as ledger:
             info["kiosk"] = ledger.meta.get("kiosk")
             info["pending"] = max(0, int(ledger.meta.get("seq", 0)) - state.pushed_seq)
-            info["overdrawn_members"] = sum(1 for s in ledger.all_members() if s.overdrawn)
+            members = list(ledger.all_members())
+            info["overdrawn_members"] = sum(1 for s in members if s.overdrawn)
+            # single-use things two kiosks both allowed offline (kiosk.domain.member.Conflict)
+            info["double_uses"] = sum(len(s.open_conflicts) for s in members)
     except SyncError:
         raise
     except Exception as exc:  # a status command shows what it can

@@ -7,12 +7,14 @@ them (the failures these tests name were found that way, by hand).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from kiosk.cli.main import main
 from kiosk.domain.events import POINTS
 from kiosk.domain.program import default_program_path, load_program
 from kiosk.domain.programs.engine import coupon_member_id, stamps_account
@@ -120,7 +122,7 @@ def test_the_daily_visit_counter_is_not_overdrawn_by_two_kiosks_closing_it(
 
 
 def test_a_single_use_coupon_redeemed_at_two_kiosks_offline_is_flagged_naming_both(
-    live: LiveServer, tmp_path: Path
+    live: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     shop = shop_with(live, tmp_path, "coupons")
     a, b = shop.kiosks
@@ -148,3 +150,26 @@ def test_a_single_use_coupon_redeemed_at_two_kiosks_offline_is_flagged_naming_bo
         assert {named["kiosk"], named["earlier_kiosk"]} == {"k0", "k1"}
     finally:
         shop.close()
+    # what staff and the owner see at the kiosk: `kanta sync status` counts it
+    assert main(["--data", str(a.folder), "sync", "status", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["double_uses"] == 1
+
+
+def test_a_reward_redeemed_at_two_kiosks_offline_shows_at_member_show(
+    live: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = shop_with(live, tmp_path, "points")
+    a, b = shop.kiosks
+    try:
+        a.service.tap(CARD)
+        a.service.purchase(CARD, 10_000)  # 125 points: one coffee (100)
+        shop.sync_all()
+        assert a.service.redeem(CARD, "coffee").accepted
+        assert b.service.redeem(CARD, "coffee").accepted  # offline: b cannot know
+        shop.sync_all()
+    finally:
+        shop.close()
+    assert main(["--data", str(b.folder), "member", "show", CARD]) == 0
+    shown = capsys.readouterr().out
+    assert "OVERDRAWN: points" in shown
+    assert "USED TWICE: points at kiosk" in shown and " and kiosk " in shown
