@@ -8,10 +8,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from kiosk.errors import InvalidInput
+from kiosk.errors import InvalidInput, KantaError
 from kiosk.staff import ROLES
-from sync.server import staff, store
+from sync.server import db, staff, store
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, unauthorized
+from sync.server.web import session as sessions
 from sync.server.web.console import Console, redirect
 
 STAFF_API = "/api/v1/staff"
@@ -37,6 +38,21 @@ def routes(console: Console, router: APIRouter) -> None:
     @router.get("/staff")
     def show(request: Request) -> Response:
         return page(request)
+
+    @router.post("/staff/login")
+    async def add_login(request: Request) -> Response:
+        """A console login for a manager: figures, members, sales and kiosks, nothing else."""
+        session, form = await console.form(request, owner_only=True)
+        email = str(form.get("email", "")).strip()[:320]
+        password = str(form.get("password", ""))[:1000]
+        with db.read_tx(console.engine) as conn:
+            shop = str(db.q(conn, "SELECT name FROM shops WHERE id = ?", (session.shop_id,)).scalar_one())
+        try:
+            await run_in_threadpool(store.init_shop, console.engine, shop, email, password)
+        except KantaError as exc:
+            return page(request, str(exc))
+        sessions.save_settings(console.engine, email, role="manager", lang=session.lang)
+        return redirect("/staff?saved=1")
 
     @router.post("/staff")
     async def save(request: Request) -> Response:

@@ -103,3 +103,24 @@ def test_a_backup_downloaded_from_the_page_verifies(live: LiveShop, browser: Bro
     assert report.ok, report.summary()
     manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
     assert manifest["counts"]["events"] == stored
+
+
+def test_a_manager_login_sees_figures_but_not_the_owners_pages(
+    live: LiveShop, browser: Browser
+) -> None:
+    browser.login(live.base_url)
+    browser.go("/staff")
+    browser.fill("#manager-email", "manager@cafe.example")
+    browser.fill("#manager-password", "manager password 1")
+    browser.submit("#add-manager")
+    assert browser.all("#saved")
+    browser.submit("#logout")
+    browser.login(live.base_url, "manager@cafe.example", "manager password 1")
+    assert browser.driver.current_url.endswith("/overview")
+    nav = [a.text for a in browser.all("header a")]
+    assert "Overview" in nav and "Members" in nav and "Staff" not in nav and "Program" not in nav
+    for path in ("/staff", "/program", "/import", "/backups"):
+        browser.go(path)
+        assert "for the shop's owner" in browser.find("#refused").text, path
+    browser.go("/kiosks")
+    assert browser.all("#kiosk-k1") and not browser.all("#pair"), "a manager sees kiosks but pairs none"
