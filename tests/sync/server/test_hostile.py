@@ -416,3 +416,19 @@ def test_queries_paths_and_headers_out_of_range_never_get_a_5xx(client: TestClie
         except UnicodeEncodeError:
             continue  # (the client itself cannot send this header)
         assert r.status_code < 500, (method, path[:80], r.status_code, r.text[:200])
+
+
+def test_password_checks_past_the_queue_are_refused_with_503(
+    client: TestClient, shop: Shop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from sync.server import auth
+
+    full = threading.BoundedSemaphore(1)
+    full.acquire()  # as if SCRYPT_QUEUE checks were already waiting
+    monkeypatch.setattr(auth, "_queued", full)
+    r = client.get("/api/v1/kiosks", headers=shop.owner_headers)
+    assert r.status_code == 503 and int(r.headers["Retry-After"]) >= 1
+    monkeypatch.undo()
+    assert client.get("/api/v1/kiosks", headers=shop.owner_headers).status_code == 200
