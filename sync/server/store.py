@@ -339,14 +339,24 @@ class _Prepared:
     count: int
 
 
+#: a 403's field: every event of a batch names the same kiosk, so the first one is named
+_KIOSK_FIELD = "events[0].kiosk"
+
+
 def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
     """The checks that need no database."""
     idents = {e.kiosk for e in incoming}
     if len(idents) > 1:
-        raise ApiError(403, "every event of a batch must come from the pushing kiosk", field="events")
+        odd = next(e for e in incoming if e.kiosk != incoming[0].kiosk)
+        raise ApiError(
+            403,
+            "every event of a batch must come from the pushing kiosk",
+            field=f"events[{odd.index}].kiosk",
+            index=odd.index,
+        )
     ident = next(iter(idents), None)
     if ident is not None and kiosk.ident is not None and ident != kiosk.ident:
-        raise ApiError(403, f"this token belongs to kiosk {kiosk.ident!r}, not {ident!r}")
+        raise ApiError(403, f"this token belongs to kiosk {kiosk.ident!r}, not {ident!r}", field=_KIOSK_FIELD)
     # the same event twice in one batch counts once
     unique: dict[str, Incoming] = {}
     for e in incoming:
@@ -395,9 +405,11 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
                 if state[0] is None:
                     owner = ident_owner.get(ident)
                     if owner is not None and owner != job.kiosk.row_id:
-                        raise ApiError(403, f"kiosk id {ident!r} belongs to another kiosk of this shop")
+                        taken = f"kiosk id {ident!r} belongs to another kiosk of this shop"
+                        raise ApiError(403, taken, field=_KIOSK_FIELD)
                 elif state[0] != ident:
-                    raise ApiError(403, f"this token belongs to kiosk {state[0]!r}, not {ident!r}")
+                    mine = f"this token belongs to kiosk {state[0]!r}, not {ident!r}"
+                    raise ApiError(403, mine, field=_KIOSK_FIELD)
             for event_id, event in unique.items():
                 stored_hash = known.get(event_id)
                 if stored_hash is not None and stored_hash != event.hash:

@@ -432,3 +432,14 @@ def test_password_checks_past_the_queue_are_refused_with_503(
     assert r.status_code == 503 and int(r.headers["Retry-After"]) >= 1
     monkeypatch.undo()
     assert client.get("/api/v1/kiosks", headers=shop.owner_headers).status_code == 200
+
+
+def test_events_of_another_kiosk_are_refused_naming_the_field(client: TestClient, shop: Shop) -> None:
+    mine, other = KioskEvents("kiosk-h4"), KioskEvents("kiosk-h5")
+    mixed = [mine.visits(1)[0].to_dict(), other.visits(1)[0].to_dict()]
+    r = _push(client, shop, mixed)
+    assert r.status_code == 403 and r.json()["field"] == "events[1].kiosk"
+    assert _push(client, shop, mixed[:1]).status_code == 200
+    r = _push(client, shop, mixed[1:])  # the token's kiosk is kiosk-h4 now
+    assert r.status_code == 403 and r.json()["field"] == "events[0].kiosk"
+    assert [e["id"] for e in _all_events(client, shop)] == [mixed[0]["id"]]
