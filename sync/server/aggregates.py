@@ -331,6 +331,9 @@ def rebuild(engine: Engine, shop_ids: Iterable[int] | None = None, *, chunk: int
                 conn.execute(sa.delete(table).where(table.c.shop_id == shop_id))
             _write(conn, shop_id, fold, empty=True)
             conn.execute(sa.update(agg_state).where(agg_state.c.shop_id == shop_id).values(cursor=last))
+            if conn.dialect.name == "postgresql":  # fresh statistics: the planner saw empty tables
+                for table in AGGREGATE_TABLES:
+                    conn.exec_driver_sql(f"ANALYZE {table.name}")
         total += catch_up(engine, shop_id)
     return total
 

@@ -128,10 +128,11 @@ def compute(engine: Engine, shop_id: int, q: Query) -> Overview:
             'SUM("spend") FROM agg_members WHERE shop_id = ? AND "first_day" <= ?',
             (start, active_cut, dormant_cut, active_cut, shop_id, end),
         ).first()
+        # (grouped, not COUNT(DISTINCT): PostgreSQL hashes instead of sorting)
         came = db.q(
             conn,
-            'SELECT COUNT(DISTINCT "member") FROM agg_member_months '
-            'WHERE shop_id = ? AND "month" BETWEEN ? AND ?',
+            'SELECT COUNT(*) FROM (SELECT "member" FROM agg_member_months '
+            'WHERE shop_id = ? AND "month" BETWEEN ? AND ? GROUP BY "member") AS came',
             (shop_id, start[:7], end[:7]),
         ).scalar()
         till = db.q(
@@ -142,7 +143,7 @@ def compute(engine: Engine, shop_id: int, q: Query) -> Overview:
         balances = dict(
             db.q(conn, 'SELECT "account", "total" FROM agg_balances WHERE shop_id = ?', (shop_id,)).all()
         )
-        kiosk_rows = db.q(conn, "SELECT DISTINCT kiosk FROM agg_hours WHERE shop_id = ?", (shop_id,))
+        kiosk_rows = db.q(conn, 'SELECT "kiosk" FROM agg_kiosks WHERE shop_id = ?', (shop_id,))
         kiosks = [r[0] for r in kiosk_rows]
         program = current_program(conn, shop_id)
 
