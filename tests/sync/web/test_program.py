@@ -23,7 +23,9 @@ def test_edit_preview_publish_and_a_kiosk_runs_it(live: LiveShop, browser: Brows
         for card in ("04A1B2C3D4E5F6", "04A1B2C3D4E5F7", "04A1B2C3D4E5F6"):
             assert kiosk.tap(card) == "builtin-1"
         kiosk.sync()
-        program = default_program_path().read_text(encoding="utf-8")
+        # the kiosk's members hold built-in stamps: the program says where they go
+        carry = '\n[carry_over]\nstamps = "stamps:coffee"\n'
+        program = default_program_path().read_text(encoding="utf-8") + carry
         browser.login(live.base_url)
         browser.go("/program")
         assert browser.find("#current-version").text == "—"
