@@ -14,6 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk.domain.program import ProgramRules
+from kiosk.domain.programs.carry import unplaced
+from kiosk.domain.programs.engine import is_meta
 from kiosk.errors import KantaError
 from sync.server import aggregates, db, store
 from sync.server.web import program_text
@@ -36,6 +38,14 @@ def kiosk_programs(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
             (shop_id,),
         ).all()
     return [{"name": r[0], "ident": r[1], "program": r[2], "last_event": r[3]} for r in rows]
+
+
+def held_accounts(engine: Engine, shop_id: int) -> set[str]:
+    """The accounts members of the shop hold balances in (from the aggregates)."""
+    aggregates.up_to_date(engine, shop_id)
+    with db.read_tx(engine) as conn:
+        rows = db.q(conn, 'SELECT "account" FROM agg_balances WHERE shop_id = ? AND "total" <> 0', (shop_id,))
+        return {r[0] for r in rows if not is_meta(r[0])}
 
 
 def _current(engine: Engine, shop_id: int) -> tuple[int, str]:
@@ -86,6 +96,14 @@ def routes(console: Console, router: APIRouter) -> None:
         rules = program_text.check(text)
         if isinstance(rules, Problem):
             return page(request, text, problem=rules)
+        hidden = unplaced(held_accounts(console.engine, session.shop_id), rules.spec)
+        if hidden:  # a kiosk would refuse to switch to it (kiosk.services.program_change)
+            message = (
+                f"members hold balances in {', '.join(hidden)}, which this program does not use: add a "
+                '[carry_over] table saying which of its accounts each moves into (e.g. stamps = '
+                '"stamps:coffee"), or false to let it go'
+            )
+            return page(request, text, problem=Problem(None, message))
         if form.get("action") == "publish":
             owner = store.OwnerAuth(session.shop_id, session.email)
             published = await run_in_threadpool(store.put_program, console.engine, owner, text)

@@ -36,6 +36,10 @@ def test_edit_preview_publish_and_a_kiosk_runs_it(live: LiveShop, browser: Brows
         problem = browser.find("#problem").text
         assert f"line {bad_line}:" in problem and "stamp_card[0].reward_at" in problem
         assert browser.find("#current-version").text == "—", "nothing was published"
+        # the kiosks' members hold built-in stamps this program does not use: refused, as a
+        # kiosk would refuse to switch to it
+        _edit(browser, program.replace(carry, ""), "#check")
+        assert "[carry_over]" in browser.find("#problem").text and "stamps" in browser.find("#problem").text
         _edit(browser, program, "#check")
         assert browser.find("#checked").text.endswith("cafe@1")
         preview = browser.find("#preview").text
