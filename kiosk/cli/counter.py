@@ -57,6 +57,7 @@ def register(sub: Any) -> None:
 
     p = verb("purchase", "record a purchase; prints the amount to charge after discounts", run_purchase)
     p.add_argument("amount", help="the purchase amount, e.g. 12.50")
+    p.add_argument("--category", metavar="ID", help="the purchase's category, where the program has them")
     p = verb("redeem", "redeem a reward (REWARD: which one, when there are several)", run_redeem)
     p.add_argument("reward", nargs="?", help="the reward's id (see `kanta counter show CARD`)")
     p = verb("top-up", "top up prepaid credit by AMOUNT (the customer pays it)", run_top_up)
@@ -185,7 +186,8 @@ def _with_counter(
 @_with_counter
 def run_purchase(counter: CounterService, args: argparse.Namespace) -> int:
     amount = _amount(args.amount)
-    return _finish(args, counter, counter.purchase(args.card, amount, actor=args.staff), "purchase")
+    result = counter.purchase(args.card, amount, category=args.category, actor=args.staff)
+    return _finish(args, counter, result, "purchase")
 
 
 @_with_counter
@@ -273,12 +275,13 @@ def run_offers(counter: CounterService, args: argparse.Namespace) -> int:
         "passes": choices(offers.passes),
         "subscriptions": choices(offers.subscriptions),
         "bonus_actions": choices(offers.bonus_actions),
+        "categories": choices(offers.categories),
     }
     if args.json:
         common.print_json(doc)
         return 0
     print("actions  " + ", ".join(doc["actions"]))
-    for key in ("rewards", "passes", "subscriptions", "bonus_actions"):
+    for key in ("rewards", "passes", "subscriptions", "bonus_actions", "categories"):
         for item in doc[key]:
             price = (
                 ""

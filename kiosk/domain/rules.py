@@ -53,6 +53,8 @@ class Action:
     actor: str | None = None
     #: idempotency key (a sale's id): the same action id is applied once
     action_id: str | None = None
+    #: a purchase's category, where the program has categories
+    category: str | None = None
     #: the kiosk reached the shop's server lately (its sync worker's last cycle succeeded
     #: in the last two minutes): an online-only coupon needs it
     server_reached: bool = False

@@ -85,6 +85,8 @@ class Offers:
     passes: tuple[Choice, ...] = ()
     subscriptions: tuple[Choice, ...] = ()
     bonus_actions: tuple[Choice, ...] = ()
+    #: purchase categories, where the program has them
+    categories: tuple[Choice, ...] = ()
 
     def offers(self, action: CounterAction) -> bool:
         return action in self.actions
@@ -285,7 +287,10 @@ class CounterService:
             CounterAction.BONUS: bool(bonuses),
         }
         actions |= {a for a, on in wanted.items() if on}
-        return Offers(frozenset(actions), tuple(rewards), tuple(passes), tuple(subs), tuple(bonuses))
+        categories = tuple(Choice(c.id, c.names) for c in spec.categories)
+        return Offers(
+            frozenset(actions), tuple(rewards), tuple(passes), tuple(subs), tuple(bonuses), categories
+        )
 
     # ---- whose card ---------------------------------------------------------------------------
 
@@ -373,12 +378,19 @@ class CounterService:
         return CounterResult(self.loyalty.act(card, engine_action, now))
 
     def purchase(
-        self, card: str, amount_cents: int, *, actor: str | None = None, now: datetime | None = None
+        self,
+        card: str,
+        amount_cents: int,
+        *,
+        category: str | None = None,
+        actor: str | None = None,
+        now: datetime | None = None,
     ) -> CounterResult:
-        """A purchase: discounts applied; the result says what to charge at the till."""
+        """A purchase (of a category, where the program has them): discounts applied; the
+        result says what to charge at the till."""
         amount = _amount(amount_cents, "purchase amount")
         card = normalize_card(card)
-        action = Action(ActionKind.PURCHASE, card=card, amount_cents=amount, actor=actor)
+        action = Action(ActionKind.PURCHASE, card=card, amount_cents=amount, actor=actor, category=category)
         result = self._act(CounterAction.PURCHASE, card, action, now)
         if not result.accepted:
             return result

@@ -151,3 +151,24 @@ def test_every_counter_verb_is_documented(verb: str, tmp_path: Path) -> None:
     assert verb in listed.stdout
     result = kanta("counter", verb, "--help", data=tmp_path)
     assert result.returncode == 0 and "--json" in result.stdout
+
+
+def test_a_purchase_category_from_the_command(tmp_path: Path) -> None:
+    program = tmp_path / "cafe.toml"
+    program.write_text(
+        '[program]\nid = "cafe"\nversion = 1\n\n'
+        '[[category]]\nid = "coffee"\nname = { en = "Coffee", fi = "Kahvi", sv = "Kaffe" }\n\n'
+        '[[category]]\nid = "beans"\nname = "Beans"\n\n'
+        '[[stamp_card]]\nid = "cup"\nname = "Cup card"\nreward = "a cup"\nreward_at = 5\n'
+        'earn_on = "purchase"\ncategories = ["coffee"]\n'
+    )
+    data = tmp_path / "d"
+    run(data, str(program), "tap", A)
+    offers = run_json(data, str(program), "counter", "offers")
+    assert [(c["id"], c["name"]) for c in offers["categories"]] == [("coffee", "Kahvi"), ("beans", "Beans")]
+    coffee = run_json(data, str(program), "counter", "purchase", A, "4.00", "--category", "coffee")
+    assert coffee["member"]["stamps"][0]["have"] == 1
+    beans = run_json(data, str(program), "counter", "purchase", A, "9.00", "--category", "beans")
+    assert beans["member"]["stamps"][0]["have"] == 1
+    wrong = run_json(data, str(program), "counter", "purchase", A, "1.00", "--category", "cake", status=3)
+    assert wrong["refusal"]["code"] == "unknown_category"

@@ -229,3 +229,38 @@ def test_every_shipped_reward_and_pass_has_a_name_in_each_language(ledger: Ledge
         for choice in (*offers.rewards, *offers.passes, *offers.subscriptions, *offers.bonus_actions):
             names = {lang: choice.name(lang) for lang in ("fi", "sv", "en")}
             assert len(set(names.values())) == 3, (path.name, choice.id, names)
+
+
+CAFE_WITH_CATEGORIES = {
+    "program": {"id": "cafe", "version": 3, "language": "en"},
+    "category": [
+        {"id": "coffee", "name": {"en": "Coffee", "fi": "Kahvi", "sv": "Kaffe"}},
+        {"id": "beans", "name": {"en": "Beans", "fi": "Kahvipavut", "sv": "Kaffebönor"}},
+    ],
+    "stamp_card": [
+        {
+            "id": "cup",
+            "name": "Cup card",
+            "reward": "a cup",
+            "reward_at": 5,
+            "earn_on": "purchase",
+            "categories": ["coffee"],
+        }
+    ],
+}
+
+
+def test_purchase_categories_choose_what_earns_stamps(ledger: Ledger, clock: FakeClock) -> None:
+    counter = CounterService(LoyaltyService(ledger, parse_program(CAFE_WITH_CATEGORIES), clock))
+    assert [(c.id, c.name("fi")) for c in counter.offers().categories] == [
+        ("coffee", "Kahvi"),
+        ("beans", "Kahvipavut"),
+    ]
+    counter.loyalty.tap(A)
+    coffee = counter.purchase(A, 400, category="coffee")
+    assert coffee.accepted and coffee.outcome.events[-1].data["category"] == "coffee"
+    beans = counter.purchase(A, 1200, category="beans")
+    assert beans.accepted
+    assert [s.have for s in summary(counter, A).stamps] == [1]  # the beans earned none
+    unknown = counter.purchase(A, 100, category="cake")
+    assert unknown.refusal is not None and unknown.refusal.code == "unknown_category"

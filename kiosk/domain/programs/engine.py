@@ -555,6 +555,12 @@ class ProgramRules:
         if amount is None or amount <= 0:
             return refuse("bad_amount", "Enter the purchase amount first.")
         state, spec = ctx.state, self.spec
+        category = ctx.action.category
+        if category is not None and category not in {c.id for c in spec.categories}:
+            known = [c.id for c in spec.categories]
+            return refuse(
+                "unknown_category", f"There is no purchase category {category!r}.", categories=known
+            )
         percent, reasons = self.standing_discount(state, ctx.now)
         postings: list[Posting] = []
         voucher = self._best_voucher(ctx)
@@ -566,6 +572,8 @@ class ProgramRules:
         discount = percent_of(amount, percent)
         paid = amount - discount
         data: dict[str, Any] = {"amount": amount, "paid": paid}
+        if category is not None:
+            data["category"] = category
         if discount:
             data.update(discount=discount, discount_percent=str(percent), discount_from=list(reasons))
         postings.append(Posting(SPEND, paid))
@@ -600,7 +608,8 @@ class ProgramRules:
         stamp_pct, _, _ = self.promotion(ctx.now, "stamps")
         stamps: dict[str, int] = {}
         for card in spec.stamp_cards:
-            if card.earn_on == "purchase" and paid >= max(card.min_purchase, 1):
+            counts = not card.categories or category in card.categories
+            if card.earn_on == "purchase" and counts and paid >= max(card.min_purchase, 1):
                 stamps[card.id] = card.stamps * stamp_pct // 100
                 postings.append(self._stamps_posting(ctx, card, stamps[card.id]))
         if stamps:

@@ -51,6 +51,8 @@ class StampCard:
     per_day: int | None = None
     local_names: Names | None = None
     reward_local_names: Names | None = None
+    #: purchase stamps only for purchases in these categories (empty: any purchase)
+    categories: tuple[str, ...] = ()
 
     @property
     def names(self) -> Names:
@@ -274,6 +276,14 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class Category:
+    """A kind of purchase staff choose at the counter (coffee, beans, lunch)."""
+
+    id: str
+    names: Names
+
+
+@dataclass(frozen=True)
 class CodesSpec:
     """Which scanned codes are the shop's: coupons are known by their own codes/prefixes."""
 
@@ -311,6 +321,7 @@ class ProgramSpec:
     welcome: WelcomeSpec | None = None
     promotions: tuple[Promotion, ...] = ()
     codes: CodesSpec = CodesSpec()
+    categories: tuple[Category, ...] = ()
     #: (earlier account, the account it moves into, or None: let it go) for a program change
     carry_over: tuple[tuple[str, str | None], ...] = ()
     source: str = "<program>"
@@ -499,6 +510,7 @@ def _stamp_card(t: _Table) -> StampCard:
         earn_on=t.choice("earn_on", ("visit", "purchase"), "visit"),
         stamps=t.integer("stamps", 1, minimum=1),
         min_purchase=t.money("min_purchase", 0),
+        categories=t.strings("categories"),
         reward_value=t.money("reward_value", 0),
         expire_days=t.integer("expire_days", None, minimum=1),
         per_day=t.integer("per_day", None, minimum=1),
@@ -733,6 +745,13 @@ def _promotion(t: _Table) -> Promotion:
     return promo
 
 
+def _category(t: _Table) -> Category:
+    ident = t.ident()
+    name, names = t.names("name")
+    t.done()
+    return Category(ident, names or Names(name))
+
+
 def _codes(t: _Table) -> CodesSpec:
     def prefixes(key: str) -> tuple[str, ...]:
         values = t.strings(key)
@@ -861,6 +880,7 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         welcome=opt("welcome", _welcome),
         promotions=tuple(_promotion(t) for t in root.tables("promotion")),
         codes=opt("codes", _codes) or CodesSpec(),
+        categories=tuple(_category(t) for t in root.tables("category")),
         carry_over=opt("carry_over", _carry_over) or (),
         source=source,
     )
@@ -881,6 +901,15 @@ def _cross_check(spec: ProgramSpec) -> None:
     _unique(src, "stamp_card, visit_card, time_pass, subscription and points.reward", ids)
     _unique(src, "coupon", [c.id for c in spec.coupons])
     _unique(src, "bonus_action", [b.id for b in spec.bonus_actions])
+    _unique(src, "category", [c.id for c in spec.categories])
+    known = {c.id for c in spec.categories}
+    for i, card in enumerate(spec.stamp_cards):
+        for category in card.categories:
+            if category not in known:
+                raise ConfigError(
+                    f"{src}: stamp_card[{i}].categories: expected ids of [[category]] tables "
+                    f"({', '.join(sorted(known)) or 'none defined'}), got {category!r}"
+                )
     cards = {c.id for c in spec.stamp_cards}
     if spec.welcome and spec.welcome.stamps and spec.welcome.stamp_card not in cards:
         raise ConfigError(
