@@ -331,9 +331,12 @@ def rebuild(engine: Engine, shop_ids: Iterable[int] | None = None, *, chunk: int
                 conn.execute(sa.delete(table).where(table.c.shop_id == shop_id))
             _write(conn, shop_id, fold, empty=True)
             conn.execute(sa.update(agg_state).where(agg_state.c.shop_id == shop_id).values(cursor=last))
-            if conn.dialect.name == "postgresql":  # fresh statistics: the planner saw empty tables
+        if engine.dialect.name == "postgresql":
+            # fresh statistics (the planner saw empty tables) and a visibility map, so the
+            # overview's counts read the indexes alone; VACUUM runs outside a transaction
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
                 for table in AGGREGATE_TABLES:
-                    conn.exec_driver_sql(f"ANALYZE {table.name}")
+                    auto.exec_driver_sql(f"VACUUM ANALYZE {table.name}")
         total += catch_up(engine, shop_id)
     return total
 
