@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
 from sync.backup_guard import private_mode
-from sync.server import console_schema, heads_schema
+from sync.server import console_schema, heads_schema, requests_schema
 from sync.server.chain import Head
 
 metadata = sa.MetaData()
@@ -352,6 +352,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     _chain_heads,
     console_schema.create_cards,
     heads_schema.create_signed_heads,
+    requests_schema.create_data_requests,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -104,8 +104,9 @@ def parse(text: str, known_cards: set[str]) -> Checked:
     return out
 
 
-def _import_kiosk(engine: Engine, shop_id: int) -> tuple[KioskAuth, Stamper]:
-    """The shop's import kiosk (made on first use) and its stamper, continuing its chain."""
+def console_kiosk(engine: Engine, shop_id: int) -> tuple[KioskAuth, Stamper]:
+    """The shop's console kiosk (made on first use) and its stamper, continuing its chain:
+    what the console records (imports, erasures) goes through it."""
     with db.read_tx(engine) as conn:
         shop = str(db.q(conn, "SELECT name FROM shops WHERE id = ?", (shop_id,)).scalar_one())
         row = db.q(
@@ -139,7 +140,7 @@ def known_cards(engine: Engine, shop_id: int) -> set[str]:
 
 def run(engine: Engine, shop_id: int, rows: list[Row], actor: str) -> int:
     """Record the rows' members and opening balances; returns the members made."""
-    kiosk, stamper = _import_kiosk(engine, shop_id)
+    kiosk, stamper = console_kiosk(engine, shop_id)
     events = []
     for row in rows:
         now = datetime.now(UTC)

@@ -20,6 +20,7 @@ from sync.server.web import (
     members_page,
     overview,
     program_page,
+    requests_page,
     staff_page,
     till,
 )
@@ -31,6 +32,7 @@ AREAS = (
     overview,
     till,
     members_page,
+    requests_page,
     import_page,
     program_page,
     kiosks_page,

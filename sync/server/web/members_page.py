@@ -5,16 +5,15 @@ members. Contact details (phone, e-mail) are kept only on the kiosk where a memb
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
-from kiosk.domain.events import event_from_dict
-from kiosk.domain.member import MemberState, apply
+from kiosk.domain.member import MemberState
 from sync.server import aggregates, db, store
+from sync.server.web import data_requests
 from sync.server.web.console import Console, PageRefused
 
 MAX_HISTORY = 500
@@ -45,12 +44,7 @@ def member_view(console: Console, shop_id: int, member: str) -> tuple[MemberStat
             'SELECT body FROM events WHERE shop_id = ? AND "member" = ? ORDER BY hlc, "cursor"',
             (shop_id, member),
         ).all()
-    state = MemberState(member)
-    history = []
-    for (body,) in rows:
-        raw = json.loads(body)
-        state = apply(state, event_from_dict(raw, verify_hash=False))
-        history.append(raw)
+    state, history = data_requests.fold_bodies(member, (body for (body,) in rows))
     return state, history[::-1][:MAX_HISTORY]
 
 
@@ -101,7 +95,14 @@ def routes(console: Console, router: APIRouter) -> None:
         if not history:
             raise PageRefused(404, "no such member in this shop")
         return console.render(
-            request, "member.html", session, title="Member", state=state, history=history, limit=MAX_HISTORY
+            request,
+            "member.html",
+            session,
+            title="Member",
+            state=state,
+            history=history,
+            limit=MAX_HISTORY,
+            data_requests=data_requests.entries(console.engine, session.shop_id, member),
         )
 
     @router.get("/members/{member}")
