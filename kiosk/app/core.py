@@ -31,6 +31,7 @@ from hardware.events import (
     ScannerDisconnected,
 )
 from hardware.interfaces import Feedback
+from kiosk.config import ConsentConfig
 from kiosk.domain.events import Event
 from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownCard
@@ -39,6 +40,7 @@ from kiosk.services import owner_updates
 from kiosk.services.counter import CardSummary, CounterResult, CounterService
 from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
+from kiosk.services.privacy import PrivacyService
 from kiosk.staff import StaffService
 from kiosk.ui.port import DeviceStatus, PhoneMatch, RecentEntry, UiListener
 
@@ -78,10 +80,13 @@ class KioskCore:
         inline: bool = False,
         redeem_gate: Callable[[str | None], bool] | None = None,
         idle_work: Callable[[], object] | None = None,
+        consent: ConsentConfig | None = None,
     ) -> None:
         self.service = service
         #: every staff action at the counter goes through this one door (as `kanta counter` does)
         self.counter = CounterService(service, redeem_gate=redeem_gate)
+        #: "My data" and the join screen's wording go through this door (as `kanta member` does)
+        self.privacy = PrivacyService(service, consent or ConsentConfig())
         #: run when no customer is waiting, before the store's own upkeep (the sync inbox)
         self.idle_work = idle_work
         self.staff = staff
@@ -379,10 +384,11 @@ class KioskCore:
         return outcome
 
     def enroll(self, card: str, *, terms: str, marketing: str | None, contact: dict[str, str] | None,
-               actor: str | None) -> Outcome:
-        """Dispatcher thread only."""
+               actor: str | None, texts: dict[str, str] | None = None) -> Outcome:
+        """Dispatcher thread only. ``texts``: the consent wording shown (scope -> text)."""
         outcome = self.service.enroll(
-            card, terms_wording=terms, marketing_wording=marketing, contact=contact, actor=actor
+            card, terms_wording=terms, marketing_wording=marketing, contact=contact, actor=actor,
+            texts=texts,
         )
         if contact and contact.get("phone") and self._phones is not None:
             self._phones[phone_key(contact["phone"])] = outcome.card

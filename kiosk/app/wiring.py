@@ -125,6 +125,7 @@ def build_kiosk(
         sync_status=lambda: _sync_status(service, data_dir),
         redeem_gate=_redeem_gate(config, service, data_dir),
         idle_work=lambda: _import_sync_inbox(service, data_dir, owner_work),
+        consent=config.consent,
     )
     reader = open_card_reader(hw, core.sink, data_dir=data_dir)
     scanner = open_scanner(hw, core.sink, data_dir=data_dir)

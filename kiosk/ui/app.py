@@ -30,6 +30,7 @@ from kiosk.errors import InvalidInput, KantaError, StoreError, UnknownCard
 from kiosk.services.loyalty import Outcome
 from kiosk.ui import i18n
 from kiosk.ui.customer import CustomerFlows
+from kiosk.ui.mydata import MYDATA_SCREENS, MyDataFlows
 from kiosk.ui.port import CorePort, DeviceStatus
 from kiosk.ui.screens import SCREENS, KioskScreen, ResultScreen
 from kiosk.ui.shell import UiSettings
@@ -49,9 +50,9 @@ __all__ = ["KioskApp", "UiSettings"]
 log = logging.getLogger(__name__)
 
 KV_DIR = Path(__file__).parent / "kv"
-KV_FILES = ("widgets", "root", *SCREENS)
+KV_FILES = ("widgets", "root", *SCREENS, "mydata")
 #: screens where a customer reads or types, and the least time they get without a touch
-INPUT_SCREENS = ("join", "contact", "lookup", "pin")
+INPUT_SCREENS = ("join", "contact", "lookup", "pin", *MYDATA_SCREENS)
 INPUT_TIMEOUT_SECONDS = 60.0
 #: screens with the on-screen keyboard
 KEYBOARD_SCREENS = ("contact", "code", "team")
@@ -107,6 +108,7 @@ class KioskApp(App):  # type: ignore[misc]
         self.store_failed = False
         self.last_activity = time.monotonic()
         self.customer = CustomerFlows(self)
+        self.mydata = MyDataFlows(self)
         self.staff = StaffFlows(self)
         self.admin = StaffAdmin(self, lambda: self.staff.actor)
         self.staff.open_admin = self.admin.open
@@ -145,7 +147,7 @@ class KioskApp(App):  # type: ignore[misc]
         load_kv()
         root = Root()
         sm = ScreenManager(transition=NoTransition())
-        for name, cls in SCREENS.items():
+        for name, cls in {**SCREENS, **MYDATA_SCREENS}.items():
             sm.add_widget(cls(name=name))
         root.ids.holder.add_widget(sm)
         self.sm = sm

@@ -10,9 +10,6 @@ from kiosk.ui.port import PhoneMatch
 from kiosk.ui.shell import Shell
 from kiosk.ui.viewmodel import simple_refusal, staff_card_lines, welcome_view
 
-TERMS_WORDING = "kanta-terms-v1"
-MARKETING_WORDING = "kanta-marketing-v1"
-
 
 class CustomerFlows:
     def __init__(self, shell: Shell) -> None:
@@ -75,6 +72,12 @@ class CustomerFlows:
         contact.message = ""
         sh.show("contact")
 
+    def consent_line(self, scope: str, lang: str) -> str:
+        """The consent as the shop's config words it (``[consent]``), in the screen's language."""
+        wording = self.shell.core.privacy.consent.wording(scope, lang)
+        need = "join_required" if scope == "terms" else "join_optional"
+        return f"{wording.text} ({self.shell.tr(need, lang)})"
+
     def join_finish(self, with_contact: bool) -> None:
         sh = self.shell
         join = sh.screen("join")
@@ -86,11 +89,20 @@ class CustomerFlows:
                 contact_screen.message = sh.tr("join_contact_bad")
                 return
         card, actor = join.card, join.actor or sh.staff_name or None
-        marketing = MARKETING_WORDING if join.marketing else None
+        # the version recorded is the one of the wording on the screen, in its language
+        consent = sh.core.privacy.consent
+        terms = consent.wording("terms", sh.lang)
+        marketing = consent.wording("marketing", sh.lang) if join.marketing else None
+        texts = {"program": terms.text, **({"marketing": marketing.text} if marketing else {})}
 
         def enroll() -> Any:
             return sh.core.enroll(
-                card, terms=TERMS_WORDING, marketing=marketing, contact=contact, actor=actor
+                card,
+                terms=terms.version,
+                marketing=marketing.version if marketing else None,
+                contact=contact,
+                actor=actor,
+                texts=texts,
             )
 
         sh.core.submit(enroll, lambda o: sh.show_result(welcome_view(sh.lang, o, sh.program)), sh.fail)

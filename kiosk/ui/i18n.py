@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kiosk.ui.i18n_mydata import MYDATA_STRINGS
+
 LANGS = ("fi", "sv", "en")
 LANG_NAMES = {"fi": "Suomi", "sv": "Svenska", "en": "English"}
 
@@ -286,16 +288,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "You collect stamps and points on your card. We don't need your name. You "
         "can leave and ask us to erase your data at any time.",
     },
-    "join_consent_program": {
-        "fi": "Hyväksyn ohjelman ehdot ja tietojeni käsittelyn (pakollinen)",
-        "sv": "Jag godkänner villkoren och behandlingen av mina uppgifter (krävs)",
-        "en": "I agree to the program terms and the processing of my data (required)",
-    },
-    "join_consent_marketing": {
-        "fi": "Saa lähettää minulle tarjouksia (vapaaehtoinen)",
-        "sv": "Ni får skicka mig erbjudanden (frivilligt)",
-        "en": "You may send me offers (optional)",
-    },
+    # the consents themselves are worded by the shop's config ([consent])
+    "join_required": {"fi": "pakollinen", "sv": "krävs", "en": "required"},
+    "join_optional": {"fi": "vapaaehtoinen", "sv": "frivilligt", "en": "optional"},
     "join_need_consent": {
         "fi": "Rastita pakollinen kohta liittyäksesi.",
         "sv": "Kryssa i den obligatoriska rutan för att bli medlem.",
@@ -568,6 +563,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "5 = a phone · S = a garbled barcode · P = unplug/replug the reader · staff PIN 5827",
     },
 }
+STRINGS.update(MYDATA_STRINGS)
 
 
 #: counted words: (one, many) per language; Finnish and Swedish differ from English

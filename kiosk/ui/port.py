@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from kiosk.domain.rules import Refusal
 from kiosk.services.counter import CardSummary, CounterService
 from kiosk.services.loyalty import Outcome
+from kiosk.services.privacy import PrivacyService
 from kiosk.staff import StaffService
 
 
@@ -75,6 +76,8 @@ class CorePort(Protocol):
     card_request: Callable[[str], None] | None
     counter: CounterService
     staff: StaffService
+    #: a customer's data requests at the counter ("My data") and the shop's consent wording
+    privacy: PrivacyService
 
     def clock(self) -> datetime: ...
 
@@ -96,6 +99,7 @@ class CorePort(Protocol):
         marketing: str | None,
         contact: dict[str, str] | None,
         actor: str | None,
+        texts: dict[str, str] | None = None,
     ) -> Outcome: ...
     def undo(self, event_id: str, reason: str, actor: str) -> Outcome: ...
     def recent_entries(self) -> list[RecentEntry]: ...

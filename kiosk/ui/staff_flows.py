@@ -94,17 +94,8 @@ class StaffFlows:
                 then(who)
 
         def fail(exc: BaseException) -> None:
-            from kiosk.staff import NotAllowed, PinLocked, WrongPin
-
             pin.busy = False
-            if isinstance(exc, PinLocked):
-                pin.message = sh.tr("pin_locked", seconds=exc.seconds)
-            elif isinstance(exc, WrongPin):
-                pin.message = sh.tr("pin_wrong", left=exc.tries_left)
-            elif isinstance(exc, NotAllowed):
-                pin.message = sh.tr("pin_no_right", role=sh.tr("role_" + exc.needed))
-            else:
-                sh.fail(exc)
+            pin.message = pin_refused(sh, exc)
 
         sh.core.submit(lambda: staff.verify(value, need=need), done, fail)
 
@@ -526,3 +517,18 @@ class StaffFlows:
 
     def task_status(self) -> None:
         self.open_admin("status")
+
+
+def pin_refused(sh: Shell, exc: BaseException) -> str:
+    """What a PIN pad says when a PIN is refused (locked, wrong, not allowed); anything
+    else is a failure the shell shows, and the pad says nothing."""
+    from kiosk.staff import NotAllowed, PinLocked, WrongPin
+
+    if isinstance(exc, PinLocked):
+        return sh.tr("pin_locked", seconds=exc.seconds)
+    if isinstance(exc, WrongPin):
+        return sh.tr("pin_wrong", left=exc.tries_left)
+    if isinstance(exc, NotAllowed):
+        return sh.tr("pin_no_right", role=sh.tr("role_" + exc.needed))
+    sh.fail(exc)
+    return ""

@@ -11,7 +11,7 @@ from typing import Any
 from hardware.feedback import SimFeedback
 from kiosk.app.core import KioskCore
 from kiosk.app.demo import seed, seed_staff
-from kiosk.config import KioskConfig, RulesConfig, UiConfig
+from kiosk.config import ConsentConfig, KioskConfig, RulesConfig, UiConfig
 from kiosk.domain.rules import SimpleRules
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.staff import StaffService
@@ -28,6 +28,7 @@ def make_core(
     inline: bool = True,
     seed_demo: bool = True,
     require_join: bool = False,
+    consent: ConsentConfig | None = None,
 ) -> KioskCore:
     clock = clock or FakeClock()
     ledger = Ledger.open(data)
@@ -38,7 +39,7 @@ def make_core(
     if seed_demo and ledger.member_count() == 0:
         seed(service)
     seed_staff(staff)
-    return KioskCore(service, staff, SimFeedback(), inline=inline)
+    return KioskCore(service, staff, SimFeedback(), inline=inline, consent=consent)
 
 
 def configure_kivy_env(home: Path) -> None:

@@ -22,6 +22,7 @@ STEPS = (
     "06-refused-phone", "07-join", "08-join-contact", "09-welcome", "10-lookup", "11-pin-wrong",
     "12-staff", "13-amount", "14-wait-card", "15-confirm-redeem", "16-undo", "17-status",
     "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo", "22-settings",
+    "23-mydata", "24-mydata-erase",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -201,6 +202,19 @@ def main(layout: str, out: Path) -> int:
         app.on_status(type(core.status)(**{**core.status.__dict__, "clock_ok": False}))
         app.go_idle()
 
+    def mydata() -> None:
+        card = f"04DA7A{next(counter):08X}"
+        tap(card)  # a visit first: something to hold besides the join
+        core.privacy.join(card, consents={"terms", "marketing"}, phone="+358 40 765 4321",
+                          email="aino.virtanen@example.fi", language=app.lang)
+        app.mydata.open()
+        tap(card)
+
+    def mydata_erase() -> None:
+        mydata()
+        app.mydata.ask_erase()
+        app.screen("mydata_pin").ids.pad.value = "12"
+
     counter = iter(range(1000))
 
     steps: list[tuple[str, Callable[[], None]]] = [
@@ -226,6 +240,8 @@ def main(layout: str, out: Path) -> int:
         ("20-clock-not-set", clock_not_set),
         ("21-demo", demo),
         ("22-settings", lambda: (staff_menu(), app.staff.action("settings"))),
+        ("23-mydata", mydata),
+        ("24-mydata-erase", mydata_erase),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):
