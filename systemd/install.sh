@@ -5,6 +5,7 @@
 #   sudo systemd/install.sh --server        the shop's server instead of a kiosk
 #   sudo systemd/install.sh --uninstall     remove Kanta; keep /var/lib/kanta and /etc/kanta
 #   sudo systemd/install.sh --uninstall --purge-data   ...and delete the data and settings
+#   systemd/install.sh --list-packages      print the system packages it installs (and exit)
 #
 # It installs the system packages, the `kanta` user, /var/lib/kanta, a virtual
 # environment in /opt/kanta/venv with this source tree, the udev/polkit rules, the units,
@@ -50,7 +51,7 @@ log() { printf 'kanta-install: %s\n' "$*"; }
 die() { printf 'kanta-install: error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-    sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 while [ $# -gt 0 ]; do
@@ -58,12 +59,19 @@ while [ $# -gt 0 ]; do
         --uninstall) ACTION=uninstall ;;
         --purge-data) PURGE=yes ;;
         --server) ROLE=server ;;
+        --list-packages) ACTION=list ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
     esac
     shift
 done
 [ "$PURGE" = no ] || [ "$ACTION" = uninstall ] || die "--purge-data goes with --uninstall"
+if [ "$ACTION" = list ]; then
+    # the SD card image builder preinstalls these (systemd/build-image.sh)
+    # shellcheck disable=SC2086  # one line of package names
+    if [ "$ROLE" = server ]; then echo $SERVER_PACKAGES; else echo $KIOSK_PACKAGES; fi
+    exit 0
+fi
 [ "$(id -u)" = 0 ] || die "run as root (sudo $0)"
 
 if [ "$ROLE" = server ]; then

@@ -18,12 +18,10 @@ machine's network, not something the installer needs on a Pi.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import fcntl
 import os
 import shutil
-import socket
 import stat
 import subprocess
 import sys
@@ -32,10 +30,19 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.appliance.chroot import (
+    MIRROR,
+    REPO,
+    Chroot,
+    clean_stale_work,
+    copy_source,
+    mirror_reachable,
+    mounted,
+    snapshot,
+)
+
 SCRIPT = REPO / "systemd" / "install.sh"
 CACHE = Path(os.environ.get("KANTA_DEBOOTSTRAP_CACHE", "/var/cache/kanta-tests/debootstrap"))
-MIRROR = os.environ.get("KANTA_DEBIAN_MIRROR", "http://deb.debian.org/debian")
 SUITE = "bookworm"
 
 
@@ -59,15 +66,6 @@ def test_script_basics(tmp_path: Path) -> None:
 
 
 # ---- the debootstrap chroot ------------------------------------------------------------------
-
-
-def _mirror_reachable() -> bool:
-    host = MIRROR.split("//", 1)[-1].split("/", 1)[0]
-    try:
-        with socket.create_connection((host, 80), timeout=10):
-            return True
-    except OSError:
-        return False
 
 
 def _base_root() -> Path:
@@ -105,65 +103,25 @@ def _supports_cache_dir() -> bool:
     return False
 
 
-class Chroot:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.mounts: list[Path] = []
-
-    def mount(self, *args: str, target: str) -> None:
-        where = self.root / target.lstrip("/")
-        where.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["mount", *args, str(where)], check=True, timeout=60)
-        self.mounts.append(where)
-
-    def umount_all(self) -> None:
-        for where in reversed(self.mounts):
-            subprocess.run(["umount", "-l", str(where)], check=False, timeout=60)
-        self.mounts.clear()
-
-    def run(self, *cmd: str, timeout: float = 1200) -> subprocess.CompletedProcess[str]:
-        env = {"PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-               "LANG": "C.UTF-8", "HOME": "/root", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-        if (self.root / "root" / "host-ca.pem").exists():
-            env["PIP_CERT"] = "/root/host-ca.pem"
-        return subprocess.run(["chroot", str(self.root), *cmd], capture_output=True, text=True,
-                              env=env, timeout=timeout)
-
-
-def _copy_source(dest: Path) -> None:
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                           capture_output=True, check=True, timeout=60).stdout.split(b"\0")
-    for raw in files:
-        if not raw:
-            continue
-        rel = raw.decode()
-        src = REPO / rel
-        if rel.startswith(".venv/") or not src.is_file():
-            continue
-        target = dest / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(src, target)
-
-
 @pytest.fixture(scope="module")
 def chroot() -> Iterator[Chroot]:
     if not sys.platform.startswith("linux") or os.geteuid() != 0:
         pytest.skip("needs root on Linux (debootstrap, chroot, mount)")
     if shutil.which("debootstrap") is None:
         pytest.skip("debootstrap not installed (tests/bootstrap.sh installs it)")
-    if not _mirror_reachable():
+    if not mirror_reachable():
         pytest.skip(f"Debian mirror {MIRROR} not reachable")
     base = _base_root()
     # one run at a time on this machine: the cached .debs folder is shared (apt locks it)
     run_lock = (CACHE / ".run.lock").open("w")
     fcntl.flock(run_lock, fcntl.LOCK_EX)
-    _clean_stale_work()
+    clean_stale_work(CACHE)
     work = CACHE / f"work-{os.getpid()}"
     shutil.rmtree(work, ignore_errors=True)
     subprocess.run(["cp", "-a", str(base), str(work)], check=True, timeout=600)
     box = Chroot(work)
     try:
-        _copy_source(work / "root" / "kanta-src")
+        copy_source(work / "root" / "kanta-src")
         shutil.copy2("/etc/resolv.conf", work / "etc" / "resolv.conf")
         ca = os.environ.get("PIP_CERT") or os.environ.get("SSL_CERT_FILE")
         if ca and Path(ca).is_file():
@@ -176,50 +134,17 @@ def chroot() -> Iterator[Chroot]:
         yield box
     finally:
         box.umount_all()
-        if not any(str(m).startswith(str(work)) for m in _mounted()):
+        if not any(str(m).startswith(str(work)) for m in mounted()):
             shutil.rmtree(work, ignore_errors=True)
         run_lock.close()
-
-
-def _clean_stale_work() -> None:
-    """Work roots left by a run that was killed: unmount what it mounted, delete it."""
-    for stale in CACHE.glob("work-*"):
-        with contextlib.suppress(ValueError):
-            pid = int(stale.name.split("-", 1)[1])
-            if pid != os.getpid() and Path(f"/proc/{pid}").exists():
-                continue  # still running (it cannot be: we hold the run lock), leave it
-        for where in sorted((m for m in _mounted() if m.startswith(f"{stale}/")), reverse=True):
-            subprocess.run(["umount", "-l", where], check=False, timeout=60)
-        if not any(m.startswith(f"{stale}/") for m in _mounted()):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _mounted() -> list[str]:
-    with contextlib.suppress(OSError):
-        return [line.split()[1] for line in Path("/proc/mounts").read_text().splitlines()]
-    return []
 
 
 SNAPSHOT_ROOTS = ("etc", "opt", "usr/local", "var/lib/kanta", "var/lib/dpkg/status", "usr/lib/python3")
 
 
 def _state(root: Path) -> dict[str, tuple[object, ...]]:
-    """Every file the installer could touch: type, mode, owner, size, mtime, link target."""
-    seen: dict[str, tuple[object, ...]] = {}
-    for top in SNAPSHOT_ROOTS:
-        start = root / top
-        if not start.exists():
-            continue
-        paths = [start] if not start.is_dir() else [start, *start.rglob("*")]
-        for p in paths:
-            st = p.lstat()
-            link = os.readlink(p) if stat.S_ISLNK(st.st_mode) else None
-            seen[str(p.relative_to(root))] = (
-                stat.S_IFMT(st.st_mode), stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid,
-                st.st_size if not stat.S_ISDIR(st.st_mode) else 0,
-                st.st_mtime_ns if not stat.S_ISDIR(st.st_mode) else 0, link,
-            )
-    return seen
+    """Every file the installer could touch."""
+    return snapshot(root, SNAPSHOT_ROOTS)
 
 
 @pytest.mark.slow

@@ -1,0 +1,107 @@
+"""Benchmark the store and the kiosk app on arm64 (under qemu-user emulation) and on this
+machine in the same run, and report the ratio.
+
+    sudo .venv/bin/python bench/arm64.py --json      # reduced sizes, about 15 minutes
+
+It takes a fresh copy of the cached arm64 bookworm root (tests/appliance/chroot.py,
+made by systemd/build-image.sh --base-only), installs Kanta there with systemd/install.sh,
+then runs bench/store.py and bench/ui.py inside it and on this machine with the same
+arguments. bench/ui.py draws with SDL's offscreen driver on both (SDL_VIDEODRIVER=offscreen;
+DISPLAY is set to a dummy so that it does not start Xvfb, which SDL then ignores).
+
+The ratio is emulated arm64 time / native time for each timing: qemu-user's slowdown on
+this machine (it translates every arm64 instruction), not a Raspberry Pi's speed. It shows
+the same code running on arm64 and which figures are CPU-bound (they slow down by the
+whole ratio) and which wait on the disk (less). A Pi's own figures are measured on a Pi.
+Prints one JSON line with --json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.appliance.chroot import Chroot, arm64_unavailable, arm64_work_root  # noqa: E402
+
+VENV = "/opt/kanta/venv/bin/python"
+OFFSCREEN = {"SDL_VIDEODRIVER": "offscreen", "DISPLAY": "offscreen", "KIVY_WINDOW": "sdl2"}
+# the timings compared (a larger ratio: slower under emulation)
+STORE_KEYS = ("build_s", "p50_ms", "p99_ms", "lookup_p50_ms", "cold_start_s", "baseline_p50_ms")
+UI_KEYS = ("tap_to_screen_p50_ms", "tap_to_screen_p99_ms", "start_to_ready_s", "build_s")
+
+
+def last_json(out: subprocess.CompletedProcess[str], what: str) -> dict[str, Any]:
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if out.returncode != 0 or not lines:
+        raise SystemExit(f"bench/arm64.py: {what} failed:\n{out.stdout[-2000:]}\n{out.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1])
+    return result
+
+
+def run_native(args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    out = subprocess.run(["nice", "-n", "19", sys.executable, *args], capture_output=True, text=True,
+                         cwd=REPO, env={**os.environ, **(env or {})}, timeout=3600)
+    return last_json(out, f"native {args[0]}")
+
+
+def run_arm64(box: Chroot, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    out = box.run(VENV, *[f"/root/kanta-src/{a}" if a.startswith("bench/") else a for a in args],
+                  env={"TMPDIR": "/tmp", "KIVY_HOME": "/tmp/kivy-home", **(env or {})},
+                  timeout=7200, nice=True)
+    return last_json(out, f"arm64 {args[0]}")
+
+
+def ratios(arm: dict[str, Any], native: dict[str, Any], keys: tuple[str, ...]) -> dict[str, float]:
+    return {k: round(arm[k] / native[k], 1) for k in keys
+            if isinstance(arm.get(k), int | float) and isinstance(native.get(k), int | float) and native[k]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--taps", type=int, default=200, help="store taps (the UI makes a tenth)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+    args = parser.parse_args()
+    reason = arm64_unavailable()
+    if reason:
+        raise SystemExit(f"bench/arm64.py: {reason}")
+    store = ["bench/store.py", "--members", str(args.members), "--events", str(args.events),
+             "--taps", str(args.taps), "--baseline-events", str(args.members), "--json"]
+    ui = ["bench/ui.py", "--members", str(args.members), "--taps", str(max(args.taps // 10, 5)), "--json"]
+    started = time.monotonic()
+    with arm64_work_root("bench") as box:
+        install = box.run("/bin/sh", "/root/kanta-src/systemd/install.sh", timeout=3600, nice=True)
+        if install.returncode != 0:
+            raise SystemExit(f"bench/arm64.py: install.sh failed:\n{install.stderr[-3000:]}")
+        box.mount("-t", "tmpfs", "tmpfs", target="/tmp")
+        arm = {"store": run_arm64(box, store), "ui": run_arm64(box, ui, OFFSCREEN)}
+    native = {"store": run_native(store), "ui": run_native(ui, OFFSCREEN)}
+    report = {
+        "members": args.members, "events": args.events, "taps": args.taps,
+        "native_machine": os.uname().machine,
+        "arm64_qemu": arm, "native": native,
+        "ratio_arm64_qemu_to_native": {"store": ratios(arm["store"], native["store"], STORE_KEYS),
+                                       "ui": ratios(arm["ui"], native["ui"], UI_KEYS)},
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "wall_s": round(time.monotonic() - started),
+    }
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
