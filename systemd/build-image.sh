@@ -5,6 +5,8 @@
 #   sudo systemd/build-image.sh [--out FILE] [--cache DIR] [--data-mb N]
 #   sudo systemd/build-image.sh --base-only [--cache DIR]   make or find the cached arm64
 #                                     root (Debian + Kanta's system packages), print its path
+#   sudo systemd/build-image.sh --cached-only [--cache DIR] print it only if it is cached
+#                                     (exit status 3 if not)
 #
 # The card: a FAT partition KANTA-BOOT (firmware, kernel, and kanta-settings.txt, the file
 # the owner edits before the first boot), the root file system kanta-root (read-only: an
@@ -44,7 +46,8 @@ while [ $# -gt 0 ]; do
         --cache) CACHE="$2"; shift ;;
         --data-mb) DATA_MB="$2"; shift ;;
         --base-only) ACTION=base ;;
-        -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --cached-only) ACTION=cached ;;
+        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
     esac
     shift
@@ -87,6 +90,10 @@ mount_in() { # ROOT TARGET MOUNT-ARGS...
 umount_all() {
     for where in $MOUNTS; do
         umount -l "$where" 2>/dev/null || true
+    done
+    # nothing is deleted in a root while the host's folders are still bound into it
+    for where in $MOUNTS; do
+        ! grep -q " $where " /proc/mounts || die "could not unmount $where"
     done
     MOUNTS=""
 }
@@ -158,6 +165,10 @@ base_root() {
         printf '%s\n' "$dir"
         return 0
     fi
+    if [ "$ACTION" = cached ]; then
+        log "no arm64 root for this recipe in $CACHE yet (--base-only builds it)"
+        exit 3
+    fi
     first=$(debootstrap_root)
     for old in "$CACHE"/base-*; do  # an older recipe's root, an interrupted build
         [ -d "$old" ] && [ "$old" != "$dir" ] && ! grep -q " $old/" /proc/mounts && rm -rf "$old"
@@ -184,10 +195,17 @@ EOF
     mount_in "$build" /var/cache/apt/archives --bind "$CACHE/apt-archives"
     log "installing the system packages (a quarter of an hour under emulation)"
     in_root "$build" apt-get update -q >&2 || die "apt-get update in the arm64 root failed"
+    # INITRD=No: the initramfs is made once below, not by each package that asks for it
+    # (a quarter of an hour each under emulation)
     # shellcheck disable=SC2086  # package lists
-    in_root "$build" apt-get install -y -q --no-install-recommends \
+    in_root "$build" env INITRD=No apt-get install -y -q --no-install-recommends \
         -o Dpkg::Options::=--force-confold $IMAGE_PACKAGES $kiosk_packages >&2 ||
         die "apt-get install in the arm64 root failed"
+    for modules in "$build"/lib/modules/*; do
+        version=$(basename "$modules")
+        # its post-update hook puts the kernel, initrd, dtbs, config.txt, cmdline.txt in place
+        in_root "$build" update-initramfs -c -k "$version" >&2 || die "update-initramfs failed"
+    done
     in_root "$build" apt-get clean
     umount_all
     restore_resolver "$build"
@@ -251,7 +269,15 @@ configure() { # ROOT
             die "systemctl enable $unit failed in the image"
     done
     in_root "$root" systemctl mask getty@tty1.service >/dev/null 2>&1  # the kiosk owns tty1
+    # config.txt and cmdline.txt written again from the card's settings (raspi-firmware's hook)
+    install -m 644 "$img/raspi-firmware" "$root/etc/default/raspi-firmware"
+    mount_in "$root" /proc -t proc proc
+    mount_in "$root" /boot/firmware --bind "$root/boot/firmware"
+    in_root "$root" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware >&2 ||
+        die "raspi-firmware could not write the boot files"
+    umount_all
     [ -f "$root/boot/firmware/cmdline.txt" ] || die "raspi-firmware wrote no cmdline.txt"
+    ! grep -q 'cma=' "$root/boot/firmware/cmdline.txt" || die "cmdline.txt sets cma= (wrong on a Pi 4)"
     grep -q 'root=LABEL=kanta-root' "$root/boot/firmware/cmdline.txt" ||
         die "cmdline.txt does not boot kanta-root: $(cat "$root/boot/firmware/cmdline.txt")"
 }
@@ -278,8 +304,12 @@ make_image() { # ROOT
     log "root file system: $used_mb MiB of files in a $root_mb MiB partition"
     mkfs.vfat -F 32 -n KANTA-BOOT -C "$WORK/boot.img" $(( BOOT_MB * 1024 )) >/dev/null
     mcopy -s -p -m -i "$WORK/boot.img" "$stage/boot/"* ::/
-    mkfs.ext4 -q -L kanta-root -N "$inodes" -d "$root" -E root_owner=0:0 "$WORK/root.img" "${root_mb}M"
-    mkfs.ext4 -q -L kanta-data -d "$stage/data" "$WORK/data.img" "${DATA_MB}M"
+    mkfs.ext4 -q -L kanta-root -N "$inodes" -d "$root" -E root_owner=0:0 "$WORK/root.img" "${root_mb}M" >&2
+    mkfs.ext4 -q -L kanta-data -E root_owner="$(stat -c %u:%g "$stage/data")" -d "$stage/data" \
+        "$WORK/data.img" "${DATA_MB}M" >&2
+    # its top is /var/lib/kanta: mode 750 like the installer's (mkfs makes it 755)
+    debugfs -w -R "set_inode_field / mode 040750" "$WORK/data.img" >/dev/null 2>&1 ||
+        die "could not set the data partition's mode"
 
     start=8192  # 4 MiB: the first partition on an erase-block boundary
     boot_s=$(( BOOT_MB * 2048 ))
@@ -310,12 +340,13 @@ exec 9>"$CACHE/.lock"
 flock 9  # one build at a time per cache
 
 base=$(base_root)
-if [ "$ACTION" = base ]; then
+if [ "$ACTION" = base ] || [ "$ACTION" = cached ]; then
     printf '%s\n' "$base"
     exit 0
 fi
 
 need mkfs.ext4 e2fsprogs
+need debugfs e2fsprogs
 need mkfs.vfat dosfstools
 need mcopy mtools
 need sfdisk fdisk
@@ -325,6 +356,7 @@ rm -rf "$WORK"
 mkdir -p "$WORK"
 log "copying the cached root"
 cp -a "$base" "$WORK/root"
+exec 9>&-  # the cache is free for others once we have our copy
 install_kanta "$WORK/root"
 configure "$WORK/root"
 make_image "$WORK/root"
