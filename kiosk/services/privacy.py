@@ -211,9 +211,13 @@ class PrivacyService:
 
     # ---- at the counter ("My data") ------------------------------------------------------
 
-    def held_at_counter(self, card: str) -> HeldAtCounter:
-        """What is held about the customer whose card was tapped, for the screen."""
+    def held_at_counter(self, card: str, note: bool = True) -> HeldAtCounter:
+        """What is held about the customer whose card was tapped, for the screen; ``note``:
+        log the request (not when the screen only shows it again after a change)."""
         member = self.find(card=card)[0]
+        if note:
+            asked = self._now(None)
+            self.requests.add("view-at-counter", member.member_id, self.ledger.kiosk_id, asked, asked)
         return HeldAtCounter(
             member.member_id,
             {k: mask(v) for k, v in sorted((self.ledger.profile(member.member_id) or {}).items())},

@@ -96,7 +96,7 @@ class MyDataFlows:
 
         def withdraw() -> HeldAtCounter:
             privacy.withdraw(card, "marketing")
-            return privacy.held_at_counter(card)
+            return privacy.held_at_counter(card, note=False)
 
         sh.core.submit(withdraw, lambda held: self._show(held, sh.tr("md_withdrawn")), sh.fail)
 

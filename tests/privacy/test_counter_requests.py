@@ -1,6 +1,6 @@
-"""The service calls the counter's "My data" screen is built on (the screen itself is
-counter-ui's): what is held (masked on a screen that faces the shop), withdrawing the
-marketing consent, and an erasure confirmed by a staff PIN."""
+"""The service calls the counter's "My data" screen is built on (the screen is tested by
+touch in tests/ui/test_mydata.py): what is held (masked on a screen that faces the shop),
+withdrawing the marketing consent, and an erasure confirmed by a staff PIN."""
 
 from __future__ import annotations
 
@@ -36,17 +36,17 @@ def test_my_data_at_the_counter(tmp_path: Path) -> None:
     assert held.balances == {"stamps": 1, "visits": 1}
 
     privacy.withdraw(CARD, "marketing", actor="customer")
-    assert privacy.held_at_counter(CARD).consents["marketing"][2] is not None
+    assert privacy.held_at_counter(CARD, note=False).consents["marketing"][2] is not None
 
     with pytest.raises(WrongPin):
         privacy.erase_at_counter(CARD, "1111", staff)
-    assert privacy.held_at_counter(CARD).balances  # a wrong PIN erased nothing
+    assert privacy.held_at_counter(CARD, note=False).balances  # a wrong PIN erased nothing
     events = privacy.erase_at_counter(CARD, "2468", staff)
     assert [e.kind.value for e in events] == ["member_erased"] and events[0].actor == "Mia"
     with pytest.raises(Refused, match="erased"):
         privacy.held_at_counter(CARD)
     assert ledger.keys.members() == set()
     assert [r["request"] for r in privacy.requests.entries()] == [
-        "join", "withdraw-marketing", "erase"
+        "join", "view-at-counter", "withdraw-marketing", "erase"
     ]
     ledger.close()

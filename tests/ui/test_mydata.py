@@ -101,7 +101,8 @@ class MyDataFlows(TouchTest):
         assert app.current == "mydata" and screen.step == "gone"
         assert screen.body == "Your data has been erased. The card no longer identifies you."
         assert not self.core.service.ledger.profile(member)
-        assert self.core.privacy.requests.entries()[-1]["request"] == "erase"
+        asked = [r["request"] for r in self.core.privacy.requests.entries()]
+        assert asked == ["join", "view-at-counter", "withdraw-marketing", "erase"]
 
         # afterwards the card shows nothing on "My data"
         app.go_idle()
