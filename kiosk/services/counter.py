@@ -24,7 +24,7 @@ from enum import StrEnum
 
 from hardware.codes import CARD, COUPON, GARBLED, GIFT, Classified, CodeKinds, classify_code
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, EventKind
-from kiosk.domain.member import ERASED, MemberState
+from kiosk.domain.member import ERASED, Conflict, MemberState
 from kiosk.domain.programs.engine import ProgramRules, live, pass_account
 from kiosk.domain.programs.names import Names
 from kiosk.domain.programs.spec import ProgramSpec, TimePass, VisitCard
@@ -114,6 +114,8 @@ class CardSummary:
     usable_passes: tuple[Choice, ...]
     subscriptions: Mapping[str, str]
     tier: str | None = None
+    #: single-use things two kiosks both allowed offline, for this card's member
+    conflicts: tuple[Conflict, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -331,6 +333,7 @@ class CounterService:
                 ready,
                 (),
                 {},
+                conflicts=self.loyalty.conflicts(card),
             )
         view = member_view(program, state, now)
         spec = program.spec
@@ -360,6 +363,7 @@ class CounterService:
             usable,
             dict(view.subscriptions),
             view.tier,
+            self.loyalty.conflicts(card),
         )
 
     # ---- the actions --------------------------------------------------------------------------

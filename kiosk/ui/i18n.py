@@ -235,6 +235,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "This reward needs a recent connection to the shop's server, and there has been "
         "none for a while. Try again later.",
     },
+    "ref_coupon_online_only": {
+        "fi": "Tämä kuponki vaatii yhteyden liikkeen palvelimeen, eikä yhteyttä ole ollut hetkeen. "
+        "Yritä uudelleen, kun yhteys palaa.",
+        "sv": "Den här kupongen kräver kontakt med butikens server, och den har inte nåtts på en "
+        "stund. Försök igen när den är tillbaka.",
+        "en": "This coupon needs the shop's server, which this kiosk has not reached lately: "
+        "try again when it is back online.",
+    },
     "ref_no_phone": {
         "fi": "Numerolla ei löytynyt jäsentä.",
         "sv": "Ingen medlem med det numret.",
@@ -368,6 +376,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "OBS: saldot är negativt ({accounts}), kontrollera historiken",
         "en": "CHECK: balance below zero ({accounts}), see the history",
     },
+    "staff_used_twice": {
+        "fi": "Käytetty kahdesti: {what} kioskeilla {first} ja {second}",
+        "sv": "Använd två gånger: {what} vid kioskerna {first} och {second}",
+        "en": "Used twice: {what} at {first} and {second}",
+    },
+    "staff_used_twice_at": {
+        "fi": "Käytetty kahdesti: {what}, toisen kerran kioskilla {first}",
+        "sv": "Använd två gånger: {what}, andra gången vid kiosken {first}",
+        "en": "Used twice: {what}, the second time at {first}",
+    },
+    "used_coupon": {"fi": "kuponkikoodi", "sv": "kupongkod", "en": "a coupon code"},
+    "used_referral": {"fi": "suosittelu", "sv": "värvning", "en": "a referral"},
     "st_purchase": {"fi": "Osto", "sv": "Köp", "en": "Purchase"},
     "st_redeem": {"fi": "Lunasta palkinto", "sv": "Lös in belöning", "en": "Redeem reward"},
     "st_sell_pass": {"fi": "Myy sarjakortti", "sv": "Sälj klippkort", "en": "Sell a pass"},

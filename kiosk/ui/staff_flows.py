@@ -23,6 +23,7 @@ from kiosk.ui.viewmodel import (
     refusal_view,
     simple_refusal,
     staff_card_lines,
+    used_twice_lines,
 )
 
 #: menu tasks the staff screen offers whatever the program (cards, people, the device)
@@ -147,7 +148,8 @@ class StaffFlows:
                 sh.staff_member = sh.tr("staff_new_card") if summary.code == "unknown_card" else \
                     refusal_view(lang, summary).lines[0]
                 return
-            sh.staff_member = "\n".join(staff_card_lines(lang, summary, sh.program))
+            lines = staff_card_lines(lang, summary, sh.program) + used_twice_lines(lang, summary.conflicts)
+            sh.staff_member = "\n".join(lines)
             sh.staff_overdrawn = ", ".join(summary.member.overdrawn)
 
         sh.core.submit(lambda: sh.core.summary(card), shown, sh.fail)

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from kiosk.domain.events import CREDIT, POINTS, STAMPS
-from kiosk.domain.member import ENROLLED, MemberState
-from kiosk.domain.programs.engine import ProgramRules
+from kiosk.domain.member import ENROLLED, Conflict, MemberState
+from kiosk.domain.programs.engine import COUPON_USED, REFERRALS, REFERRED_BY, ProgramRules
 from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import Refusal
 from kiosk.services.counter import CardSummary, Charge, Offers
@@ -405,4 +405,22 @@ def staff_card_lines(lang: str, summary: CardSummary, info: ProgramInfo) -> list
         lines.append(tr(lang, "card_passes", names=names))
     for sub, until in summary.subscriptions.items():
         lines.append(tr(lang, "card_subscription", name=sub, date=_date(until)))
+    return lines
+
+
+def used_twice_lines(lang: str, conflicts: tuple[Conflict, ...]) -> list[str]:
+    """The staff header's warning per double use: what was used and at which two kiosks
+    (both events are kept; the staff decide what to do)."""
+    lines = []
+    for c in conflicts:
+        if c.account == COUPON_USED:
+            what = tr(lang, "used_coupon")
+        elif c.account in (REFERRALS, REFERRED_BY):
+            what = tr(lang, "used_referral")
+        else:
+            what = c.account.removeprefix("meta:")
+        if c.earlier is None:
+            lines.append(tr(lang, "staff_used_twice_at", what=what, first=c.kiosk))
+        else:
+            lines.append(tr(lang, "staff_used_twice", what=what, first=c.earlier.kiosk, second=c.kiosk))
     return lines

@@ -12,7 +12,7 @@ from hardware.feedback import SimFeedback
 from kiosk.app.core import KioskCore
 from kiosk.app.demo import seed, seed_staff
 from kiosk.config import ConsentConfig, KioskConfig, RulesConfig, UiConfig
-from kiosk.domain.rules import SimpleRules
+from kiosk.domain.rules import Rules, SimpleRules
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.staff import StaffService
 from kiosk.store.ledger import Ledger
@@ -29,12 +29,12 @@ def make_core(
     seed_demo: bool = True,
     require_join: bool = False,
     consent: ConsentConfig | None = None,
+    rules: Rules | None = None,
 ) -> KioskCore:
     clock = clock or FakeClock()
     ledger = Ledger.open(data)
-    service = LoyaltyService(
-        ledger, SimpleRules(RulesConfig(cooldown_seconds=60, require_join=require_join)), clock
-    )
+    rules = rules or SimpleRules(RulesConfig(cooldown_seconds=60, require_join=require_join))
+    service = LoyaltyService(ledger, rules, clock)
     staff = StaffService(ledger.db.table("staff"), clock, cost=CHEAP_SCRYPT)
     if seed_demo and ledger.member_count() == 0:
         seed(service)

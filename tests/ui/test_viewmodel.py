@@ -25,7 +25,8 @@ def test_every_string_exists_in_all_three_languages() -> None:
 @pytest.mark.parametrize("lang", i18n.LANGS)
 def test_every_refusal_code_of_the_rules_is_translated(lang: str) -> None:
     for code in ("cooldown", "join_required", "not_enough", "card_replaced", "erased",
-                 "unknown_code", "random_uid", "bad_amount", "not_offered", "already_member"):
+                 "unknown_code", "random_uid", "bad_amount", "not_offered", "already_member",
+                 "coupon_online_only"):
         text = i18n.refusal_text(lang, code, "ENGLISH FALLBACK", {"seconds": 5, "to_go": 2})
         assert text and "ENGLISH FALLBACK" not in text and "{" not in text, (lang, code)
 
