@@ -74,6 +74,13 @@ def held(engine: Engine, shop_id: int, member: str) -> Held:
     return Held(*fold_bodies(member, (body for (body,) in rows)))
 
 
+def is_erased(engine: Engine, shop_id: int, member: str) -> bool:
+    try:
+        return held(engine, shop_id, member).erased
+    except TooManyEvents:
+        return False  # shown, as before: the page names the bound if asked for an export
+
+
 def fold_bodies(member: str, bodies: Iterable[str]) -> tuple[MemberState, list[dict[str, Any]]]:
     """A member's state folded from its stored event bodies (in clock order, as the kiosks
     fold them), and the events."""
@@ -251,4 +258,22 @@ def entries(engine: Engine, shop_id: int, member: str) -> list[dict[str, str]]:
             .order_by(t.id.desc())
             .limit(MAX_LOG_ROWS)
         ).all()
-    return [{"request": r[0], "asked": r[1], "done": r[2]} for r in rows]
+    out: list[dict[str, Any]] = [{"request": r[0], "asked": r[1], "done": r[2]} for r in rows]
+    erasures = [e for e in out if e["request"] == "erase"]
+    if erasures:
+        kiosks = [
+            k
+            for k in store.list_kiosks(engine, shop_id)
+            if not k["revoked"] and k["name"] != member_import.IMPORT_KIOSK
+        ]
+        for entry in erasures:
+            entry["synced"], entry["waiting"] = synced_since(kiosks, entry["done"])
+    return out
+
+
+def synced_since(kiosks: list[dict[str, Any]], when: str) -> tuple[list[str], list[str]]:
+    """The kiosks that have synced since ``when`` (their heartbeat follows their pull, so
+    they have the erasure and take it in at their next idle moment), and those not yet."""
+    since = datetime.fromisoformat(when)
+    synced = [k["name"] for k in kiosks if k["last_seen"] and datetime.fromisoformat(k["last_seen"]) > since]
+    return synced, [k["name"] for k in kiosks if k["name"] not in synced]

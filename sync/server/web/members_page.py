@@ -26,8 +26,10 @@ def find(console: Console, shop_id: int, query: str) -> list[str]:
         rows = db.q(
             conn, 'SELECT DISTINCT "member" FROM agg_cards WHERE shop_id = ? AND "card" = ?', (shop_id, query)
         ).all()
-        found = [r[0] for r in rows]
-        if not found:
+    # an erased member's card no longer identifies them (found by member id only)
+    found = [m for m in (r[0] for r in rows) if not data_requests.is_erased(console.engine, shop_id, m)]
+    if not found:
+        with db.read_tx(console.engine) as conn:
             known = db.q(
                 conn, 'SELECT "member" FROM agg_members WHERE shop_id = ? AND "member" = ?', (shop_id, query)
             )

@@ -99,15 +99,21 @@ def test_export_then_erase_from_the_member_page_reaches_the_kiosk(
         browser.all("#erased-note") and not browser.all("#balance-stamps") and not browser.all("#export-json")
     )
     assert browser.find("#cards").text == "—"
-    assert "erase" in [r.text.split()[0] for r in browser.all("#request-log tr")[1:]]
+    erase_row = next(r.text for r in browser.all("#request-log tr")[1:] if r.text.startswith("erase"))
+    assert "not yet: k1" in erase_row, "k1 has not synced since"
     browser.screenshot("member-erased")
     browser.go(f"/members/{member}/export.json")
     assert "erased at their request" in browser.find("#refused").text
+    browser.go(f"/members?q={CARD}")
+    assert browser.all("#not-found"), "the card no longer identifies the person"
 
     # the kiosk syncs once: the key is destroyed and the card no longer identifies anyone
     capsys.readouterr()
     assert kanta(["--data", str(folder), "sync", "once"]) == 0
     assert json.loads((folder / "member-keys.json").read_text())["keys"] == {}
+    browser.go(f"/members/{member}")
+    erase_row = next(r.text for r in browser.all("#request-log tr")[1:] if r.text.startswith("erase"))
+    assert "synced since: k1" in erase_row and "not yet" not in erase_row
     assert kanta(["--data", str(folder), "member", "show", CARD]) != 0
     captured = capsys.readouterr()
     assert "erased" in captured.err and "stamps" not in captured.out
