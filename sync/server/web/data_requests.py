@@ -206,14 +206,20 @@ def same_person(engine: Engine, shop_id: int, member: Held) -> list[Held]:
     return out
 
 
-def plan(people: list[Held]) -> list[PlanItem]:
+def plan(engine: Engine, shop_id: int, people: list[Held]) -> list[PlanItem]:
+    """What erasing these members would do; kiosks named as on the kiosks page."""
+    names = {k["kiosk_id"]: k["name"] for k in store.list_kiosks(engine, shop_id) if k["kiosk_id"]}
+
+    def named(kiosk: str) -> str:
+        return f"{names[kiosk]} ({kiosk})" if kiosk in names else kiosk
+
     return [
         PlanItem(
             p.state.member_id,
             tuple(p.state.cards),
             {k: v for k, v in sorted(p.state.balances.items()) if v and not k.startswith("meta:")},
             len(p.events),
-            tuple(contact_kiosks(p.events)),
+            tuple(named(k) for k in contact_kiosks(p.events)),
         )
         for p in people
     ]

@@ -72,7 +72,7 @@ def routes(console: Console, router: APIRouter) -> None:
             status=status,
             title="Erase member",
             member=found.state.member_id,
-            plan=data_requests.plan(people),
+            plan=data_requests.plan(console.engine, session.shop_id, people),
             changed=changed,
             note=data_requests.CONTACT_NOTE,
         )

@@ -83,11 +83,17 @@ def test_export_then_erase_from_the_member_page_reaches_the_kiosk(
     log = browser.find("#request-log").text
     assert "export-json" in log and "export-csv" in log
     assert CARD not in log and member not in log, "the request log shows no personal data"
+    browser.screenshot("member-requests")
 
     # erase: the plan first, which changes nothing
     browser.find("#erase").click()
     plan = browser.wait_for("#erase-plan").text
-    assert "nothing has changed yet" in plan and CARD in plan and "stamps 2" in plan and kiosk_id in plan
+    assert (
+        "nothing has changed yet" in plan
+        and CARD in plan
+        and "stamps 2" in plan
+        and f"k1 ({kiosk_id})" in plan
+    )
     browser.screenshot("erase-plan")
     browser.go(f"/members/{member}")
     assert browser.find("#balance-stamps").text == "2", "the plan erased nothing"
