@@ -21,6 +21,7 @@ from sync.server.web import (
     overview,
     program_page,
     requests_page,
+    retention,
     staff_page,
     till,
 )
@@ -30,6 +31,7 @@ from sync.server.web.console import HERE, Console, PageRedirect, PageRefused, re
 AREAS = (
     login,
     overview,
+    retention,
     till,
     members_page,
     requests_page,

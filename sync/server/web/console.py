@@ -43,6 +43,7 @@ LANGUAGE_NAMES = {"en": "English", "fi": "Suomi", "sv": "Svenska"}
 #: (path, label, owner only)
 NAV: list[tuple[str, str, bool]] = [
     ("/overview", "Overview", False),
+    ("/retention", "Retention", False),
     ("/sales", "Non-member sales", False),
     ("/members", "Members", False),
     ("/import", "Import", True),

@@ -84,3 +84,21 @@ def test_overview_in_a_browser_chart_and_csv(live: LiveShop, browser: Browser) -
     assert rows[0] == ["date", "visits"] and len(rows) == 32
     visited = {r[0]: r[1] for r in rows[1:] if r[1] != "0"}
     assert visited == {"2026-03-02": "1", "2026-03-03": "1", "2026-03-20": "1"}
+    browser.go("/retention?since=2025-12")
+    assert len(browser.all("#retention td.h10")) == 5  # each cohort's first month, and A's March
+    browser.screenshot("retention")
+
+
+def test_retention_cohorts_worked_out_by_hand(live: LiveShop) -> None:
+    live.kiosk_tokens["k2"] = live.add_kiosk("k2")
+    push_history(live.base_url, live.kiosk_tokens)
+    with http_login(live.base_url) as http:
+        assert http.get("/retention", params={"since": "2025-12"}).status_code == 200
+        r = http.get("/retention.csv", params={"since": "2025-12"})
+        rows = list(csv.reader(io.StringIO(r.content.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+    got = {row[0]: (row[1], row[2:6]) for row in rows[1:]}
+    # B first seen 12/2025 and never again; A 1/2026, back in March; C 2/2026; D 3/2026
+    assert got["2025-12"] == ("1", ["1,0000", "0,0000", "0,0000", "0,0000"])
+    assert got["2026-01"] == ("1", ["1,0000", "0,0000", "1,0000", "0,0000"])
+    assert got["2026-02"] == ("1", ["1,0000", "0,0000", "0,0000", "0,0000"])
+    assert got["2026-03"] == ("1", ["1,0000", "0,0000", "0,0000", "0,0000"])
