@@ -214,6 +214,8 @@ def _uses(
     zero when the kiosk allowed it) or a count on an account the event caps (``caps`` in
     its data: a coupon code, a referral, a week's free item). Past the limit, the event
     conflicts with the account's previous use."""
+    if event.kind is EventKind.MEMBER_MERGED and event.data.get("uses"):
+        return _merged_uses(state, balances, lots, event)
     if event.kind in _NOT_A_USE or event.kind in CLOSING:
         return None, ()
     caps: Mapping[str, Any] = event.data.get("caps") or {}
@@ -235,6 +237,28 @@ def _uses(
             found.append(Conflict(account, event.id, event.kiosk, who, state.last_use.get(account), limit))
     this = Use(event.id, event.kiosk, who)
     return {**state.last_use, **{a: this for a in used}}, tuple(found)
+
+
+def _merged_uses(
+    state: MemberState, balances: dict[str, int], lots: dict[str, tuple[Lot, ...]], event: Event
+) -> tuple[dict[str, Use] | None, tuple[Conflict, ...]]:
+    """A merge brings the other member's once-per-member things along (``uses``: the
+    event that gave each, ``caps``: at most how many). Past the cap, that member's use is
+    the double use (its kiosk could not know of this member's), not the merge."""
+    caps: Mapping[str, Any] = event.data.get("caps") or {}
+    uses: Mapping[str, Any] = event.data.get("uses") or {}
+    found: list[Conflict] = []
+    last_use = dict(state.last_use)
+    for account, named in uses.items():
+        cap = caps.get(account)
+        if not (isinstance(named, list) and len(named) == 3 and isinstance(cap, int)):
+            continue  # not what a kiosk writes: no use to name (the merge itself still applies)
+        use = Use(*(str(x) for x in named))
+        if _live_at(balances, lots, account, event.wall) > cap:
+            earlier = state.last_use.get(account)
+            found.append(Conflict(account, use.event, use.kiosk, use.member, earlier, cap))
+        last_use.setdefault(account, use)
+    return last_use, tuple(found)
 
 
 def apply(state: MemberState, event: Event) -> MemberState:

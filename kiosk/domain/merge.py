@@ -15,10 +15,16 @@ it (``joined_merge_drafts``), on the kiosk that made it, where its contact detai
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import astuple
 from typing import Any
 
 from kiosk.domain.events import EventDraft, EventKind, Posting
 from kiosk.domain.member import ENROLLED, MemberState
+from kiosk.domain.programs.engine import REFERRED_BY, WELCOME
+
+#: what a member holds at most once (its welcome bonus, being referred): two members made
+#: offline for one card each got one, so the merge brings a second along: a double use
+ONCE_PER_MEMBER = (WELCOME, REFERRED_BY)
 
 
 def can_merge(loser: MemberState, winner: MemberState) -> bool:
@@ -50,9 +56,14 @@ def merge_drafts(
         if rest:
             out.append(Posting(account, -rest))
     cards = list(loser.cards)
+    arriving: dict[str, Any] = {"from": loser.member_id, "cards": cards}
+    once = [a for a in ONCE_PER_MEMBER if loser.balances.get(a, 0) > 0 and a in loser.last_use]
+    if once:  # the fold flags them past the cap, naming the use the loser made
+        arriving["caps"] = {a: 1 for a in once}
+        arriving["uses"] = {a: list(astuple(loser.last_use[a])) for a in once}
     return (
         _merged(loser.member_id, out, {"into": winner.member_id, "cards": cards}, program, actor),
-        _merged(winner.member_id, into, {"from": loser.member_id, "cards": cards}, program, actor),
+        _merged(winner.member_id, into, arriving, program, actor),
     )
 
 

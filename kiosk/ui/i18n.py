@@ -387,6 +387,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Used twice: {what}, the second time at {first}",
     },
     "used_coupon": {"fi": "kuponkikoodi", "sv": "kupongkod", "en": "a coupon code"},
+    "used_welcome": {"fi": "tervetuliaisbonus", "sv": "välkomstbonus", "en": "a welcome bonus"},
     "used_referral": {"fi": "suosittelu", "sv": "värvning", "en": "a referral"},
     "st_purchase": {"fi": "Osto", "sv": "Köp", "en": "Purchase"},
     "st_redeem": {"fi": "Lunasta palkinto", "sv": "Lös in belöning", "en": "Redeem reward"},

@@ -14,7 +14,7 @@ from typing import Any
 
 from kiosk.domain.events import CREDIT, POINTS, STAMPS
 from kiosk.domain.member import ENROLLED, Conflict, MemberState
-from kiosk.domain.programs.engine import COUPON_USED, REFERRALS, REFERRED_BY, ProgramRules
+from kiosk.domain.programs.engine import COUPON_USED, REFERRALS, REFERRED_BY, WELCOME, ProgramRules
 from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import Refusal
 from kiosk.services.counter import CardSummary, Charge, Offers
@@ -415,6 +415,8 @@ def used_twice_lines(lang: str, conflicts: tuple[Conflict, ...]) -> list[str]:
     for c in conflicts:
         if c.account == COUPON_USED:
             what = tr(lang, "used_coupon")
+        elif c.account == WELCOME:
+            what = tr(lang, "used_welcome")
         elif c.account in (REFERRALS, REFERRED_BY):
             what = tr(lang, "used_referral")
         else:

@@ -10,6 +10,7 @@ import pytest
 from kiosk.config import RulesConfig
 from kiosk.domain.events import Event
 from kiosk.domain.member import fold
+from kiosk.domain.program import default_program_path, load_program
 from kiosk.domain.rules import SimpleRules
 from kiosk.errors import Refused
 from kiosk.services.loyalty import LoyaltyService
@@ -17,6 +18,8 @@ from kiosk.services.replication import import_remote_events, inbox_import
 from kiosk.store import inbox
 from kiosk.store.ledger import Ledger
 from tests.conftest import FakeClock
+
+PROGRAMS = default_program_path().parent / "programs"
 
 
 def _kiosk(path: Path, clock: FakeClock) -> LoyaltyService:
@@ -386,4 +389,38 @@ def test_when_both_members_joined_the_cards_member_keeps_its_own_membership(
     assert a.ledger.profile(first.member_id) == {"email": "pia@example.com"}
     assert b.ledger.profile(first.member_id) is None and b.ledger.profile(second.member_id) is None
     for k in (a, b):
+        k.ledger.close()
+
+
+def test_a_welcome_bonus_given_at_two_kiosks_offline_is_flagged_as_used_twice(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """A new card first tapped at two kiosks that could not sync: each made a member and
+    gave it the first-visit welcome bonus. A welcome bonus is once per member, so when the
+    second member is merged into the first, the second bonus is a double use naming both
+    kiosks (both kept, as every double use is), shown to the staff for the card."""
+    text = (PROGRAMS / "points.toml").read_text()
+    assert 'on = "enroll"' in text
+    program = tmp_path / "welcome.toml"
+    program.write_text(text.replace('on = "enroll"', 'on = "first_visit"'))
+    a, b = (LoyaltyService(Ledger.open(tmp_path / n), load_program(program), clock) for n in "ab")
+    card = "04EE0020"
+    assert a.tap(card).accepted
+    clock.advance(seconds=3)
+    assert b.tap(card).accepted
+    for k in (a, b):  # each kiosk's member got the bonus
+        assert k.member_for_card(card).balance("points") == 50
+    clock.advance(seconds=3)
+    _sync(a, b, now=clock())
+    assert a.merge_duplicate_cards(now=clock()) + b.merge_duplicate_cards(now=clock()) == 1
+    _sync(a, b, now=clock())
+    merged = [k.member_for_card(card) for k in (a, b)]
+    assert merged[0] == merged[1]
+    assert merged[0].balance("points") == 100  # nothing thrown away ...
+    (conflict,) = merged[0].open_conflicts  # ... but the second bonus is flagged
+    assert conflict.account == "meta:welcome" and conflict.limit == 1
+    assert conflict.earlier is not None
+    assert {conflict.kiosk, conflict.earlier.kiosk} == {a.ledger.kiosk_id, b.ledger.kiosk_id}
+    for k in (a, b):
+        assert [c.event for c in k.conflicts(card)] == [conflict.event]
         k.ledger.close()

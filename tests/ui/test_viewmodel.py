@@ -87,3 +87,13 @@ def test_program_engine_members_show_tier_and_named_rewards(tmp_path: Path) -> N
         view = action_view("fi", service.purchase("04AABBCCDDEE01", 42500), info, "res_purchase", clock())
         assert view.reward_ready and view.reward_id is not None
         assert view.lines[0].startswith("PALKINTO VALMIINA: Coffee of the day")
+
+
+@pytest.mark.parametrize("lang", i18n.LANGS)
+def test_a_double_use_names_what_and_both_kiosks(lang: str) -> None:
+    from kiosk.domain.member import Conflict, Use
+    from kiosk.ui.viewmodel import used_twice_lines
+
+    welcome = Conflict("meta:welcome", "e2", "till-2", "m2", Use("e1", "till-1", "m1"), 1)
+    (line,) = used_twice_lines(lang, (welcome,))
+    assert "till-1" in line and "till-2" in line and i18n.tr(lang, "used_welcome") in line

@@ -433,7 +433,8 @@ class ProgramRules:
             postings.append(self._stamps_posting(ctx, card, w.stamps))
         if w.credit:
             postings.append(Posting(CREDIT, w.credit))
-        data: dict[str, Any] = {"bonus": "welcome"}
+        # once per member: a merge that brings a second member's bonus is a double use
+        data: dict[str, Any] = {"bonus": "welcome", "caps": {WELCOME: 1}}
         if w.points:
             data["points"] = {"welcome": w.points}
         return [self._draft(ctx, EventKind.POINTS_EARNED, postings, **data)]
