@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from hardware.codes import COUPON, GIFT
 from hardware.events import (
     CardTapped,
     CardUnreadable,
@@ -38,13 +39,12 @@ from kiosk.errors import InvalidInput, KantaError, Refused, StoreError, UnknownC
 from kiosk.logs import TapSummary
 from kiosk.services import owner_updates
 from kiosk.services.counter import CardSummary, CounterResult, CounterService
-from kiosk.services.lookup import phone_key
 from kiosk.services.loyalty import UNDOABLE, LoyaltyService, Outcome
 from kiosk.services.privacy import PrivacyService
 from kiosk.staff import StaffService
-from kiosk.ui.port import DeviceStatus, PhoneMatch, RecentEntry, UiListener
+from kiosk.ui.port import DeviceStatus, RecentEntry, UiListener
 
-__all__ = ["DeviceStatus", "KioskCore", "PhoneMatch", "RecentEntry", "UiListener", "phone_key"]
+__all__ = ["DeviceStatus", "KioskCore", "RecentEntry", "UiListener"]
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,9 @@ class KioskCore:
         )
         #: set by the UI when staff waits for a card: the next tap goes there, not to a visit
         self.card_request: Callable[[str], None] | None = None
+        #: set by the UI while the coupon screen is open: the next scanned coupon goes there
+        self.code_request: Callable[[str], None] | None = None
         self.recent: deque[RecentEntry] = deque(maxlen=30)
-        self._phones: dict[str, str] | None = None
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread: threading.Thread | None = None
         #: for the benchmark: monotonic time each tap reached the dispatcher
@@ -188,7 +189,7 @@ class KioskCore:
             else:
                 self._card(item.uid)
         elif isinstance(item, CodeScanned):
-            self._card(item.text)
+            self._scanned(item.text)
         elif isinstance(item, CodeRejected):
             self.feedback.play("refused")
             self._to_ui("on_refusal", "unknown_code", "", item.reason)
@@ -245,6 +246,28 @@ class KioskCore:
         self.last_tap_started = time.perf_counter()
         self.last_tap_at = time.time()
         self.customer_tap(card, via="tap")
+
+    def _scanned(self, text: str) -> None:
+        """A scanned code, classified as the shop's config and program say: a member card
+        is a tap; a coupon goes to the coupon screen when staff have it open; anything else
+        (a product's EAN, an unknown code) is refused and creates nothing."""
+        code = self.counter.classify(text)
+        if code.kind is None:
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", code.refusal or "unknown_code", "", code.reason)
+        elif code.kind == COUPON:
+            request, self.code_request = self.code_request, None
+            if request is None:
+                self.feedback.play("refused")
+                self._to_ui("on_refusal", "coupon_at_counter", "", "")
+            else:
+                self.feedback.play("ok")
+                self.post(lambda: request(code.code))
+        elif code.kind == GIFT and self.card_request is None:
+            self.feedback.play("refused")
+            self._to_ui("on_refusal", "gift_at_counter", "", "")
+        else:
+            self._card(code.code)
 
     def customer_tap(self, card: str, via: str) -> Outcome | None:
         try:
@@ -334,15 +357,6 @@ class KioskCore:
 
     # ---- lookups used by the screens ----------------------------------------------------------
 
-    def _phone_index(self) -> dict[str, str]:
-        if self._phones is None:
-            index: dict[str, str] = {}
-            for member, contact in self.service.ledger.contacts():
-                if contact.get("phone") and member.cards:
-                    index[phone_key(contact["phone"])] = member.cards[0]
-            self._phones = index
-        return self._phones
-
     def clock(self) -> datetime:
         return self.service.clock()
 
@@ -350,27 +364,10 @@ class KioskCore:
         """Dispatcher thread only. Whose card it is and what they hold (for staff)."""
         return self.counter.summary(card)
 
-    def card_for_phone(self, phone: str) -> str | None:
-        """Dispatcher thread only. The member's current card for a phone number."""
-        key = phone_key(phone)
-        if len(key) < 6:
-            return None
-        card = self._phone_index().get(key)
-        if card is None:
-            return None
-        state = self.service.ledger.member_for_card(card)
-        if state is None or not state.cards:
-            return None
-        return state.cards[0]
-
-    def lookup_phone(self, phone: str) -> PhoneMatch:
+    def lookup_phone(self, phone: str) -> CardSummary | Refusal:
         """Dispatcher thread only. The member with this phone number and what they hold;
-        records nothing (a visit needs ``confirm_visit``). No member: ``UnknownCard``."""
-        card = self.card_for_phone(phone)
-        summary = self.summary(card) if card is not None else None
-        if card is None or not isinstance(summary, CardSummary):
-            raise UnknownCard("no member has that phone number")
-        return PhoneMatch(card, summary)
+        records nothing (a visit needs ``confirm_visit``); rate-limited per number."""
+        return self.counter.find_phone(phone)
 
     def confirm_visit(self, card: str) -> None:
         """Dispatcher thread only. The visit of a member found by phone, once confirmed:
@@ -390,8 +387,6 @@ class KioskCore:
             card, terms_wording=terms, marketing_wording=marketing, contact=contact, actor=actor,
             texts=texts,
         )
-        if contact and contact.get("phone") and self._phones is not None:
-            self._phones[phone_key(contact["phone"])] = outcome.card
         if self.service.rules.require_join and outcome.accepted and actor is None:
             # the tap that asked this customer to join recorded nothing: record it now
             visit = self.service.tap(card)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kiosk.services.counter import mask_card
-from kiosk.ui.port import PhoneMatch
+from kiosk.domain.rules import Refusal
+from kiosk.services.counter import CardSummary
+from kiosk.ui.i18n import refusal_text
 from kiosk.ui.shell import Shell
 from kiosk.ui.viewmodel import simple_refusal, staff_card_lines, welcome_view
 
@@ -27,17 +28,21 @@ class CustomerFlows:
     def lookup(self, phone: str) -> None:
         sh = self.shell
 
-        def found(match: PhoneMatch) -> None:
+        def found(match: CardSummary | Refusal) -> None:
+            if isinstance(match, Refusal):  # nobody has it, or it was looked up too often
+                params = {k: v for k, v in match.params.items() if isinstance(v, str | int)}
+                sh.screen("lookup").message = refusal_text(sh.lang, match.code, match.message, params)
+                return
             screen = sh.screen("found")
             screen.card = match.card
-            screen.title = sh.tr("found_title", card=mask_card(match.card))
-            screen.body = "\n".join(staff_card_lines(sh.lang, match.summary, sh.program))
+            screen.title = sh.tr("found_title", card=match.label)
+            screen.body = "\n".join(staff_card_lines(sh.lang, match, sh.program))
             sh.show("found")
 
         def fail(exc: BaseException) -> None:
-            from kiosk.errors import UnknownCard
+            from kiosk.errors import InvalidInput
 
-            if isinstance(exc, UnknownCard):
+            if isinstance(exc, InvalidInput):  # too few digits, too long
                 sh.screen("lookup").message = sh.tr("ref_no_phone")
             else:
                 sh.fail(exc)

@@ -135,7 +135,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Välkomstbonus: {bonus}",
         "en": "Welcome bonus: {bonus}",
     },
-    "res_pass": {"fi": "Sarjakortti kirjattu", "sv": "Klippkort registrerat", "en": "Pass recorded"},
     # ---- refusals (keyed by Refusal.code) ----------------------------------------------
     "refused_title": {"fi": "Ei kirjattu", "sv": "Inte registrerat", "en": "Not recorded"},
     "ref_cooldown": {
@@ -242,6 +241,26 @@ STRINGS: dict[str, dict[str, str]] = {
         "stund. Försök igen när den är tillbaka.",
         "en": "This coupon needs the shop's server, which this kiosk has not reached lately: "
         "try again when it is back online.",
+    },
+    "ref_unknown_phone": {
+        "fi": "Numerolla ei löytynyt jäsentä.",
+        "sv": "Ingen medlem med det numret.",
+        "en": "No member has that number.",
+    },
+    "ref_phone_rate_limited": {
+        "fi": "Tätä numeroa on haettu liian usein. Yritä myöhemmin tai ota kortti mukaan.",
+        "sv": "Numret har sökts för ofta. Försök senare eller ta med kortet.",
+        "en": "This number was looked up too often. Try again later, or bring the card.",
+    },
+    "ref_coupon_at_counter": {
+        "fi": "Kuponki: näytä se kassalla.",
+        "sv": "Kupong: visa den i kassan.",
+        "en": "A coupon: please show it at the counter.",
+    },
+    "ref_gift_at_counter": {
+        "fi": "Lahjakortti: näytä se kassalla.",
+        "sv": "Presentkort: visa det i kassan.",
+        "en": "A gift card: please show it at the counter.",
     },
     "ref_no_phone": {
         "fi": "Numerolla ei löytynyt jäsentä.",
@@ -526,6 +545,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "res_paid": {"fi": "Maksettu saldolla", "sv": "Betalt med saldo", "en": "Paid with credit"},
     "res_subscribed": {"fi": "Jäsenyys myyty", "sv": "Prenumeration såld", "en": "Subscription sold"},
+    "res_pass_used": {"fi": "Sarjakortti käytetty", "sv": "Klippkortet använt", "en": "Pass used"},
     "res_pass_sold": {"fi": "Sarjakortti myyty", "sv": "Klippkort sålt", "en": "Pass sold"},
     "res_coupon": {"fi": "Kuponki käytetty", "sv": "Kupongen använd", "en": "Coupon taken"},
     "res_referred": {"fi": "Suosittelu kirjattu", "sv": "Värvningen sparad", "en": "Referral recorded"},

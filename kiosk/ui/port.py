@@ -51,14 +51,6 @@ class RecentEntry:
     actor: str | None
 
 
-@dataclass(frozen=True)
-class PhoneMatch:
-    """A phone lookup's answer: whose card, and what they hold. Nothing is recorded."""
-
-    card: str
-    summary: CardSummary
-
-
 class UiListener(Protocol):
     """What the app implements; every method is called on the UI's clock (via ``post``)."""
 
@@ -74,6 +66,8 @@ class CorePort(Protocol):
     listener: UiListener | None
     #: set while staff wait for a card: the next tap or scan goes there, not to a visit
     card_request: Callable[[str], None] | None
+    #: set while the coupon screen is open: the next scanned coupon code goes there
+    code_request: Callable[[str], None] | None
     counter: CounterService
     staff: StaffService
     #: a customer's data requests at the counter ("My data") and the shop's consent wording
@@ -89,7 +83,7 @@ class CorePort(Protocol):
     ) -> None: ...
 
     def summary(self, card: str) -> CardSummary | Refusal: ...
-    def lookup_phone(self, phone: str) -> PhoneMatch: ...
+    def lookup_phone(self, phone: str) -> CardSummary | Refusal: ...
     def confirm_visit(self, card: str) -> None: ...
     def enroll(
         self,

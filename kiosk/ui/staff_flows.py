@@ -211,6 +211,7 @@ class StaffFlows:
 
     def cancel_wait(self) -> None:
         self._pending = None
+        self.shell.core.code_request = None
         session, sh = self.session, self.shell
         sh.core.card_request = self._bind if session is not None and not session.card else None
         sh.show("staff")
@@ -431,7 +432,7 @@ class StaffFlows:
                 return
 
             def use(c: Choice) -> None:
-                self.run(lambda: counter.use_pass(card, c.id, actor=actor), "res_pass")
+                self.run(lambda: counter.use_pass(card, c.id, actor=actor), "res_pass_used")
 
             if len(usable) == 1:
                 use(usable[0])
@@ -464,8 +465,8 @@ class StaffFlows:
         code.value = ""
         code.message = ""
         code.title = sh.tr("code_title")
-        # the scanner's next code fills the field and is taken at once
-        sh.core.card_request = self.coupon_scanned
+        # the scanner's next coupon fills the field and is taken at once
+        sh.core.code_request = self.coupon_scanned
         sh.show("code")
 
     def coupon_scanned(self, text: str) -> None:
@@ -481,8 +482,7 @@ class StaffFlows:
         if not text:
             sh.screen("code").message = sh.tr("code_empty")
             return
-        session = self.session
-        sh.core.card_request = self._bind if session is not None and not session.card else None
+        sh.core.code_request = None
         counter, actor = sh.core.counter, self.actor
         self.with_card(lambda card: self.run(lambda: counter.coupon(card, text, actor=actor), "res_coupon"))
 

@@ -50,6 +50,7 @@ class TouchTest(GraphicUnitTest):  # type: ignore[misc]
         self.advance_frames(2)
         assert not widget.disabled, f"{widget} is disabled"
         x, y = widget.to_window(*widget.center)
+        self.touches = getattr(self, "touches", 0) + 1
         t = UnitTestTouch(x, y)
         t.touch_down()
         t.touch_up()
