@@ -12,7 +12,13 @@ wires them, and times
   that shows the result having been drawn and flipped (the service's durable write,
   the hop to Kivy's clock and the rendering included), over ``--taps`` taps of
   different members, each made once the previous result has finished drawing (no frame
-  for 0.1 s), as the next customer at a counter would.
+  for 0.1 s), as the next customer at a counter would;
+- ``staff_purchase_ms``: machine time of a staff purchase, from the PIN accepted to the
+  amount to charge drawn: the staff menu drawn (with the card's balances), the amount
+  screen drawn, then the purchase recorded and the amount-to-charge screen drawn; each
+  step is timed from its call on Kivy's clock to the frame showing it flipped, and the
+  steps are added (the cashier's own time between them is not counted), over
+  ``--purchases`` purchases on different members.
 
 Prints one JSON line with --json (else a short table).
 """
@@ -33,6 +39,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -92,7 +99,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any]:
+def run_app(folder: Path, members: int, taps: int, layout: str, purchases_n: int) -> dict[str, Any]:
     """Phase 2, in its own process: the app as `kanta kiosk` wires it."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
@@ -127,7 +134,7 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
 
     ready = threading.Event()
     drawn = threading.Event()
-    state: dict[str, Any] = {"pending": False, "drawn_at": 0.0, "last_flip": 0.0}
+    state: dict[str, Any] = {"pending": False, "drawn_at": 0.0, "last_flip": 0.0, "want": ""}
     results: dict[str, Any] = {}
 
     def on_ready() -> None:
@@ -151,6 +158,40 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
 
     app.on_result_drawn = result_shown
     Window.bind(on_flip=flipped)
+
+    def screen_changed(_sm: Any, name: str) -> None:
+        if state["want"] and name == state["want"]:
+            state["want"] = ""
+            result_shown()
+
+    staff_member = type("Who", (), {"name": "Bench", "role": "owner"})()
+
+    def step(fn: Callable[[], None], screen: str) -> float:
+        """Run ``fn`` on Kivy's clock; milliseconds until ``screen`` is on a flipped frame."""
+        drawn.clear()
+        settled(state)
+        started: list[float] = []
+
+        def run(_dt: float) -> None:
+            state["want"] = screen
+            started.append(time.perf_counter())
+            fn()
+
+        Clock.schedule_once(run, 0)
+        if not drawn.wait(5):
+            raise RuntimeError(f"{screen} was not drawn within 5 s (screen {app.current})")
+        return (state["drawn_at"] - started[0]) * 1000
+
+    def staff_purchase(card: str) -> float:
+        def amount() -> None:
+            app.staff.action("purchase")
+            app.screen("amount").ids.pad.value = "12.50"
+
+        total = step(lambda: app.staff.start(staff_member, card), "staff")
+        total += step(amount, "amount")
+        total += step(app.staff.amount_ok, "charge")
+        step(app.go_idle, "idle")
+        return total
 
     def drive() -> None:
         ready.wait(60)
@@ -176,6 +217,9 @@ def run_app(folder: Path, members: int, taps: int, layout: str) -> dict[str, Any
                 times.append((state["drawn_at"] - started) * 1000)
             results["times"] = times
             results["screen"] = app.current
+            app.sm.bind(current=screen_changed)
+            purchases = [staff_purchase(card_of(i)) for i in cards[:purchases_n]]
+            results["purchases"] = purchases
         except Exception as exc:  # report, and let the app stop
             results["error"] = str(exc)
         Clock.schedule_once(lambda _dt: app.stop(), 0)
@@ -223,12 +267,13 @@ def main() -> int:
     )
     parser.add_argument("--members", type=int, default=50_000)
     parser.add_argument("--taps", type=int, default=200)
+    parser.add_argument("--purchases", type=int, default=50)
     parser.add_argument("--layout", choices=("landscape", "portrait"), default="landscape")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
     parser.add_argument("--phase2", metavar="FOLDER", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase2:
-        print(json.dumps(run_app(Path(args.phase2), args.members, args.taps, args.layout)))
+        print(json.dumps(run_app(Path(args.phase2), args.members, args.taps, args.layout, args.purchases)))
         return 0
     work = Path(tempfile.mkdtemp(prefix="kanta-bench-ui-"))
     xvfb = ensure_display()
@@ -236,7 +281,7 @@ def main() -> int:
         build_s = build(work / "store", args.members)
         child = subprocess.run(
             [sys.executable, __file__, "--phase2", str(work), "--members", str(args.members),
-             "--taps", str(args.taps), "--layout", args.layout],
+             "--taps", str(args.taps), "--layout", args.layout, "--purchases", str(args.purchases)],
             capture_output=True, text=True, timeout=600,
         )
         lines = [line for line in child.stdout.splitlines() if line.startswith("{")]
@@ -255,6 +300,10 @@ def main() -> int:
             "tap_to_screen_p50_ms": round(statistics.median(times), 1),
             "tap_to_screen_p99_ms": round(percentile(times, 0.99), 1),
             "tap_to_screen_max_ms": round(max(times), 1),
+            "staff_purchases": len(measured["purchases"]),
+            "staff_purchase_p50_ms": round(statistics.median(measured["purchases"]), 1),
+            "staff_purchase_p99_ms": round(percentile(measured["purchases"], 0.99), 1),
+            "staff_purchase_max_ms": round(max(measured["purchases"]), 1),
             "start_to_ready_s": round(measured["start_to_ready_s"], 2),
             "build_s": round(build_s, 1),
         }

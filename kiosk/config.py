@@ -31,6 +31,10 @@ class ShopConfig:
     #: ISO 4217 code; amounts are kept in its minor unit (cents)
     currency: str = "EUR"
     language: str = "fi"
+    #: the shop's logo on the kiosk's screens (a PNG file; empty: the shop's name alone)
+    logo: str = ""
+    #: the shop's colour for the top bar and the main buttons, "#RRGGBB" (empty: blue)
+    colour: str = ""
 
 
 @dataclass(frozen=True)

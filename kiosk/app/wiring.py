@@ -19,6 +19,7 @@ from hardware.interfaces import CardReader, CodeScanner, Feedback
 from kiosk.app.core import KioskCore
 from kiosk.config import KioskConfig
 from kiosk.domain.programs.engine import ProgramRules
+from kiosk.errors import ConfigError
 from kiosk.services.counter import CounterService
 from kiosk.services.factory import open_service
 from kiosk.services.loyalty import LoyaltyService
@@ -271,12 +272,23 @@ def make_app(kiosk: Kiosk, *, demo_keys: dict[str, Callable[[], None]] | None = 
         layout=ui.layout,
         maintenance_interval_seconds=ui.maintenance_interval_seconds,
         demo_help=demo_help,
+        logo=_logo(kiosk.config.shop.logo),
+        accent=kiosk.config.shop.colour,
         demo_keys=demo_keys or {},
         on_ready=on_ready,
         on_main_loop_tick=on_tick,
     )
     kiosk.core.post = lambda fn: Clock.schedule_once(lambda _dt: fn(), 0)
     return KioskApp(kiosk.core, settings, program_info(kiosk.config, kiosk.service))
+
+
+def _logo(path: str) -> str:
+    """The shop's logo, checked before the window opens: a missing file is said, not blank."""
+    if not path:
+        return ""
+    if not Path(path).is_file():
+        raise ConfigError(f"shop.logo = {path!r}: no such file (a PNG image is expected)")
+    return path
 
 
 def run_kiosk(kiosk: Kiosk, app: Any) -> int:

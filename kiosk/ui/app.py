@@ -22,7 +22,7 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -33,7 +33,7 @@ from kiosk.ui.customer import CustomerFlows
 from kiosk.ui.mydata import MYDATA_SCREENS, MyDataFlows
 from kiosk.ui.port import CorePort, DeviceStatus
 from kiosk.ui.screens import SCREENS, KioskScreen, ResultScreen
-from kiosk.ui.shell import UiSettings
+from kiosk.ui.shell import UiSettings, parse_colour
 from kiosk.ui.staff_admin import StaffAdmin
 from kiosk.ui.staff_flows import StaffFlows
 from kiosk.ui.viewmodel import (
@@ -54,6 +54,8 @@ KV_FILES = ("widgets", "root", *SCREENS, "mydata")
 #: screens where a customer reads or types, and the least time they get without a touch
 INPUT_SCREENS = ("join", "contact", "lookup", "pin", *MYDATA_SCREENS)
 INPUT_TIMEOUT_SECONDS = 60.0
+#: the customers' screens, which show the shop's top bar with the one Staff button
+BAR_SCREENS = ("idle", "result", "found", "lookup", "join")
 #: screens with the on-screen keyboard
 KEYBOARD_SCREENS = ("contact", "code", "team")
 #: the staff menu's tasks drawn in grey (they are about the kiosk, not the customer)
@@ -86,6 +88,11 @@ class KioskApp(App):  # type: ignore[misc]
     fs_button = NumericProperty(24)
     fs_key = NumericProperty(30)
     shop_name = StringProperty("")
+    #: the shop's logo (a PNG path, "" for none) and colour (the top bar, the main buttons)
+    logo = StringProperty("")
+    accent_rgba = ListProperty([0.05, 0.25, 0.55, 1])
+    #: the top bar with the shop and the one Staff button: on the customers' screens
+    customer_bar = BooleanProperty(True)
     banner_text = StringProperty("")
     demo_text = StringProperty("")
     staff_name = StringProperty("")
@@ -103,6 +110,9 @@ class KioskApp(App):  # type: ignore[misc]
         self.program = program
         self.lang = settings.language
         self.shop_name = settings.shop_name
+        self.logo = settings.logo
+        if settings.accent:
+            self.accent_rgba = list(parse_colour(settings.accent))
         self.title = f"Kanta – {settings.shop_name}"
         self.status: DeviceStatus | None = None
         self.store_failed = False
@@ -205,6 +215,7 @@ class KioskApp(App):  # type: ignore[misc]
     def show(self, name: str) -> None:
         assert self.sm is not None
         self.last_activity = time.monotonic()
+        self.customer_bar = name in BAR_SCREENS
         self.sm.current = name
 
     def set_lang(self, lang: str) -> None:

@@ -106,6 +106,16 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "what_stamps": {"fi": "leimaa", "sv": "stämplar", "en": "stamps"},
     "what_points": {"fi": "pistettä", "sv": "poäng", "en": "points"},
+    "res_reward_headline": {
+        "fi": "Palkinto valmiina!",
+        "sv": "Belöningen är klar!",
+        "en": "Your reward is ready!",
+    },
+    "res_offer_join_plain": {
+        "fi": "Liity jäseneksi – se käy hetkessä.",
+        "sv": "Bli medlem – det går på ett ögonblick.",
+        "en": "Join the club – it takes a moment.",
+    },
     "res_offer_join": {
         "fi": "Liity jäseneksi ja saat tervetuliaisbonuksen!",
         "sv": "Bli medlem och få en välkomstbonus!",
@@ -261,6 +271,141 @@ STRINGS: dict[str, dict[str, str]] = {
         "fi": "Lahjakortti: näytä se kassalla.",
         "sv": "Presentkort: visa det i kassan.",
         "en": "A gift card: please show it at the counter.",
+    },
+    "ref_already_referred": {
+        "fi": "Tämä uusi jäsen on jo jonkun suosittelema.",
+        "sv": "Den nya medlemmen är redan värvad av någon.",
+        "en": "This new member was already referred by someone.",
+    },
+    "ref_bad_input": {
+        "fi": "Tarkista syöte: {message}",
+        "sv": "Kontrollera uppgiften: {message}",
+        "en": "Check the input: {message}",
+    },
+    "ref_bonus_given": {
+        "fi": "Tämä bonus on jo annettu.",
+        "sv": "Den här bonusen är redan given.",
+        "en": "This bonus was already given.",
+    },
+    "ref_coupon_expired": {
+        "fi": "Kupongin voimassaolo on päättynyt.",
+        "sv": "Kupongen har gått ut.",
+        "en": "This coupon has expired.",
+    },
+    "ref_coupon_not_yet": {
+        "fi": "Kuponki ei ole vielä voimassa.",
+        "sv": "Kupongen gäller inte än.",
+        "en": "This coupon is not valid yet.",
+    },
+    "ref_coupon_used": {
+        "fi": "Tämä kuponki on jo käytetty.",
+        "sv": "Kupongen är redan använd.",
+        "en": "This coupon was already used.",
+    },
+    "ref_daily_cap": {
+        "fi": "Päivän enimmäismäärä on jo täynnä.",
+        "sv": "Dagens maximum är redan nått.",
+        "en": "Today's limit is already reached.",
+    },
+    "ref_duplicate": {
+        "fi": "Tämä on jo kirjattu.",
+        "sv": "Detta är redan registrerat.",
+        "en": "This was already recorded.",
+    },
+    "ref_expired": {
+        "fi": "Voimassaolo on päättynyt.",
+        "sv": "Giltighetstiden har gått ut.",
+        "en": "This has expired.",
+    },
+    "ref_garbled_code": {
+        "fi": "Koodi luettiin väärin. Skannaa uudelleen.",
+        "sv": "Koden lästes fel. Skanna igen.",
+        "en": "The code was misread. Please scan again.",
+    },
+    "ref_no_pass": {
+        "fi": "Kortilla ei ole käytettävää sarjakorttia.",
+        "sv": "Kortet har inget klippkort att använda.",
+        "en": "This card has no pass to use.",
+    },
+    "ref_none": {
+        "fi": "Kortilla ei ole tätä.",
+        "sv": "Kortet har inte detta.",
+        "en": "This card does not hold that.",
+    },
+    "ref_not_new": {
+        "fi": "Vain uuden jäsenen voi suositella: tällä kortilla on jo ostoksia.",
+        "sv": "Bara en ny medlem kan värvas: kortet har redan handlat.",
+        "en": "Only a new member can be referred: this card has already shopped.",
+    },
+    "ref_not_started": {
+        "fi": "Kanta-ohjelma ei ole vielä alkanut.",
+        "sv": "Programmet har inte börjat än.",
+        "en": "The program has not started yet.",
+    },
+    "ref_product_code": {
+        "fi": "Tämä on tuotteen viivakoodi, ei jäsenkortti. Mitään ei kirjattu.",
+        "sv": "Detta är en produkts streckkod, inte ett medlemskort. Inget registrerades.",
+        "en": "This is a product's barcode, not a member card. Nothing was recorded.",
+    },
+    "ref_program_ended": {
+        "fi": "Kanta-ohjelma on päättynyt.",
+        "sv": "Programmet har upphört.",
+        "en": "The program has ended.",
+    },
+    "ref_referral_limit": {
+        "fi": "Suositteluja on jo enimmäismäärä.",
+        "sv": "Max antal värvningar är nått.",
+        "en": "The referral limit is reached.",
+    },
+    "ref_self_referral": {
+        "fi": "Itseään ei voi suositella.",
+        "sv": "Man kan inte värva sig själv.",
+        "en": "You cannot refer yourself.",
+    },
+    "ref_unknown_bonus": {
+        "fi": "Tällaista bonusta ei ole.",
+        "sv": "Den bonusen finns inte.",
+        "en": "There is no such bonus.",
+    },
+    "ref_unknown_coupon": {
+        "fi": "Kuponkikoodi ei kelpaa täällä.",
+        "sv": "Kupongkoden gäller inte här.",
+        "en": "This coupon code is not valid here.",
+    },
+    "ref_unknown_gift": {
+        "fi": "Tätä lahjakorttia ei ole vielä myyty.",
+        "sv": "Presentkortet är inte sålt än.",
+        "en": "This gift card has not been sold yet.",
+    },
+    "ref_unknown_subscription": {
+        "fi": "Tällaista jäsenyyttä ei ole.",
+        "sv": "Den prenumerationen finns inte.",
+        "en": "There is no such subscription.",
+    },
+    "ref_used_this_week": {
+        "fi": "Tämän viikon etu on jo käytetty.",
+        "sv": "Veckans förmån är redan använd.",
+        "en": "This week's benefit is already used.",
+    },
+    "ref_used_today": {
+        "fi": "Käytetty jo tänään.",
+        "sv": "Redan använt i dag.",
+        "en": "Already used today.",
+    },
+    "ref_used_up": {
+        "fi": "Kaikki käyttökerrat on käytetty.",
+        "sv": "Alla klipp är använda.",
+        "en": "All uses are used up.",
+    },
+    "ref_which_reward": {
+        "fi": "Valitse lunastettava palkinto.",
+        "sv": "Välj belöningen att lösa in.",
+        "en": "Choose the reward to redeem.",
+    },
+    "ref_wrong_price": {
+        "fi": "Hinta ei täsmää ohjelman hintaan.",
+        "sv": "Priset stämmer inte med programmets pris.",
+        "en": "The price does not match the program's price.",
     },
     "ref_no_phone": {
         "fi": "Numerolla ei löytynyt jäsentä.",
@@ -430,9 +575,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Now tap the NEW card",
     },
     "confirm_redeem": {
-        "fi": "Anna palkinto: {reward}",
-        "sv": "Ge belöningen: {reward}",
-        "en": "Give the reward: {reward}",
+        "fi": "Anna palkinto: {name}",
+        "sv": "Ge belöningen: {name}",
+        "en": "Give the reward: {name}",
     },
     "reward_stamp_card": {
         "fi": "täysi leimakortti",
@@ -440,6 +585,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "full stamp card",
     },
     "reward_": {"fi": "palkinto", "sv": "belöning", "en": "reward"},
+    "stamp_card_name": {"fi": "Leimakortti", "sv": "Stämpelkort", "en": "Stamp card"},
     "undo_title": {"fi": "Peru merkintä", "sv": "Ångra en post", "en": "Undo an entry"},
     "undo_pick": {"fi": "Valitse merkintä", "sv": "Välj en post", "en": "Pick an entry"},
     "undo_reason": {"fi": "Syy", "sv": "Orsak", "en": "Reason"},

@@ -17,9 +17,9 @@ from kiosk.errors import Refused, UnknownCard
 from kiosk.services.counter import mask_card
 from kiosk.services.privacy import HeldAtCounter
 from kiosk.ui.i18n import count, money, tr
+from kiosk.ui.pin import pin_refused
 from kiosk.ui.screens import KioskScreen
 from kiosk.ui.shell import Shell
-from kiosk.ui.staff_flows import pin_refused
 
 
 class MyDataScreen(KioskScreen):

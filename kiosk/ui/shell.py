@@ -33,6 +33,17 @@ class UiSettings:
     on_main_loop_tick: Callable[[], None] | None = None
 
 
+def parse_colour(text: str) -> tuple[float, float, float, float]:
+    """ "#RRGGBB" as Kivy's RGBA; anything else is a config error naming the key."""
+    from kiosk.errors import ConfigError
+
+    value = text.strip().lstrip("#")
+    if len(value) != 6 or any(ch not in "0123456789abcdefABCDEF" for ch in value):
+        raise ConfigError(f"shop.colour = {text!r} is not a colour: write it as #RRGGBB, like #0B3D91")
+    r, g, b = (int(value[i : i + 2], 16) / 255 for i in (0, 2, 4))
+    return (r, g, b, 1.0)
+
+
 class Shell(Protocol):
     core: CorePort
     program: ProgramInfo

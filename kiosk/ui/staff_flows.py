@@ -15,11 +15,13 @@ from kiosk.domain.rules import Refusal
 from kiosk.errors import InvalidInput
 from kiosk.services.counter import CardSummary, Choice, CounterAction, CounterResult, mask_card
 from kiosk.ui.i18n import money
+from kiosk.ui.pin import PinPad
 from kiosk.ui.session import StaffSession
 from kiosk.ui.shell import Shell
 from kiosk.ui.viewmodel import (
     action_view,
     charge_view,
+    choice_name,
     refusal_view,
     simple_refusal,
     staff_card_lines,
@@ -43,6 +45,8 @@ class StaffFlows:
         #: the manager's tasks (undo, settings, staff, status) and the join form; set by the app
         self.open_admin: Callable[[str], None] = lambda _task: None
         self.open_join: Callable[[str, str], None] = lambda _card, _actor: None
+        self.pin = PinPad(shell)
+        self.ask_pin = self.pin.ask
 
     # ---- the menu ---------------------------------------------------------------------------
 
@@ -52,53 +56,7 @@ class StaffFlows:
         actions = [a.value for a in CounterAction if offers is None or offers.offers(a)]
         return [*actions, *ALWAYS]
 
-    # ---- PIN and session -------------------------------------------------------------------
-
-    def ask_pin(self, then: Callable[[Any], None], need: str = "staff", title_key: str = "pin_title") -> None:
-        sh = self.shell
-        pin = sh.screen("pin")
-        pin.ids.pad.value = ""
-        pin.title = sh.tr(title_key)
-        pin.need = need
-        pin.on_verified = then
-        pin.message = ""
-        staff = sh.core.staff
-
-        def state() -> tuple[int, bool]:  # the store is read on the dispatcher thread only
-            return staff.locked_for(), bool(staff.members())
-
-        def shown(result: tuple[int, bool]) -> None:
-            locked, any_staff = result
-            if not any_staff:
-                pin.message = sh.tr("pin_no_staff")
-            elif locked:
-                pin.message = sh.tr("pin_locked", seconds=locked)
-
-        sh.core.submit(state, shown)
-        sh.show("pin")
-
-    def submit_pin(self) -> None:
-        sh = self.shell
-        pin = sh.screen("pin")
-        value = pin.ids.pad.value
-        pin.ids.pad.value = ""
-        if pin.busy:
-            return
-        pin.busy = True
-        staff, need = sh.core.staff, pin.need
-
-        def done(who: Any) -> None:
-            pin.busy = False
-            pin.message = ""
-            then, pin.on_verified = pin.on_verified, None
-            if then is not None:
-                then(who)
-
-        def fail(exc: BaseException) -> None:
-            pin.busy = False
-            pin.message = pin_refused(sh, exc)
-
-        sh.core.submit(lambda: staff.verify(value, need=need), done, fail)
+    # ---- the session ---------------------------------------------------------------------
 
     def open(self) -> None:
         """The Staff button. Inside a session (its result screens) it goes back to the menu;
@@ -353,7 +311,7 @@ class StaffFlows:
     ) -> None:
         """One choice: a confirmation; several: a chooser (touching one is the confirmation)."""
         sh = self.shell
-        name = label or (lambda c: c.name(sh.lang))
+        name = label or (lambda c: choice_name(sh.lang, c, sh.program))
         if len(choices) == 1:
             only = choices[0]
             self.confirm(sh.tr(title_key, name=name(only)), detail, lambda: run(only))
@@ -384,7 +342,7 @@ class StaffFlows:
     def _priced_label(self, choice: Choice) -> str:
         sh = self.shell
         price = choice.price_cents
-        name = choice.name(sh.lang)
+        name = choice_name(sh.lang, choice, sh.program)
         return f"{name} – {money(sh.lang, price, sh.settings.currency)}" if price else name
 
     def task_subscribe(self) -> None:
@@ -442,7 +400,7 @@ class StaffFlows:
         self._with_summary(chosen)
 
     def _uses_label(self, choice: Choice) -> str:
-        name = choice.name(self.shell.lang)
+        name = choice_name(self.shell.lang, choice, self.shell.program)
         return self.shell.tr("pass_uses_left", name=name, n=choice.count) if choice.count else name
 
     def task_bonus(self) -> None:
@@ -520,17 +478,3 @@ class StaffFlows:
     def task_status(self) -> None:
         self.open_admin("status")
 
-
-def pin_refused(sh: Shell, exc: BaseException) -> str:
-    """What a PIN pad says when a PIN is refused (locked, wrong, not allowed); anything
-    else is a failure the shell shows, and the pad says nothing."""
-    from kiosk.staff import NotAllowed, PinLocked, WrongPin
-
-    if isinstance(exc, PinLocked):
-        return sh.tr("pin_locked", seconds=exc.seconds)
-    if isinstance(exc, WrongPin):
-        return sh.tr("pin_wrong", left=exc.tries_left)
-    if isinstance(exc, NotAllowed):
-        return sh.tr("pin_no_right", role=sh.tr("role_" + exc.needed))
-    sh.fail(exc)
-    return ""

@@ -17,7 +17,7 @@ from kiosk.domain.member import ENROLLED, Conflict, MemberState
 from kiosk.domain.programs.engine import COUPON_USED, REFERRALS, REFERRED_BY, WELCOME, ProgramRules
 from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import Refusal
-from kiosk.services.counter import CardSummary, Charge, Offers
+from kiosk.services.counter import CardSummary, Charge, Choice, Offers, StampProgress
 from kiosk.services.loyalty import Outcome
 from kiosk.ui.i18n import count, money, refusal_text, tr
 
@@ -226,14 +226,18 @@ def _member_view(
     a = summarize(info, after, now)
     b = summarize(info, outcome.before, now) if outcome.before is not None else None
     lines = summary_lines(lang, a, b if compare else a, info, now)
+    headline_is_gain = headline is None
     if headline is None:
         gained = a.stamps_have - (b.stamps_have if b else 0)
         headline = _plural_stamp(lang, gained) if gained > 0 else tr(lang, "res_visit")
     if new_card_line:
         lines.insert(0, tr(lang, "res_new_card"))
-    if offer_join:
-        lines.append(tr(lang, "res_offer_join"))
+    if offer_join:  # a welcome bonus is promised only where the program gives one
+        lines.append(tr(lang, "res_offer_join" if info.welcome_bonus else "res_offer_join_plain"))
     ready = bool(a.rewards_ready)
+    if ready and headline_is_gain:  # a ready reward is the news: the stamp goes below it
+        lines.insert(0, headline)
+        headline = tr(lang, "res_reward_headline")
     return ResultView(
         tone=tone or (REWARD if ready else OK),
         headline=headline,
@@ -379,11 +383,20 @@ def charge_view(
     )
 
 
+def choice_name(lang: str, choice: Choice | StampProgress, info: ProgramInfo) -> str:
+    """A reward's, pass's or stamp card's name in the screen's language: the program file's
+    names; the built-in rules' own words for their one stamp card."""
+    if info.program is None:
+        key = "reward_stamp_card" if isinstance(choice, Choice) else "stamp_card_name"
+        return tr(lang, key)
+    return choice.names.name(lang)
+
+
 def staff_card_lines(lang: str, summary: CardSummary, info: ProgramInfo) -> list[str]:
     """What staff (or the member found by phone) read about a card: every stamp card,
     points, credit, tier, ready rewards, passes and subscriptions."""
     lines = [
-        tr(lang, "card_stamps", name=p.names.name(lang), have=p.have, need=p.need)
+        tr(lang, "card_stamps", name=choice_name(lang, p, info), have=p.have, need=p.need)
         for p in summary.stamps
     ]
     if summary.points:
@@ -394,17 +407,21 @@ def staff_card_lines(lang: str, summary: CardSummary, info: ProgramInfo) -> list
         lines.append(tr(lang, "res_tier", tier=summary.tier))
     if summary.ready_rewards:
         names = ", ".join(
-            r.name(lang) + (f" ×{r.count}" if r.count and r.count > 1 else "") for r in summary.ready_rewards
+            choice_name(lang, r, info) + (f" ×{r.count}" if r.count and r.count > 1 else "")
+            for r in summary.ready_rewards
         )
         lines.insert(0, tr(lang, "card_ready", names=names))
     if summary.usable_passes:
         names = ", ".join(
-            tr(lang, "pass_uses_left", name=p.name(lang), n=p.count) if p.count else p.name(lang)
+            tr(lang, "pass_uses_left", name=choice_name(lang, p, info), n=p.count)
+            if p.count
+            else choice_name(lang, p, info)
             for p in summary.usable_passes
         )
         lines.append(tr(lang, "card_passes", names=names))
+    sub_names = {c.id: choice_name(lang, c, info) for c in (info.offers.subscriptions if info.offers else ())}
     for sub, until in summary.subscriptions.items():
-        lines.append(tr(lang, "card_subscription", name=sub, date=_date(until)))
+        lines.append(tr(lang, "card_subscription", name=sub_names.get(sub, sub), date=_date(until)))
     return lines
 
 

@@ -23,6 +23,8 @@ STEPS = (
     "12-staff", "13-amount", "14-wait-card", "15-confirm-redeem", "16-undo", "17-status",
     "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo", "22-settings",
     "23-mydata", "24-mydata-erase",
+    "25-charge", "26-chooser", "27-coupon-code", "28-found-by-phone", "29-staff-list",
+    "30-top-up-received",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -60,7 +62,7 @@ def main(layout: str, out: Path) -> int:
     from kivy.core.window import Window
 
     from hardware.events import CardTapped, ReaderConnected, ReaderDisconnected, ScannerConnected
-    from kiosk.app.demo import DEMO_CARDS
+    from kiosk.app.demo import DEMO_CARDS, DEMO_PHONE
     from kiosk.errors import StoreWriteError
     from tests.ui.harness import make_app, make_core
 
@@ -98,7 +100,8 @@ def main(layout: str, out: Path) -> int:
                 continue
             screen = widget
             while screen is not None and not hasattr(screen, "manager"):
-                screen = screen.parent
+                parent = screen.parent
+                screen = None if parent is screen else parent  # the window is its own parent
             manager = getattr(screen, "manager", None)
             if manager is not None and manager.current_screen is not screen:
                 continue
@@ -134,7 +137,7 @@ def main(layout: str, out: Path) -> int:
     def pin_wrong() -> None:
         app.staff.ask_pin(lambda who: None)
         app.screen("pin").ids.pad.value = "9999"
-        app.staff.submit_pin()
+        app.staff.pin.submit()
         app.screen("pin").ids.pad.value = "12"
 
     def staff_menu(card: str = DEMO_CARDS[0]) -> None:
@@ -217,6 +220,33 @@ def main(layout: str, out: Path) -> int:
 
     counter = iter(range(1000))
 
+    def charge() -> None:
+        staff_menu(DEMO_CARDS[1])
+        app.staff.action("purchase")
+        app.screen("amount").ids.pad.value = "12.50"
+        app.staff.amount_ok()
+
+    def chooser() -> None:
+        staff_menu(DEMO_CARDS[2])
+        names = {"fi": ("Kahvi", "Pulla", "Lounas"), "sv": ("Kaffe", "Bulle", "Lunch"),
+                 "en": ("A coffee", "A bun", "Lunch")}[app.lang]
+        app.staff.choose(app.tr("confirm_redeem", name="…"), [(n, lambda: None) for n in names])
+
+    def coupon_code() -> None:
+        staff_menu(DEMO_CARDS[0])
+        app.staff.task_coupon()
+        app.screen("code").value = "SUMMER-2026"
+
+    def found() -> None:
+        app.customer.open_lookup()
+        app.customer.lookup(DEMO_PHONE)
+
+    def received() -> None:
+        staff_menu(DEMO_CARDS[0])
+        app.staff.action("top_up")
+        app.screen("amount").ids.pad.value = "20"
+        app.staff.amount_ok()
+
     steps: list[tuple[str, Callable[[], None]]] = [
         ("01-idle", lambda: None),
         ("02-tap-stamp", lambda: tap(DEMO_CARDS[0])),
@@ -242,6 +272,12 @@ def main(layout: str, out: Path) -> int:
         ("22-settings", lambda: (staff_menu(), app.staff.action("settings"))),
         ("23-mydata", mydata),
         ("24-mydata-erase", mydata_erase),
+        ("25-charge", charge),
+        ("26-chooser", chooser),
+        ("27-coupon-code", coupon_code),
+        ("28-found-by-phone", found),
+        ("29-staff-list", lambda: (staff_menu(), app.staff.action("team"))),
+        ("30-top-up-received", received),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):

@@ -164,6 +164,7 @@ class CounterPrograms(TouchTest):
         if self.app.current == "chooser":
             self.touch(self.app.screen("chooser").ids.choices.children[-1])
         else:
+            assert "{" not in self.app.screen("confirm").title  # every name filled in
             self.touch(self.button("confirm", "Confirm"))
         self.recorded("Reward claimed – enjoy!")
         assert self.touches <= 3  # Redeem, then the reward (chooser) or Confirm

@@ -33,9 +33,15 @@ def test_every_screen_in_both_layouts_and_all_languages() -> None:
         )
         for layout in ("landscape", "portrait")
     }
-    for layout, proc in procs.items():
-        out, _ = proc.communicate(timeout=240)
-        assert proc.returncode == 0, f"{layout}:\n{out[-3000:]}"
+    try:
+        for layout, proc in procs.items():
+            out, _ = proc.communicate(timeout=900)  # a busy machine draws slowly
+            assert proc.returncode == 0, f"{layout}:\n{out[-3000:]}"
+    finally:  # never leave a drawing process behind
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
     from tests.ui.shots import STEPS
 
     for layout, size in (("landscape", (800, 480)), ("portrait", (720, 1280))):

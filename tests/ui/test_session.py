@@ -107,7 +107,7 @@ class StaffSessions(TouchTest):
         self.open_session()
         text = self.texts("staff")
         assert "Card ••••0123" in text and "Counter: Sami" in text
-        assert "READY: reward of the stamp card" in text
+        assert "READY: full stamp card" in text and "Stamp card: 10/10" in text
         assert C not in text  # never the whole card id
 
     def test_a_session_from_idle_takes_the_next_card_and_records_no_visit(self) -> None:

@@ -29,7 +29,7 @@ class TouchTest(GraphicUnitTest):  # type: ignore[misc]
         self.clock = clock or FakeClock()
         self.core = make_core(self.tmp / "data", self.clock, **kw)
         self.app = make_app(self.core, language=lang)
-        root = self.app.build()
+        root = self.root_widget = self.app.build()
         self.core.start()
         self.core.sink(ReaderConnected("sim reader"))
         self.core.sink(ScannerConnected("sim scanner"))
@@ -61,9 +61,14 @@ class TouchTest(GraphicUnitTest):  # type: ignore[misc]
         self.advance_frames(1)
 
     def button(self, screen: str, text: str) -> Any:
-        """The button on a screen whose label is exactly ``text`` (as the customer reads it)."""
-        found = [w for w in self.app.screen(screen).walk() if getattr(w, "text", None) == text
-                 and hasattr(w, "on_release")]
+        """The button on a screen whose label is exactly ``text`` (as the customer reads it);
+        on a customer screen the top bar's (the shop, Staff) count as the screen's."""
+        assert self.app.current == screen or screen not in ("idle", "result"), (screen, self.app.current)
+        places = [self.app.screen(screen)]
+        if self.app.customer_bar and self.app.current == screen:
+            places.append(self.root_widget.ids.bar)
+        found = [w for place in places for w in place.walk()
+                 if getattr(w, "text", None) == text and hasattr(w, "on_release")]
         assert found, f"no button {text!r} on {screen}"
         return found[0]
 
