@@ -20,7 +20,7 @@ class CounterFailures(TouchTest):
         self.clock.advance(hours=1)
         self.tap(DEMO_CARDS[1])
         self.touch(self.button("result", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         ledger = self.core.service.ledger
         before = list(ledger.events(self.core.service.member_for_card(DEMO_CARDS[1]).member_id))
 

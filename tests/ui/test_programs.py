@@ -51,7 +51,7 @@ class CounterPrograms(TouchTest):
         self.clock.advance(hours=1)
         self.tap(MEMBER)
         self.touch(self.button("result", "Staff"))
-        self.type_pin("1111")
+        self.type_pin("3941")
         assert app.current == "staff" and app.staff.session.card == MEMBER
         return app
 

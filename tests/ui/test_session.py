@@ -156,6 +156,13 @@ class StaffSessions(TouchTest):
         for key in "liisa":
             self.touch(keys[key])
         self.touch(self.button("team", "New PIN: "))
+        for key in "1234":  # easily guessed: refused, nobody added
+            self.touch(keys[key])
+        self.touch(self.button("team", "Save"))
+        assert team.message.startswith("Not saved:"), team.message
+        assert "liisa" not in [m.name for m in self.core.staff.members()]
+        for _ in range(4):
+            self.touch(keys["<-"])
         for key in "4826":
             self.touch(keys[key])
         self.touch(self.button("team", "manager"))
