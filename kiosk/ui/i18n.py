@@ -407,11 +407,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Priset stämmer inte med programmets pris.",
         "en": "The price does not match the program's price.",
     },
-    "ref_coupon_online_only": {
-        "fi": "Tämä kuponki vaatii yhteyden kaupan palvelimeen; yhteyttä ei ole ollut hetkeen.",
-        "sv": "Kupongen kräver kontakt med butikens server; ingen kontakt på en stund.",
-        "en": "This coupon needs a connection to the shop's server; there has been none lately.",
-    },
     "ref_unknown_category": {
         "fi": "Tätä tuoteryhmää ei ole ohjelmassa.",
         "sv": "Den produktgruppen finns inte i programmet.",
