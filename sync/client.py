@@ -41,12 +41,11 @@ import requests
 
 from kiosk.domain.events import event_from_dict
 from kiosk.errors import EventFormatError, KantaError, StoreLocked, SyncError
-from kiosk.store import inbox
-from kiosk.store.disk import write_atomic
+from kiosk.store import downloads, inbox
 from kiosk.store.records import ScanPos, read_records
 from kiosk.syncstatus import load_status, save_status, server_recently_reached
 from sync import staff_list
-from sync.state import SyncState, load_state, save_state, sync_dir
+from sync.state import SyncState, load_state, save_state
 
 log = logging.getLogger(__name__)
 
@@ -475,7 +474,7 @@ class SyncClient:
             return
         version = str(reply.get("version", ""))
         if version and version != self.state.extra.get("program_version"):
-            write_atomic(sync_dir(self.data_dir) / "program.toml", str(reply["toml"]).encode())
+            downloads.write_program(self.data_dir, str(reply["toml"]))
             self._save(extra={**self.state.extra, "program_version": version})
 
     def cycle(self, *, import_inbox: bool = False, stop: threading.Event | None = None) -> CycleResult:

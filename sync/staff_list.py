@@ -1,18 +1,16 @@
 """The sync worker's part of owner-managed staff: fetch the shop's staff list when the
 server has a new version and keep it beside the store (``<data>/sync/staff.json``, written
-atomically). The kiosk takes it up at an idle moment (:mod:`kiosk.services.staff_update`);
-until then, and whenever the server is out of reach, it works with the staff it last knew."""
+atomically through :mod:`kiosk.store.downloads`, its one owner). The kiosk takes it up at
+an idle moment (:mod:`kiosk.services.staff_update`); until then, and whenever the server
+is out of reach, it works with the staff it last knew."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Protocol
 
-from kiosk.store.disk import write_atomic
-from sync.state import sync_dir
+from kiosk.store import downloads
 
-STAFF_FILE = "staff.json"
 API = "/api/v1"
 
 
@@ -20,14 +18,10 @@ class _Requests(Protocol):
     def request(self, method: str, path: str, *, ok_404: bool = False) -> Any: ...
 
 
-def staff_path(data_dir: Path) -> Path:
-    return sync_dir(data_dir) / STAFF_FILE
-
-
 def held_version(data_dir: Path) -> int:
     try:
-        return int(json.loads(staff_path(data_dir).read_bytes()).get("version", 0))
-    except (OSError, ValueError, AttributeError):
+        return int(downloads.read_staff(data_dir).get("version", 0))
+    except (OSError, ValueError, AttributeError):  # none yet (None) or damaged: fetch again
         return 0
 
 
@@ -39,5 +33,5 @@ def fetch(transport: _Requests, data_dir: Path) -> bool:
     version = reply.get("version")
     if not isinstance(version, int) or version <= held_version(data_dir):
         return False
-    write_atomic(staff_path(data_dir), json.dumps(reply, sort_keys=True).encode(), mode=0o600)
+    downloads.write_staff(data_dir, reply)
     return True

@@ -1,7 +1,7 @@
 """A kiosk takes up the program its owner published, at its next idle moment, no restart.
 
 The sync worker downloads each new program version to ``<data>/sync/program.toml``
-(atomically: :meth:`sync.client.SyncClient.fetch_program`). When no customer is on
+(atomically, through :mod:`kiosk.store.downloads`). When no customer is on
 screen, the kiosk's maintenance calls :func:`load_if_new`: a file it has not looked at
 yet is read with the kiosk's own program loader; a valid program replaces the rules the
 kiosk runs, so the next event records its ``<id>@<version>``; an invalid one is logged
@@ -15,29 +15,22 @@ from __future__ import annotations
 
 import logging
 import weakref
-from pathlib import Path
 
 from kiosk.domain.program import load_program
 from kiosk.errors import KantaError
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.program_change import adopt_program
+from kiosk.store.downloads import program_path
 
 log = logging.getLogger(__name__)
-
-#: where the sync worker puts the program (sync.state.sync_dir / the client's file name)
-PROGRAM_FILE = Path("sync") / "program.toml"
 
 #: per service: (mtime, size) of the file it last looked at
 _looked_at: weakref.WeakKeyDictionary[LoyaltyService, tuple[int, int]] = weakref.WeakKeyDictionary()
 
 
-def downloaded_program(data_dir: Path) -> Path:
-    return Path(data_dir) / PROGRAM_FILE
-
-
 def load_if_new(service: LoyaltyService) -> str | None:
     """Load a newly downloaded program into ``service``; returns its version if one was."""
-    path = downloaded_program(service.ledger.storage.path)
+    path = program_path(service.ledger.storage.path)
     try:
         stat = path.stat()
     except FileNotFoundError:

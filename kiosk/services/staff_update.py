@@ -9,17 +9,16 @@ restart too. A damaged file is logged and changes nothing.
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 from typing import Any
 
 from kiosk.errors import KantaError
 from kiosk.staff import ROLES, StaffService
+from kiosk.store.downloads import read_staff
 
 log = logging.getLogger(__name__)
 
-STAFF_FILE = Path("sync") / "staff.json"
 _STAFF = "staff"
 #: the table record saying which list version the staff came from
 _FROM = "owner_list"
@@ -47,15 +46,14 @@ def taken_up(staff: StaffService) -> int:
 def load_if_new(staff: StaffService, data_dir: Path) -> int | None:
     """Replace the kiosk's staff with a newer owner's list; returns its version if it did.
     (The caller runs it in one store transaction: the old list or the new, never half.)"""
-    path = Path(data_dir) / STAFF_FILE
     try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        return None
+        document = read_staff(data_dir)
     except (OSError, ValueError) as exc:
         log.error("the downloaded staff list is unreadable (staff unchanged): %s", exc)
         return None
     try:
+        if document is None:
+            return None
         version = document.get("version") if isinstance(document, dict) else None
         if not isinstance(version, int) or version <= taken_up(staff):
             return None

@@ -10,7 +10,8 @@ import pytest
 from kiosk.domain.program import load_program
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.program_change import ProgramChangeRefused, adopt_program
-from kiosk.services.program_update import downloaded_program, load_if_new
+from kiosk.services.program_update import load_if_new
+from kiosk.store.downloads import program_path as downloaded_program
 from kiosk.store.ledger import Ledger
 from tests.conftest import FakeClock
 
