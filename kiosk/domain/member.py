@@ -157,6 +157,9 @@ def _apply_posting(
 CLOSING = frozenset((EventKind.POINTS_EXPIRED, EventKind.WINDOW_CLOSED))
 #: kinds that move balances without using anything (an undo, a merge of two members, a
 #: program change moving balances to the new program's accounts)
+#: a member's welcome bonus (``kiosk.domain.programs.engine.WELCOME``): its giving is
+#: remembered as a use, so a merge that brings a second one can name both
+WELCOME_GIVEN = "meta:welcome"
 _NOT_A_USE = frozenset((EventKind.CORRECTION, EventKind.MEMBER_MERGED, EventKind.BALANCE_CARRIED_OVER))
 
 
@@ -221,6 +224,7 @@ def _uses(
     caps: Mapping[str, Any] = event.data.get("caps") or {}
     used = [p.account for p in event.postings if p.delta < 0 and not p.account.startswith("meta:")]
     used += [a for a in caps if a not in used]
+    used += [p.account for p in event.postings if p.account == WELCOME_GIVEN and p.delta > 0]
     if not used:
         return None, ()
     who = str(event.data.get("by") or event.member)

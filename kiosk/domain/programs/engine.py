@@ -37,7 +37,7 @@ from kiosk.domain.events import (
     EventKind,
     Posting,
 )
-from kiosk.domain.member import ENROLLED, ERASED, Lot, MemberState, apply
+from kiosk.domain.member import ENROLLED, ERASED, WELCOME_GIVEN, Lot, MemberState, apply
 from kiosk.domain.money import format_amount
 from kiosk.domain.programs import clock
 from kiosk.domain.programs.spec import (
@@ -55,7 +55,7 @@ from kiosk.domain.rules import Action, ActionKind, Decision, refuse
 #: namespace of ``effect_id`` (a fixed, random UUID: changing it changes every effect id)
 EFFECTS = uuid.UUID("6f1c3a52-8f0e-4d7b-9a41-2c5e7d9b0f13")
 META = "meta:"
-WELCOME = "meta:welcome"
+WELCOME = WELCOME_GIVEN
 QUALIFY = "meta:qualify"
 VISITS_TODAY = "meta:visits_today"
 REFERRED_BY = "meta:referred_by"
@@ -433,8 +433,10 @@ class ProgramRules:
             postings.append(self._stamps_posting(ctx, card, w.stamps))
         if w.credit:
             postings.append(Posting(CREDIT, w.credit))
-        # once per member: a merge that brings a second member's bonus is a double use
-        data: dict[str, Any] = {"bonus": "welcome", "caps": {WELCOME: 1}}
+        # once per member: the fold remembers who gave it, so a merge that brings a second
+        # member's bonus names both (kiosk.domain.merge); no cap here, which would make every
+        # member a suspect of the server's double-use flags
+        data: dict[str, Any] = {"bonus": "welcome"}
         if w.points:
             data["points"] = {"welcome": w.points}
         return [self._draft(ctx, EventKind.POINTS_EARNED, postings, **data)]
