@@ -173,3 +173,28 @@ def test_a_reward_redeemed_at_two_kiosks_offline_shows_at_member_show(
     shown = capsys.readouterr().out
     assert "OVERDRAWN: points" in shown
     assert "USED TWICE: points at kiosk" in shown and " and kiosk " in shown
+
+
+def test_a_welcome_bonus_given_to_a_new_card_at_two_kiosks_offline_is_flagged_for_the_owner(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """Each kiosk made a member for the card and gave it the first-visit bonus; the kiosk
+    that made the second merges it when it syncs: the owner's flags name both kiosks."""
+    text = (PROGRAMS / "points.toml").read_text().replace('on = "enroll"', 'on = "first_visit"')
+    (tmp_path / "welcome.toml").write_text(text)
+    shop = ShopOfKiosks(
+        live, tmp_path, lambda: load_program(tmp_path / "welcome.toml"),
+        datetime(2026, 3, 2, 10, tzinfo=HELSINKI),
+    )
+    try:
+        for k in shop.kiosks:
+            assert k.service.tap(CARD).accepted  # offline: each makes a member
+        shop.sync_all()  # each kiosk's sync imports, then merges what it made
+        states = states_of(shop, CARD)
+        assert states[0] == states[1] and states[0].balance("points") == 100  # both kept
+        (flag,) = shop.flags()
+        (named,) = flag["conflicts"]
+        assert named["account"] == "meta:welcome"
+        assert {named["kiosk"], named["earlier_kiosk"]} == {"k0", "k1"}
+    finally:
+        shop.close()
