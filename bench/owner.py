@@ -10,7 +10,13 @@ the aggregates read but never check them), the aggregates are rebuilt from it
 (``aggregate_rebuild_s``), then a live ``kanta server`` serves the overview page (default
 range: the last 30 days) to a logged-in client: ``overview_p95_ms_<db>`` is the 95th
 percentile of its response time. ``push_events_per_s_<db>`` is the sync benchmark's
-one-kiosk push (bench/sync_server_parts.py) on the same server code.
+one-kiosk push (bench/sync_server_parts.py) on the same server code, with its server and
+database CPU per event (``push_server_cpu_us_per_event_<db>``). The aggregates are counted
+once pushes pause, not inside a push, so the price of keeping them up to date is measured
+apart: a kiosk pushes ``--push-events`` more into the filled shop
+(``push_filled_events_per_s_<db>``, ``push_filled_cpu_us_per_event_<db>``), then the
+server's follower counts them (``aggregate_follow_cpu_us_per_event_<db>``: server and
+database CPU per event, from /proc, so the machine's other load does not inflate it).
 """
 
 from __future__ import annotations
@@ -98,6 +104,12 @@ def fill(url: str, members: int, events: int, kiosks: int = 3, batch: int = 20_0
                     db.insert_events(conn, rows)
                     db.set_shop_cursor(conn, shop_id, i + 1)
                 rows = []
+        if engine.dialect.name == "postgresql":
+            # a server that has kept a year of history has planner statistics (autovacuum
+            # keeps them); a table filled in seconds has none until autovacuum's next round,
+            # and without them the push's look-up of known event ids scans every event
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as auto:
+                auto.exec_driver_sql("ANALYZE events")
     finally:
         engine.dispose()
 
@@ -129,6 +141,43 @@ def overview_ms(url: str, requests: int) -> list[float]:
         return times
 
 
+def push_and_follow(sync_parts: Any, url: str, n_events: int, cluster: Any) -> dict[str, float]:
+    """A kiosk pushes ``n_events`` (the sync benchmark's batches of 1,000) into the filled
+    shop, whose aggregates are counted; then the server's own follower counts them. The
+    follower's CPU (server and database) per event is the aggregates' price, paid once
+    pushes pause, beside what the push itself costs."""
+    engine = db.make_engine(url)
+    try:
+        with db.read_tx(engine) as conn:
+            shop_id = int(db.q(conn, "SELECT id FROM shops WHERE name = 'Bench'").scalar_one())
+        token = store.add_kiosk(engine, "Bench", "pushing-kiosk")
+        batches = sync_parts.encoded_batches("pushing-kiosk", max(1, n_events // 1000), 1000)
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        with ServerProcess(url) as server, httpx.Client(base_url=server.base_url, timeout=120) as http:
+            cpu0 = sync_parts._cpu_now(server, cluster)
+            started = time.perf_counter()
+            for body in batches:
+                r = http.post("/api/v1/events", content=body, headers=headers)
+                if r.status_code != 200 or r.json()["stored"] != 1000:
+                    raise RuntimeError(f"push failed: {r.status_code} {r.text[:200]}")
+            pushed_s = time.perf_counter() - started
+            cpu1 = sync_parts._cpu_now(server, cluster)
+            deadline = time.monotonic() + 600
+            while aggregates.behind(engine, shop_id):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the server's aggregates did not catch up within 600 s")
+                time.sleep(0.05)
+            cpu2 = sync_parts._cpu_now(server, cluster)
+    finally:
+        engine.dispose()
+    events = len(batches) * 1000
+    return {
+        "events_per_s": round(events / pushed_s),
+        "push_cpu_us_per_event": round((cpu1 - cpu0) / events * 1e6, 1),
+        "follow_cpu_us_per_event": round((cpu2 - cpu1) / events * 1e6, 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,6 +203,11 @@ def main(argv: list[str] | None = None) -> int:
             out[f"overview_p50_ms_{name}"] = round(statistics.median(times), 1)
             push = sync_parts.push_one_kiosk(make_url(), args.push_events, 1, cluster)
             out[f"push_events_per_s_{name}"] = push["events_per_s"]
+            out[f"push_server_cpu_us_per_event_{name}"] = push["server_cpu_us_per_event"]
+            follow = push_and_follow(sync_parts, url, args.push_events, cluster)
+            out[f"push_filled_events_per_s_{name}"] = follow["events_per_s"]
+            out[f"push_filled_cpu_us_per_event_{name}"] = follow["push_cpu_us_per_event"]
+            out[f"aggregate_follow_cpu_us_per_event_{name}"] = follow["follow_cpu_us_per_event"]
     out["aggregate_rebuild_s"] = max(v for k, v in out.items() if k.startswith("aggregate_rebuild_s_"))
     out["load_average_1m"] = round(os.getloadavg()[0], 2)
     print(json.dumps(out, sort_keys=True, indent=None if args.json else 2))

@@ -34,6 +34,10 @@ _log = logging.getLogger(__name__)
 CHUNK = 50_000
 
 _COUNTER_INDEX = {name: i for i, name in enumerate(HOUR_COUNTERS)}
+_N_COUNTERS = len(HOUR_COUNTERS)
+_REWARDS_REDEEMED = _COUNTER_INDEX["rewards_redeemed"]
+_REWARD_COST = _COUNTER_INDEX["reward_cost"]
+_NEW_MEMBERS = _COUNTER_INDEX["new_members"]
 _EXPIRED = EventKind.POINTS_EXPIRED.value
 _CORRECTION = EventKind.CORRECTION.value
 _MERGED = EventKind.MEMBER_MERGED.value
@@ -46,9 +50,14 @@ _CARD_KINDS = frozenset((_CREATED, EventKind.CARD_LINKED.value, _REPLACED))
 
 @dataclass
 class Fold:
-    """Sums of a run of events, ready to be added to the tables."""
+    """Sums of a run of events, ready to be added to the tables.
 
-    hours: dict[tuple[str, int, str], list[int]] = field(default_factory=dict)
+    :meth:`add` runs once per event on every catch-up and rebuild (the aggregates' whole
+    cost), so it touches each event's fields once and keys its hour sums by the wall
+    clock's first 13 characters (day and hour), split in :meth:`hour_rows`."""
+
+    #: (wall[:13], kiosk) -> counters
+    hours: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     #: member -> [first day, last visit day or "", visits, spend]
     members: dict[str, list[Any]] = field(default_factory=dict)
     months: set[tuple[str, str]] = field(default_factory=set)
@@ -62,25 +71,31 @@ class Fold:
         """Count one event (its stored JSON form)."""
         kind = event["kind"]
         wall = event["wall"]
+        kiosk = event["kiosk"]
+        member_id = event["member"]
         day = wall[:10]
-        self.kiosks[event["kiosk"]] = (event["program"], wall)
-        key = (day, int(wall[11:13]), event["kiosk"])
+        self.kiosks[kiosk] = (event["program"], wall)
+        key = (wall[:13], kiosk)
         row = self.hours.get(key)
         if row is None:
-            row = self.hours[key] = [0] * len(HOUR_COUNTERS)
+            row = self.hours[key] = [0] * _N_COUNTERS
         visits = spend = 0
-        opening = bool(event.get("data", {}).get("opening_balance"))
+        balances = self.balances
+        opening: bool | None = None
         for posting in event.get("postings", ()):
             account, delta = posting[0], posting[1]
-            self.balances[account] = self.balances.get(account, 0) + delta
+            balances[account] = balances.get(account, 0) + delta
             if account == VISITS:
                 visits += delta
             elif account == SPEND:
                 spend += delta
-            elif kind != _MERGED and not opening:  # a merge moves balances; an opening balance was
-                # earned before Kanta: neither is issued or redeemed here
+            elif kind != _MERGED:  # a merge moves balances: neither issued nor redeemed here
                 unit = "points" if account == POINTS else "stamps" if _is_stamps(account) else None
-                if unit is not None:
+                if unit is None:
+                    continue
+                if opening is None:  # an opening balance was earned before Kanta
+                    opening = bool(event.get("data", {}).get("opening_balance"))
+                if not opening:
                     counter = _COUNTER_INDEX[f"{unit}_{_way(kind, delta)}"]
                     row[counter] += -abs(delta) if kind == _CORRECTION else abs(delta)
         row[0] += visits
@@ -88,19 +103,19 @@ class Fold:
         if kind == _PURCHASE:
             row[1] += 1
         elif kind == _REDEEMED:
-            row[_COUNTER_INDEX["rewards_redeemed"]] += 1
+            row[_REWARDS_REDEEMED] += 1
             value = event.get("data", {}).get("value", 0)
-            row[_COUNTER_INDEX["reward_cost"]] += value if type(value) is int else 0
+            row[_REWARD_COST] += value if type(value) is int else 0
         elif kind == _CREATED:
-            row[_COUNTER_INDEX["new_members"]] += 1
+            row[_NEW_MEMBERS] += 1
         if kind in _CARD_KINDS:
             data = event.get("data", {})
             card = data.get("new") if kind == _REPLACED else data.get("card") or event.get("card")
             if isinstance(card, str) and card:
-                self.cards.add((card[:200], event["member"]))
-        member = self.members.get(event["member"])
+                self.cards.add((card[:200], member_id))
+        member = self.members.get(member_id)
         if member is None:
-            member = self.members[event["member"]] = [day, "", 0, 0]
+            member = self.members[member_id] = [day, "", 0, 0]
         elif day < member[0]:
             member[0] = day
         if visits > 0 and day > member[1]:
@@ -108,7 +123,20 @@ class Fold:
         member[2] += visits
         member[3] += spend
         if visits > 0 or spend > 0:
-            self.months.add((day[:7], event["member"]))
+            self.months.add((wall[:7], member_id))
+
+    def hour_rows(self) -> dict[tuple[str, int, str], list[int]]:
+        """(day, hour, kiosk) -> counters."""
+        out: dict[tuple[str, int, str], list[int]] = {}
+        for (stamp, kiosk), row in self.hours.items():
+            key = (stamp[:10], int(stamp[11:13]), kiosk)
+            have = out.get(key)
+            if have is None:
+                out[key] = list(row)
+            else:  # the same hour written another way (a space for the T)
+                for i, value in enumerate(row):
+                    have[i] += value
+        return out
 
 
 def _is_stamps(account: str) -> bool:
@@ -137,7 +165,7 @@ def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -
     inserts do, COPY on PostgreSQL)."""
     if empty:
         _bulk(conn, "agg_hours", ["shop_id", "day", "hour", "kiosk", *HOUR_COUNTERS],
-              [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hours.items()])
+              [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hour_rows().items()])
         _bulk(conn, "agg_members", ["shop_id", "member", "first_day", "last_visit_day", "visits", "spend"],
               [(shop_id, m, v[0], v[1] or None, v[2], v[3]) for m, v in fold.members.items()])
         _bulk(conn, "agg_member_months", ["shop_id", "month", "member"],
@@ -156,7 +184,7 @@ def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -
             conn,
             f"INSERT INTO agg_hours ({_quoted(cols)}) VALUES ({', '.join('?' * len(cols))}) "
             f'ON CONFLICT ("shop_id", "day", "hour", "kiosk") DO UPDATE SET {updates}',
-            [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hours.items()],
+            [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hour_rows().items()],
         )
     if fold.members:
         _many(
