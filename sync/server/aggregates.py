@@ -177,65 +177,68 @@ def _write(conn: Connection, shop_id: int, fold: Fold, *, empty: bool = False) -
         _bulk(conn, "agg_cards", ["shop_id", "card", "member"], [(shop_id, c, m) for c, m in fold.cards])
         return
     counters = list(HOUR_COUNTERS)
-    if fold.hours:
-        cols = ["shop_id", "day", "hour", "kiosk", *counters]
-        updates = ", ".join(f'"{c}" = agg_hours."{c}" + excluded."{c}"' for c in counters)
-        _many(
-            conn,
-            f"INSERT INTO agg_hours ({_quoted(cols)}) VALUES ({', '.join('?' * len(cols))}) "
-            f'ON CONFLICT ("shop_id", "day", "hour", "kiosk") DO UPDATE SET {updates}',
-            [(shop_id, d, h, k, *row) for (d, h, k), row in fold.hour_rows().items()],
-        )
-    if fold.members:
-        _many(
-            conn,
-            'INSERT INTO agg_members ("shop_id", "member", "first_day", "last_visit_day", "visits", "spend") '
-            'VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT ("shop_id", "member") DO UPDATE SET '
-            '"first_day" = CASE WHEN excluded."first_day" < agg_members."first_day" '
-            'THEN excluded."first_day" ELSE agg_members."first_day" END, '
-            '"last_visit_day" = CASE WHEN agg_members."last_visit_day" IS NULL '
-            'OR excluded."last_visit_day" > agg_members."last_visit_day" '
-            'THEN excluded."last_visit_day" ELSE agg_members."last_visit_day" END, '
-            '"visits" = agg_members."visits" + excluded."visits", '
-            '"spend" = agg_members."spend" + excluded."spend"',
-            [(shop_id, m, v[0], v[1] or None, v[2], v[3]) for m, v in fold.members.items()],
-        )
-    if fold.months:
-        _many(
-            conn,
-            'INSERT INTO agg_member_months ("shop_id", "month", "member") VALUES (?, ?, ?) '
-            'ON CONFLICT ("shop_id", "month", "member") DO NOTHING',
-            [(shop_id, month, member) for month, member in fold.months],
-        )
-    if fold.balances:
-        _many(
-            conn,
-            'INSERT INTO agg_balances ("shop_id", "account", "total") VALUES (?, ?, ?) '
-            'ON CONFLICT ("shop_id", "account") DO UPDATE SET '
-            '"total" = agg_balances."total" + excluded."total"',
-            [(shop_id, a, t) for a, t in fold.balances.items()],
-        )
+    updates = ", ".join(f'"{c}" = agg_hours."{c}" + excluded."{c}"' for c in counters)
+    _upsert(
+        conn, shop_id, "agg_hours",
+        {"day": "text", "hour": "int", "kiosk": "text", **dict.fromkeys(counters, "bigint")},
+        [(d, h, k, *row) for (d, h, k), row in fold.hour_rows().items()],
+        f'("shop_id", "day", "hour", "kiosk") DO UPDATE SET {updates}',
+    )
+    _upsert(
+        conn, shop_id, "agg_members",
+        {"member": "text", "first_day": "text", "last_visit_day": "text",
+         "visits": "bigint", "spend": "bigint"},
+        [(m, v[0], v[1] or None, v[2], v[3]) for m, v in fold.members.items()],
+        '("shop_id", "member") DO UPDATE SET '
+        '"first_day" = CASE WHEN excluded."first_day" < agg_members."first_day" '
+        'THEN excluded."first_day" ELSE agg_members."first_day" END, '
+        '"last_visit_day" = CASE WHEN agg_members."last_visit_day" IS NULL '
+        'OR excluded."last_visit_day" > agg_members."last_visit_day" '
+        'THEN excluded."last_visit_day" ELSE agg_members."last_visit_day" END, '
+        '"visits" = agg_members."visits" + excluded."visits", '
+        '"spend" = agg_members."spend" + excluded."spend"',
+    )
+    _upsert(
+        conn, shop_id, "agg_member_months", {"month": "text", "member": "text"}, list(fold.months),
+        '("shop_id", "month", "member") DO NOTHING',
+    )
+    _upsert(
+        conn, shop_id, "agg_balances", {"account": "text", "total": "bigint"}, list(fold.balances.items()),
+        '("shop_id", "account") DO UPDATE SET "total" = agg_balances."total" + excluded."total"',
+    )
+    _upsert(
+        conn, shop_id, "agg_kiosks", {"kiosk": "text", "program": "text", "last_event": "text"},
+        [(k, program[:200], wall[:40]) for k, (program, wall) in fold.kiosks.items()],
+        '("shop_id", "kiosk") DO UPDATE SET "program" = excluded."program", '
+        '"last_event" = excluded."last_event"',
+    )
+    _upsert(
+        conn, shop_id, "agg_cards", {"card": "text", "member": "text"}, list(fold.cards),
+        '("shop_id", "card", "member") DO NOTHING',
+    )
 
 
-    if fold.kiosks:
-        _many(
-            conn,
-            'INSERT INTO agg_kiosks ("shop_id", "kiosk", "program", "last_event") VALUES (?, ?, ?, ?) '
-            'ON CONFLICT ("shop_id", "kiosk") DO UPDATE SET "program" = excluded."program", '
-            '"last_event" = excluded."last_event"',
-            [(shop_id, k, program[:200], wall[:40]) for k, (program, wall) in fold.kiosks.items()],
+def _upsert(
+    conn: Connection, shop_id: int, table: str, columns: dict[str, str], rows: list[tuple[Any, ...]],
+    conflict: str,
+) -> None:
+    """Add ``rows`` (one tuple a row, ``columns`` in order; name -> PostgreSQL type) to a
+    table of the shop, ``ON CONFLICT {conflict}``. PostgreSQL takes every row in one
+    statement (a column an array, unnested): one plan and one round trip for thousands
+    of members, where a row a statement cost more than the fold itself."""
+    if not rows:
+        return
+    names = _quoted(["shop_id", *columns])
+    if conn.dialect.name == "postgresql":
+        arrays = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({names}) SELECT %s, * FROM unnest({arrays}) ON CONFLICT {conflict}",
+            (shop_id, *(list(column) for column in zip(*rows, strict=True))),
         )
-    _write_cards(conn, shop_id, fold)
-
-
-def _write_cards(conn: Connection, shop_id: int, fold: Fold) -> None:
-    if fold.cards:
-        _many(
-            conn,
-            'INSERT INTO agg_cards ("shop_id", "card", "member") VALUES (?, ?, ?) '
-            'ON CONFLICT ("shop_id", "card", "member") DO NOTHING',
-            [(shop_id, c, m) for c, m in fold.cards],
-        )
+        return
+    marks = ", ".join("?" * (len(columns) + 1))
+    _many(conn, f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT {conflict}",
+          [(shop_id, *row) for row in rows])
 
 
 def _bulk(conn: Connection, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
