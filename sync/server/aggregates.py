@@ -90,14 +90,16 @@ class Fold:
             elif account == SPEND:
                 spend += delta
             elif kind != _MERGED:  # a merge moves balances: neither issued nor redeemed here
-                unit = "points" if account == POINTS else "stamps" if _is_stamps(account) else None
-                if unit is None:
+                if account == POINTS:
+                    unit = _POINTS_WAYS
+                elif account == STAMPS or account.startswith("stamps:"):
+                    unit = _STAMPS_WAYS
+                else:
                     continue
                 if opening is None:  # an opening balance was earned before Kanta
                     opening = bool(event.get("data", {}).get("opening_balance"))
                 if not opening:
-                    counter = _COUNTER_INDEX[f"{unit}_{_way(kind, delta)}"]
-                    row[counter] += -abs(delta) if kind == _CORRECTION else abs(delta)
+                    row[unit[_way(kind, delta)]] += -abs(delta) if kind == _CORRECTION else abs(delta)
         row[0] += visits
         row[2] += spend
         if kind == _PURCHASE:
@@ -139,18 +141,20 @@ class Fold:
         return out
 
 
-def _is_stamps(account: str) -> bool:
-    return account == STAMPS or account.startswith("stamps:")
+#: the counters a points or stamps posting adds to, by way: issued, redeemed, expired
+_POINTS_WAYS = tuple(_COUNTER_INDEX[f"points_{way}"] for way in ("issued", "redeemed", "expired"))
+_STAMPS_WAYS = tuple(_COUNTER_INDEX[f"stamps_{way}"] for way in ("issued", "redeemed", "expired"))
 
 
-def _way(kind: str, delta: int) -> str:
-    """Which counter a points/stamps posting adds to. An undo (correction) takes back from
-    the counter the original added to: a negative delta from issued, a positive from redeemed."""
+def _way(kind: str, delta: int) -> int:
+    """Which way (0 issued, 1 redeemed, 2 expired) a points/stamps posting counts. An undo
+    (correction) takes back from the counter the original added to: a negative delta from
+    issued, a positive from redeemed."""
     if kind == _EXPIRED:
-        return "expired"
+        return 2
     if kind == _CORRECTION:
-        return "issued" if delta < 0 else "redeemed"
-    return "issued" if delta > 0 else "redeemed"
+        return 0 if delta < 0 else 1
+    return 0 if delta > 0 else 1
 
 
 # ---- writing --------------------------------------------------------------------------
