@@ -14,7 +14,7 @@ from hardware import codes
 from kiosk.services.counter import CounterAction
 from kiosk.services.loyalty import UNDOABLE
 from kiosk.staff import ROLES
-from kiosk.ui.i18n import LANGS, PLURALS, STRINGS, count, money
+from kiosk.ui.i18n import LANGS, PLURALS, STRINGS, TABLES, count, money
 from kiosk.ui.staff_flows import ALWAYS, AMOUNT_TASKS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -34,7 +34,7 @@ CORE_CODES = {"random_uid", "unknown_code", "unreadable", "other", "coupon_at_co
 def keys_named_in_ui() -> set[str]:
     found: set[str] = set()
     for path in [*UI.rglob("*.py"), *UI.rglob("*.kv")]:
-        if path.name == "i18n.py":
+        if path.name.startswith("i18n"):  # the tables themselves, not what screens name
             continue
         text = path.read_text()
         found |= set(KEY_CALL.findall(text))
@@ -95,6 +95,19 @@ def test_every_string_has_all_three_languages() -> None:
     for key, texts in STRINGS.items():  # the same placeholders in every language
         names = {lang: set(re.findall(r"\{(\w+)", text)) for lang, text in texts.items()}
         assert len({frozenset(n) for n in names.values()}) == 1, (key, names)
+
+
+def test_each_key_is_defined_in_one_table_only() -> None:
+    """The words are split by area (i18n.py, i18n_refusals, i18n_staff, i18n_mydata): a key
+    in two tables would silently take the later table's words."""
+    seen: dict[str, int] = {}
+    source = (UI / "i18n.py").read_text().split("\nPLURALS")[0]  # STRINGS' own block
+    own = set(re.findall(r'^    "([a-z][a-z0-9_]+)": \{', source, re.M))
+    for index, table in enumerate([own, *TABLES]):
+        for key in table:
+            assert key not in seen, (key, seen[key], index)
+            seen[key] = index
+    assert set(seen) == set(STRINGS)
 
 
 def test_plurals_and_money_follow_the_language() -> None:
