@@ -181,6 +181,12 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
         "en": "{name} (valid until {date}: renew)",
     },
     "choose_pass": {"fi": "Mikä sarjakortti?", "sv": "Vilket klippkort?", "en": "Which pass?"},
+    "choose_category": {
+        "fi": "Mitä ostettiin? {amount}",
+        "sv": "Vad köptes? {amount}",
+        "en": "What was bought? {amount}",
+    },
+    "charge_category": {"fi": "Tuoteryhmä", "sv": "Kategori", "en": "Category"},
     "pass_uses_left": {"fi": "{name}: {n} jäljellä", "sv": "{name}: {n} kvar", "en": "{name}: {n} left"},
     "code_title": {
         "fi": "Skannaa tai kirjoita kupongin koodi",

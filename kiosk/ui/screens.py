@@ -164,10 +164,12 @@ class ChargeScreen(KioskScreen):
 
 
 class ChooserScreen(KioskScreen):
-    """One big button per choice (rewards, passes, subscriptions, bonuses)."""
+    """One big button per choice (rewards, passes, subscriptions, bonuses, categories)."""
 
     staff_only = True
     title = StringProperty("")
+    #: where Cancel goes: the menu, or the amount keypad for a purchase's category
+    back_to = StringProperty("staff")
 
     def set_choices(self, choices: list[tuple[str, Any]]) -> None:
         from kivy.factory import Factory

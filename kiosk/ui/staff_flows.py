@@ -176,8 +176,9 @@ class StaffFlows:
 
     # ---- results ------------------------------------------------------------------------------
 
-    def run(self, fn: Callable[[], CounterResult | Any], headline_key: str) -> None:
-        """Run a counter call on the dispatcher; show the amount to charge when there is one."""
+    def run(self, fn: Callable[[], CounterResult | Any], headline_key: str, category: str = "") -> None:
+        """Run a counter call on the dispatcher; show the amount to charge when there is one
+        (with ``category``, the name of what was bought, where the program has categories)."""
         sh = self.shell
         session = self.session
 
@@ -186,7 +187,7 @@ class StaffFlows:
             charge = result.charge if isinstance(result, CounterResult) else None
             now = sh.core.clock()
             if charge is not None and outcome.refusal is None and headline_key != "res_topped_up":
-                view = charge_view(sh.lang, outcome, charge, sh.program, headline_key, now)
+                view = charge_view(sh.lang, outcome, charge, sh.program, headline_key, now, category)
                 sh.screen("charge").show(view)
                 sh.show("charge")
             else:
@@ -203,11 +204,15 @@ class StaffFlows:
         c.on_confirm = then
         sh.show("confirm")
 
-    def choose(self, title: str, choices: list[tuple[str, Callable[[], None]]]) -> None:
-        """A chooser: one big button per choice; the touch is the choice (and its confirmation)."""
+    def choose(
+        self, title: str, choices: list[tuple[str, Callable[[], None]]], back_to: str = "staff"
+    ) -> None:
+        """A chooser: one big button per choice; the touch is the choice (and its confirmation).
+        Cancel goes to ``back_to`` (the menu; the amount keypad for a purchase's category)."""
         sh = self.shell
         chooser = sh.screen("chooser")
         chooser.title = title
+        chooser.back_to = back_to
         chooser.set_choices(choices)
         sh.show("chooser")
 
@@ -272,7 +277,7 @@ class StaffFlows:
         counter, actor, task = sh.core.counter, self.actor, screen.action
         key = AMOUNT_TASKS[task]
         if task == "purchase":
-            self.with_card(lambda card: self.run(lambda: counter.purchase(card, cents, actor=actor), key))
+            self.with_card(lambda card: self._purchase(card, cents))
         elif task == "pay":
             self.with_card(lambda card: self.run(lambda: counter.pay(card, cents, actor=actor), key))
         else:  # a top-up: the money first, then the credit
@@ -286,6 +291,26 @@ class StaffFlows:
                 )
 
             self.with_card(received)
+
+    def _purchase(self, card: str, cents: int) -> None:
+        """Record a purchase; where the program has categories, staff first touch what was
+        bought (that touch is the confirmation; Cancel goes back to the amount)."""
+        sh, counter, actor = self.shell, self.shell.core.counter, self.actor
+        offers = sh.program.offers
+        categories = offers.categories if offers is not None else ()
+        if not categories:
+            self.run(lambda: counter.purchase(card, cents, actor=actor), "res_purchase")
+            return
+
+        def bought(category: Choice) -> None:
+            name = category.name(sh.lang)
+            self.run(
+                lambda: counter.purchase(card, cents, category=category.id, actor=actor), "res_purchase", name
+            )
+
+        title = sh.tr("choose_category", amount=money(sh.lang, cents, sh.settings.currency))
+        choices = [(c.name(sh.lang), (lambda c=c: bought(c))) for c in categories]
+        self.choose(title, choices, back_to="amount")  # type: ignore[arg-type]
 
     def _with_summary(self, then: Callable[[str, CardSummary], None]) -> None:
         sh = self.shell

@@ -357,8 +357,11 @@ class ChargeView:
 
 def charge_view(
     lang: str, outcome: Outcome, charge: Charge, info: ProgramInfo, headline_key: str,
-    now: datetime | None = None,
+    now: datetime | None = None, category: str = "",
 ) -> ChargeView:
+    """The amount to charge, large, and its breakdown; ``category``: what was bought, by
+    its name in the screen's language (a program with purchase categories)."""
+
     def cash(cents: int) -> str:
         return money(lang, cents, info.currency)
 
@@ -371,6 +374,8 @@ def charge_view(
         )
     else:
         breakdown = (f"{tr(lang, 'charge_amount')}: {cash(charge.amount_cents)}",)
+    if category:
+        breakdown = (f"{tr(lang, 'charge_category')}: {category}", *breakdown)
     member = _member_view(lang, outcome, info, tr(lang, headline_key), now) if outcome.after else None
     return ChargeView(
         headline=tr(lang, headline_key),

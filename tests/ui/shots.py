@@ -24,7 +24,7 @@ STEPS = (
     "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo", "22-settings",
     "23-mydata", "24-mydata-erase",
     "25-charge", "26-chooser", "27-coupon-code", "28-found-by-phone", "29-staff-list",
-    "30-top-up-received",
+    "30-top-up-received", "31-category", "32-category-charge",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -124,7 +124,13 @@ def main(layout: str, out: Path) -> int:
     def tap(card: str) -> None:
         core.sink(CardTapped(card, "sim"))
 
+    demo_rules, demo_program = core.service.rules, app.program
+
     def fresh_state() -> None:
+        if core.service.rules is not demo_rules:
+            core.service.rules = demo_rules
+            app.program = demo_program
+            app._build_menu()
         core.sink(ReaderConnected("Simulated reader"))
         core.status = type(core.status)(**{**core.status.__dict__, "store_ok": True, "clock_ok": True})
         app.store_failed = False
@@ -247,6 +253,33 @@ def main(layout: str, out: Path) -> int:
         app.screen("amount").ids.pad.value = "20"
         app.staff.amount_ok()
 
+    from kiosk.domain.program import load_program
+
+    categories = load_program(REPO / "config" / "programs" / "categories.toml")
+
+    def with_categories() -> None:
+        """The café program with purchase categories (config/programs/categories.toml)
+        runs for these steps; ``fresh_state`` puts the demo's own rules back."""
+        from kiosk.app.wiring import program_info
+        from kiosk.config import KioskConfig
+
+        core.service.rules = categories
+        app.program = program_info(KioskConfig(), core.service)
+        app._build_menu()
+
+    def category() -> None:
+        with_categories()
+        card = f"04CAFE{next(counter):08X}"
+        tap(card)
+        staff_menu(card)
+        app.staff.action("purchase")
+        app.screen("amount").ids.pad.value = "3.50"
+        app.staff.amount_ok()
+
+    def category_charge() -> None:
+        category()
+        app.screen("chooser").ids.choices.children[-1].dispatch("on_release")  # Coffee
+
     steps: list[tuple[str, Callable[[], None]]] = [
         ("01-idle", lambda: None),
         ("02-tap-stamp", lambda: tap(DEMO_CARDS[0])),
@@ -278,6 +311,8 @@ def main(layout: str, out: Path) -> int:
         ("28-found-by-phone", found),
         ("29-staff-list", lambda: (staff_menu(), app.staff.action("team"))),
         ("30-top-up-received", received),
+        ("31-category", category),
+        ("32-category-charge", category_charge),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):
