@@ -23,6 +23,11 @@ def register(sub: Any) -> None:
         "verify", help="re-read every record and check every kiosk's hash chain"
     )
     verify.set_defaults(handler=store_verify)
+    migrate = verbs.add_parser(
+        "migrate",
+        help="seal contact details an older version kept in the clear (the kiosk does it at start)",
+    )
+    migrate.set_defaults(handler=store_migrate)
     rebuild = verbs.add_parser(
         "rebuild", help="rebuild the snapshot from the ledger (when snapshot.json is damaged)"
     )
@@ -66,6 +71,16 @@ def store_verify(args: argparse.Namespace) -> int:
     report = maintenance.verify(common.data_dir(args))
     print(report.summary())
     return 0 if report.ok else 1
+
+
+def store_migrate(args: argparse.Namespace) -> int:
+    with Ledger.open(common.data_dir(args), create=False) as ledger:
+        report = ledger.contact_migration
+    if report is None:
+        print("nothing to do: every file of this store holds contact details sealed only")
+        return 0
+    print(report.summary())
+    return 1 if report.still_in_clear else 0
 
 
 def store_rebuild(args: argparse.Namespace) -> int:

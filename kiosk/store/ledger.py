@@ -20,6 +20,7 @@ from kiosk.config import StoreConfig
 from kiosk.domain.events import Event, EventKind, event_from_dict
 from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
 from kiosk.errors import StoreWriteError
+from kiosk.store.contact_migration import SEALED, MigrationReport, migrate
 from kiosk.store.disk import Disk
 from kiosk.store.fasttable import FastTable
 from kiosk.store.personal import MemberKeys
@@ -76,15 +77,19 @@ class Ledger:
         self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
         if not self.meta and not storage.readonly:
             # short, random: it is in every event, and a shop has a handful of kiosks
-            self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0})
+            self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0, "contacts": SEALED})
         self._recover_stamper_position()
         self.keys = MemberKeys(storage.path, storage.disk, readonly=storage.readonly)
         self.signer = ChainSigner(storage.path, storage.disk, readonly=storage.readonly)
         self._signed_at = float("-inf")
         if not storage.readonly:
             self.signer.forget_after(self.kiosk_id, int(self.meta.get("seq", 0)))
+        #: what sealing an older version's clear contact details did, if this open did it
+        self.contact_migration: MigrationReport | None = None
         if not storage.readonly:
             self._tidy_personal_data()
+            if self.meta.get("contacts") != SEALED:
+                self._seal_kept_history()
 
     @classmethod
     def open(
@@ -391,6 +396,18 @@ class Ledger:
             for member_id, doc_id in clear.items():
                 fields = {str(k): str(v) for k, v in profiles[doc_id].items()}
                 self.storage.put(PROFILES, doc_id, self.keys.seal(member_id, fields))
+
+    def _seal_kept_history(self) -> None:
+        """Once per store made by a version that kept contact details in the clear: seal
+        them in the snapshot, the journal and every kept segment (contact_migration)."""
+        members = self.storage.table(MEMBERS)
+
+        def member_of(doc_id: int) -> str | None:
+            doc = members.get(doc_id)
+            return str(doc["m"]) if doc else None
+
+        self.contact_migration = migrate(self.storage, self.keys, member_of, PROFILES)
+        self.set_meta({"contacts": SEALED})
 
     # ---- reading the ledger ------------------------------------------------------------------
 

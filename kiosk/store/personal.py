@@ -47,6 +47,13 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
+def _sealed(key: bytes, member_id: str, fields: Mapping[str, str]) -> dict[str, Any]:
+    nonce = os.urandom(_NONCE)
+    plain = json.dumps(dict(fields), ensure_ascii=False, sort_keys=True).encode()
+    sealed = AESGCM(key).encrypt(nonce, plain, member_id.encode())
+    return {"v": 1, "sealed": _b64(nonce + sealed)}
+
+
 class MemberKeys:
     """Per-member keys, in memory and in ``member-keys.json`` (read whole at open)."""
 
@@ -110,11 +117,15 @@ class MemberKeys:
 
     def seal(self, member_id: str, fields: Mapping[str, str]) -> dict[str, Any]:
         """The stored form of a member's personal fields: ciphertext only."""
-        key = self._keys[member_id]
-        nonce = os.urandom(_NONCE)
-        plain = json.dumps(dict(fields), ensure_ascii=False, sort_keys=True).encode()
-        sealed = AESGCM(key).encrypt(nonce, plain, member_id.encode())
-        return {"v": 1, "sealed": _b64(nonce + sealed)}
+        return _sealed(self._keys[member_id], member_id, fields)
+
+    def seal_for_history(self, member_id: str | None, fields: Mapping[str, str]) -> dict[str, Any]:
+        """Old clear details sealed where they lie in kept history: with the member's key
+        if they still have one, else with a key made for this and forgotten at once, so
+        the copy is noise, as an erasure would have left it (kiosk.store.contact_migration)."""
+        if member_id is not None and member_id in self._keys:
+            return self.seal(member_id, fields)
+        return _sealed(AESGCM.generate_key(bit_length=256), member_id or "", fields)
 
     def open(self, member_id: str, doc: Mapping[str, Any]) -> dict[str, str] | None:
         """The fields a stored document holds, or None when the key is gone (erased)."""
