@@ -21,6 +21,9 @@ qemu. Skips with the reason where arm64 programs cannot run
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -151,3 +154,23 @@ def test_install_tap_and_verify_on_arm64(arm64: Chroot) -> None:
     assert shown.returncode == 0, shown.stdout[-2000:] + shown.stderr[-2000:]
     assert json.loads(shown.stdout)["visits"] == 1, shown.stdout
     assert "everything checks out" in verify.stdout, verify.stdout
+
+
+def test_ui_bench_runs_offscreen_without_a_display(tmp_path: Path) -> None:
+    """bench/arm64.py's way of running bench/ui.py (no X server in the arm64 root), here."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["TMPDIR"] = str(tmp_path)
+    env["PATH"] = str(tmp_path)  # no Xvfb to start: without --offscreen it would give up
+    out = subprocess.run([sys.executable, str(REPO / "bench/ui.py"), "--offscreen", "--screen-timeout", "30",
+                          "--members", "60", "--taps", "3", "--purchases", "1", "--json"],
+                         capture_output=True, text=True, env=env, timeout=600, cwd=REPO)
+    assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-3000:]
+    report = json.loads(out.stdout.splitlines()[-1])
+    assert report["window"] == "offscreen" and report["taps"] == 3 and report["staff_purchases"] == 1
+    assert 0 < report["tap_to_screen_p50_ms"] <= report["tap_to_screen_max_ms"]
+    without = subprocess.run([sys.executable, str(REPO / "bench/ui.py"), "--members", "60"],
+                             capture_output=True, text=True, env=env, timeout=600, cwd=REPO)
+    assert without.returncode != 0 and "needs a display or Xvfb" in without.stderr, without.stderr[-2000:]
+    bad = subprocess.run([sys.executable, str(REPO / "bench/ui.py"), "--screen-timeout", "0"],
+                         capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert bad.returncode == 2 and "--screen-timeout must be 0.5..600 seconds" in bad.stderr
