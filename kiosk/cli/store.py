@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.verbs import help_for
-from kiosk.store import maintenance
+from kiosk.errors import InvalidInput, SyncError
+from kiosk.store import maintenance, server_heads
 from kiosk.store.ledger import Ledger
 
 
@@ -20,7 +22,9 @@ def register(sub: Any) -> None:
     snap = verbs.add_parser("snapshot", help="write a snapshot now (the kiosk does it when idle)")
     snap.set_defaults(handler=store_snapshot)
     verify = verbs.add_parser(
-        "verify", help="re-read every record and check every kiosk's hash chain"
+        "verify",
+        help="re-read every record, check every kiosk's hash chain and this kiosk's signed "
+        "heads, here and against those the shop's server kept",
     )
     verify.set_defaults(handler=store_verify)
     migrate = verbs.add_parser(
@@ -67,10 +71,55 @@ def store_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+#: exit status when the local checks pass but the server's heads could not be asked
+#: (sysexits' EX_UNAVAILABLE): the verification is not complete, and a script must know
+UNCHECKED_AGAINST_SERVER = 69
+
+
 def store_verify(args: argparse.Namespace) -> int:
-    report = maintenance.verify(common.data_dir(args))
+    data = common.data_dir(args)
+    report = maintenance.verify(data)
     print(report.summary())
-    return 0 if report.ok else 1
+    checked, problems = _against_server(args, data)
+    print(checked)
+    for problem in problems:
+        print(f"PROBLEM: {problem}")
+    if not report.ok or problems:
+        return 1
+    return UNCHECKED_AGAINST_SERVER if checked.startswith(_NOT_CHECKED) else 0
+
+
+_NOT_CHECKED = "server's heads: not checked: "
+
+
+def _against_server(args: argparse.Namespace, data: Path) -> tuple[str, list[str]]:
+    """The heads the shop's server kept from this kiosk against the history here
+    (kiosk.store.server_heads): what was checked, and where they disagree."""
+    from sync.client import ServerUnavailable, Transport
+    from sync.state import load_state
+
+    state = load_state(data)
+    if not state.paired:
+        return "server's heads: none to check against (this kiosk is not paired with a server)", []
+    try:
+        ca = state.ca_bundle or common.config(args).sync.ca_bundle
+        transport = Transport(state.server, token=state.token, ca_bundle=ca, attempts=2)
+        answer = transport.request("GET", "/api/v1/heads", ok_404=True)
+    except ServerUnavailable as exc:
+        return f"{_NOT_CHECKED}server unreachable ({exc})", []
+    except SyncError as exc:
+        return f"{_NOT_CHECKED}{exc}", []
+    if answer is None:
+        return f"{_NOT_CHECKED}the server at {state.server} does not keep signed heads (an older version)", []
+    try:
+        kept = server_heads.parse(answer)
+    except InvalidInput as exc:
+        return f"{_NOT_CHECKED}{exc}", []
+    count, problems = server_heads.disagreements(data, kept)
+    if not count and not problems:
+        return f"{_NOT_CHECKED}{state.server} holds no heads from this kiosk yet (sync first)", []
+    verdict = "they all agree" if not problems else f"{len(problems)} problem(s)"
+    return f"server's heads: {count} kept by {state.server} checked: {verdict}", problems
 
 
 def store_migrate(args: argparse.Namespace) -> int:

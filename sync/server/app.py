@@ -321,6 +321,12 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
             raise ApiError(422, f"{fld}: {errs[0]['msg']}", field=fld) from None
         return await run_in_threadpool(heads.record, engine, kiosk, body)
 
+    @app.get(f"{API}/heads", tags=["kiosk"])
+    def get_heads(kiosk: KioskDep) -> dict[str, Any]:
+        """The key registered for this kiosk and the newest signed heads kept from it, for
+        its `kanta store verify` (sync.server.heads.kept_for_kiosk)."""
+        return heads.kept_for_kiosk(engine, kiosk)
+
     @app.get(f"{API}/backup/heads", tags=["owner"])
     def backup_heads(owner: OwnerDep) -> dict[str, Any]:
         """The kiosks' registered keys and the signed chain heads, for the owner's backups."""

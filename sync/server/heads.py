@@ -31,6 +31,8 @@ from sync.server.store import KioskAuth
 
 #: heads per request; a kiosk sends its newest one after each push
 MAX_HEADS = 100
+#: heads a kiosk's `kanta store verify` fetches at most (a kiosk signs a few an hour)
+MAX_KIOSK_HEADS = 1000
 #: heads in an owner's backup: the newest this many per shop
 MAX_BACKUP_HEADS = 100_000
 _HEX64 = r"^[0-9a-f]{64}$"
@@ -101,6 +103,34 @@ def record(engine: Engine, kiosk: KioskAuth, body: HeadsBody) -> dict[str, int]:
                 )
                 stored += 1
     return {"stored": stored}
+
+
+def kept_for_kiosk(engine: Engine, kiosk: KioskAuth) -> dict[str, Any]:
+    """What the server holds to vouch for this kiosk's history, for its `kanta store
+    verify`: the key it registered and the newest heads it kept (the newest
+    alone vouches for every event before it, each event's hash covering the one before)."""
+    with db.read_tx(engine) as conn:
+        key = conn.execute(
+            sa.select(kiosk_keys.c.public_key).where(kiosk_keys.c.kiosk_row == kiosk.row_id)
+        ).scalar()
+        rows = (
+            conn.execute(
+                sa.select(signed_heads)
+                .where(signed_heads.c.shop_id == kiosk.shop_id, signed_heads.c.kiosk == kiosk.ident)
+                .order_by(signed_heads.c.seq.desc())
+                .limit(MAX_KIOSK_HEADS)
+            ).all()
+            if kiosk.ident
+            else []
+        )
+    return {
+        "kiosk": kiosk.ident,
+        "public_key": key,
+        "heads": [
+            {"seq": int(r.seq), "hash": r.hash, "public_key": r.public_key, "signature": r.signature}
+            for r in rows
+        ],
+    }
 
 
 def for_backup(engine: Engine, shop_id: int) -> dict[str, Any]:
