@@ -37,6 +37,18 @@ def forge_with_the_kiosks_key(data: Path) -> None:
         assert ledger.sign_head()
 
 
+def kiosk_tapped_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, server: LiveServer
+) -> tuple[Path, str]:
+    """A kiosk's data folder with one tap (no cooldown), and a token of a new shop."""
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[rules]\ncooldown_seconds = 0\n")
+    monkeypatch.setenv("KANTA_CONFIG", str(config))
+    data = tmp_path / "kiosk"
+    assert main(["--data", str(data), "tap", CARD]) == 0
+    return data, server.new_shop().tokens["k1"]
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -46,15 +58,10 @@ def closed_port() -> int:
 def test_a_history_re_signed_with_the_kiosks_own_key_disagrees_with_the_server(
     server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = tmp_path / "kiosk.toml"
-    config.write_text("[rules]\ncooldown_seconds = 0\n")
-    monkeypatch.setenv("KANTA_CONFIG", str(config))
-    shop = server.new_shop()
-    data = tmp_path / "kiosk"
-    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
+    data, token = kiosk_tapped_once(tmp_path, monkeypatch, server)
     status, out = kanta(capsys, "--data", str(data), "store", "verify")
     assert status == 0 and "not paired with a server" in out
-    pair = ("sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"])
+    pair = ("sync", "pair", "--server", server.base_url, "--token", token)
     assert kanta(capsys, "--data", str(data), *pair)[0] == 0
     status, out = kanta(capsys, "--data", str(data), "store", "verify")
     assert status == 69 and "not checked" in out and "holds no heads from this kiosk yet" in out
@@ -78,7 +85,7 @@ def test_a_history_re_signed_with_the_kiosks_own_key_disagrees_with_the_server(
 
     # a kiosk whose server does not answer: said, never passed over in silence
     dead = f"http://127.0.0.1:{closed_port()}"
-    repair = ("sync", "pair", "--server", dead, "--token", shop.tokens["k1"], "--no-check")
+    repair = ("sync", "pair", "--server", dead, "--token", token, "--no-check")
     assert kanta(capsys, "--data", str(data), *repair)[0] == 0
     status, out = kanta(capsys, "--data", str(data), "store", "verify")
     assert status == 69 and "server's heads: not checked: server unreachable" in out
@@ -87,13 +94,8 @@ def test_a_history_re_signed_with_the_kiosks_own_key_disagrees_with_the_server(
 def test_a_store_that_lost_synced_events_or_changed_its_key(
     server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = tmp_path / "kiosk.toml"
-    config.write_text("[rules]\ncooldown_seconds = 0\n")
-    monkeypatch.setenv("KANTA_CONFIG", str(config))
-    shop = server.new_shop()
-    data = tmp_path / "kiosk"
-    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
-    pair = ("sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"])
+    data, token = kiosk_tapped_once(tmp_path, monkeypatch, server)
+    pair = ("sync", "pair", "--server", server.base_url, "--token", token)
     assert kanta(capsys, "--data", str(data), *pair)[0] == 0
     before = (data / "journal.log").read_bytes()
     assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
