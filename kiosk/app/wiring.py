@@ -294,11 +294,32 @@ def _logo(path: str) -> str:
 def run_kiosk(kiosk: Kiosk, app: Any) -> int:
     """Run the app until its window closes or the process is asked to stop (SIGTERM from
     systemd, Ctrl-C in the demo's terminal); then stop the devices and close the store."""
+    t0 = time.perf_counter()
+
+    def start() -> None:
+        kiosk.core.start()
+        kiosk.start_devices()
+
+    try:
+        run_until_stopped(app, start)
+    finally:
+        try:
+            from kiosk import notify
+
+            notify.stopping()
+        except ImportError:  # pragma: no cover
+            pass
+        kiosk.close()
+    log.debug("kiosk ran %.0f s", time.perf_counter() - t0)
+    return 0
+
+
+def run_until_stopped(app: Any, start: Callable[[], None] | None = None) -> None:
+    """Run a Kivy app until its window closes or SIGTERM/SIGINT asks the process to stop;
+    ``start`` runs once the signals are caught, before the app."""
     import signal
 
     from kivy.clock import Clock
-
-    t0 = time.perf_counter()
 
     # A signal handler runs on the main thread between any two bytecodes, possibly inside
     # Kivy's Clock while it holds its lock (the dispatcher schedules on it all the time):
@@ -316,19 +337,10 @@ def run_kiosk(kiosk: Kiosk, app: Any) -> int:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     Clock.schedule_interval(look_for_stop, 0.1)
-    kiosk.core.start()
-    kiosk.start_devices()
     try:
+        if start is not None:
+            start()
         app.run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        try:
-            from kiosk import notify
-
-            notify.stopping()
-        except ImportError:  # pragma: no cover
-            pass
-        kiosk.close()
-    log.debug("kiosk ran %.0f s", time.perf_counter() - t0)
-    return 0

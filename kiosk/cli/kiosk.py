@@ -6,11 +6,16 @@ Kivy is imported inside the handler only, so the other verbs start fast.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import sys
+from pathlib import Path
 from typing import Any
 
 from kiosk.cli import common
 from kiosk.cli.verbs import help_for
+
+log = logging.getLogger(__name__)
 
 
 def register(sub: Any) -> None:
@@ -39,16 +44,22 @@ def quiet_kivy(verbose: bool = False) -> None:
 def run(args: argparse.Namespace) -> int:
     cfg = common.config(args)
     data = common.data_dir(args)
-    # the store first: a read-only, full or failing data folder is a message and exit 74
-    # (StoreError), before any window opens, not a traceback on a black screen
+    layout = args.layout or cfg.ui.layout
+    # the store first: a damaged record, a read-only, full or failing data folder is said
+    # on stderr and on a screen for staff, never a traceback on a black screen (exit 74)
+    from kiosk.errors import StoreError, StoreLocked
     from kiosk.services.factory import open_service
 
-    service = open_service(data, cfg)
+    try:
+        service = open_service(data, cfg)
+    except StoreLocked:
+        raise  # another kiosk is running: it has the screen
+    except StoreError as exc:
+        return store_failure(args, cfg, data, exc, layout)
     try:
         quiet_kivy(getattr(args, "verbose", False))
         from kiosk.app.wiring import build_kiosk, configure_window, make_app, run_kiosk
 
-        layout = args.layout or cfg.ui.layout
         configure_window(layout, cfg.ui.fullscreen and not args.window)
         kiosk = build_kiosk(cfg, data, service=service)
     except BaseException:
@@ -57,3 +68,37 @@ def run(args: argparse.Namespace) -> int:
     app = make_app(kiosk)
     app.settings.layout = layout
     return run_kiosk(kiosk, app)
+
+
+def store_failure(args: argparse.Namespace, cfg: Any, data: Path, exc: Any, layout: str) -> int:
+    """The store cannot be opened: say so on stderr (the system journal) at once, then show
+    staff the store-failure screen, with no reader or scanner open, until the process is
+    asked to stop; exit 74 either way. systemd hears READY and watchdog pings from the
+    screen's main loop: restarting would not mend the store, only blank the screen."""
+    print(f"kanta: {exc}", file=sys.stderr, flush=True)
+    status = int(exc.exit_status)
+    quiet_kivy(getattr(args, "verbose", False))
+    try:
+        from kiosk.app.wiring import configure_window, run_until_stopped
+
+        configure_window(layout, cfg.ui.fullscreen and not args.window)
+        from kiosk import notify
+        from kiosk.ui.storefailure import StoreFailureApp, failure_kind
+
+        dog = notify.Watchdog(healthy=lambda: True)
+
+        def ready() -> None:
+            notify.status(f"store {failure_kind(exc)}: showing the store-failure screen")
+            notify.ready()
+
+        app = StoreFailureApp(
+            exc, str(data), language=cfg.shop.language, layout=layout, on_ready=ready, on_tick=dog.tick
+        )
+    except (Exception, SystemExit) as failed:  # no window here: stderr has said it all
+        log.warning("cannot show the store-failure screen: %s", failed)
+        return status
+    try:
+        run_until_stopped(app)
+    finally:
+        notify.stopping()
+    return status

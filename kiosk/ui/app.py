@@ -15,14 +15,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.lang import Builder
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
@@ -30,6 +28,7 @@ from kiosk.errors import InvalidInput, KantaError, StoreError, UnknownCard
 from kiosk.services.loyalty import Outcome
 from kiosk.ui import i18n
 from kiosk.ui.customer import CustomerFlows
+from kiosk.ui.look import Look, load_kv
 from kiosk.ui.mydata import MYDATA_SCREENS, MyDataFlows
 from kiosk.ui.port import CorePort, DeviceStatus
 from kiosk.ui.screens import SCREENS, KioskScreen, ResultScreen
@@ -49,8 +48,7 @@ __all__ = ["KioskApp", "UiSettings"]
 
 log = logging.getLogger(__name__)
 
-KV_DIR = Path(__file__).parent / "kv"
-KV_FILES = ("widgets", "root", *SCREENS, "mydata")
+KV_FILES = ("widgets", "root", *SCREENS, "mydata", "storefailure")
 #: screens where a customer reads or types, and the least time they get without a touch
 INPUT_SCREENS = ("join", "contact", "lookup", "pin", *MYDATA_SCREENS)
 INPUT_TIMEOUT_SECONDS = 60.0
@@ -60,37 +58,16 @@ BAR_SCREENS = ("idle", "result", "found", "lookup", "join")
 KEYBOARD_SCREENS = ("contact", "code", "team")
 #: the staff menu's tasks drawn in grey (they are about the kiosk, not the customer)
 ADMIN_TASKS = ("undo", "settings", "team", "status")
-_loaded = False
-
-
-def load_kv() -> None:
-    global _loaded
-    if _loaded:
-        return
-    for name in KV_FILES:
-        Builder.load_file(str(KV_DIR / f"{name}.kv"))
-    _loaded = True
 
 
 class Root(BoxLayout):  # type: ignore[misc]
     pass
 
 
-class KioskApp(App):  # type: ignore[misc]
-    lang = StringProperty("fi")
-    portrait = BooleanProperty(False)
-    px_mm = NumericProperty(5.2)
-    target = NumericProperty(60)
-    fs_huge = NumericProperty(56)
-    fs_title = NumericProperty(34)
-    fs_body = NumericProperty(24)
-    fs_small = NumericProperty(18)
-    fs_button = NumericProperty(24)
-    fs_key = NumericProperty(30)
+class KioskApp(Look, App):  # type: ignore[misc]
     shop_name = StringProperty("")
-    #: the shop's logo (a PNG path, "" for none) and colour (the top bar, the main buttons)
+    #: the shop's logo (a PNG path, "" for none); its colour is Look.accent_rgba
     logo = StringProperty("")
-    accent_rgba = ListProperty([0.05, 0.25, 0.55, 1])
     #: the top bar with the shop and the one Staff button: on the customers' screens
     customer_bar = BooleanProperty(True)
     banner_text = StringProperty("")
@@ -130,31 +107,14 @@ class KioskApp(App):  # type: ignore[misc]
         self.on_result_drawn: Callable[[], None] | None = None
         self.sm: ScreenManager | None = None
 
-    # ---- sizes ---------------------------------------------------------------------------
-
-    def mm(self, x: float) -> float:
-        return float(x * self.px_mm)
-
     def _apply_layout(self, *_: Any) -> None:
-        w, h = Window.size
-        mode = self.settings.layout
-        self.portrait = h > w if mode == "auto" else mode == "portrait"
-        # both Raspberry Pi 7" touchscreens are about 155 mm along the long side
-        self.px_mm = max(w, h) / 155.0
-        self.target = self.mm(11)  # at least 9 mm, wet fingers included
-        # type sizes in millimetres on the glass: the same look on both displays
-        self.fs_huge = self.mm(11)
-        self.fs_title = self.mm(6.5)
-        self.fs_body = self.mm(4.6)
-        self.fs_small = self.mm(3.5)
-        self.fs_button = self.mm(4.4)
-        self.fs_key = self.mm(6)
+        self.apply_sizes(self.settings.layout)
 
     # ---- building ------------------------------------------------------------------------
 
     def build(self) -> Root:
         self._apply_layout()
-        load_kv()
+        load_kv(*KV_FILES)
         root = Root()
         sm = ScreenManager(transition=NoTransition())
         for name, cls in {**SCREENS, **MYDATA_SCREENS}.items():
@@ -200,9 +160,6 @@ class KioskApp(App):  # type: ignore[misc]
                 log.exception("on_ready hook failed")
 
     # ---- helpers -------------------------------------------------------------------------
-
-    def tr(self, key: str, lang: str | None = None, **params: Any) -> str:
-        return i18n.tr(lang or self.lang, key, **params)
 
     def screen(self, name: str) -> Any:
         assert self.sm is not None

@@ -254,4 +254,63 @@ STAFF_STRINGS: dict[str, dict[str, str]] = {
     },
     "btn_remove": {"fi": "Poista", "sv": "Ta bort", "en": "Remove"},
     "btn_edit_name": {"fi": "Kirjoita nimi", "sv": "Skriv namnet", "en": "Type the name"},
+    # the store-failure screen: the kiosk's store cannot be opened (kiosk/ui/storefailure.py)
+    "sf_title_damaged": {
+        "fi": "Kioskin tallenteet ovat vahingoittuneet",
+        "sv": "Kioskens sparade poster är skadade",
+        "en": "The kiosk's records are damaged",
+    },
+    "sf_title_unwritable": {
+        "fi": "Kioski ei voi tallentaa mitään",
+        "sv": "Kiosken kan inte spara något",
+        "en": "The kiosk cannot save anything",
+    },
+    "sf_what_damaged": {
+        "fi": "Jo tallennettu merkintä (leima tai osto) on vahingoittunut muistikortilla. "
+        "Kioski ei arvaa, mitä siinä luki.",
+        "sv": "En redan sparad post (en stämpel eller ett köp) är skadad på minneskortet. "
+        "Kiosken gissar inte vad den innehöll.",
+        "en": "A record already saved (a stamp or a sale) is damaged on the memory card. "
+        "The kiosk does not guess what it said.",
+    },
+    "sf_what_unwritable": {
+        "fi": "Datakansioon {folder} ei voi kirjoittaa: se on vain luku -tilassa, täynnä "
+        "tai muistikortti on viallinen.",
+        "sv": "Datamappen {folder} går inte att skriva i: den är skrivskyddad, full eller "
+        "så är minneskortet trasigt.",
+        "en": "The data folder {folder} cannot be written: it is read-only, full, or the "
+        "memory card is failing.",
+    },
+    "sf_nothing": {
+        "fi": "Mitään ei tallenneta: kioski ei lue kortteja eikä koodeja ennen kuin vika on "
+        "korjattu.",
+        "sv": "Inget sparas: kiosken läser inga kort eller koder förrän felet är åtgärdat.",
+        "en": "Nothing is recorded: the kiosk reads no cards or codes until this is fixed.",
+    },
+    "sf_todo_title": {"fi": "Mitä tehdä", "sv": "Vad göra", "en": "What to do"},
+    "sf_todo_damaged": {
+        "fi": "1. kanta store verify kertoo, mikä on vahingoittunut\n"
+        "2. kanta store repair säilyttää kaiken sitä edeltävän ja siirtää vahingoittuneen "
+        "talteen\n3. Soita omistajalle: tiedot voi palauttaa varmuuskopiosta\n"
+        "4. Käynnistä kioski sitten uudelleen",
+        "sv": "1. kanta store verify visar vad som är skadat\n"
+        "2. kanta store repair behåller allt före skadan och lägger den skadade posten åt "
+        "sidan\n3. Ring ägaren: uppgifterna kan återställas från en säkerhetskopia\n"
+        "4. Starta sedan om kiosken",
+        "en": "1. kanta store verify names what is damaged\n"
+        "2. kanta store repair keeps every record before it and sets the damaged one "
+        "aside\n3. Call the owner: the data can be restored from a backup\n"
+        "4. Then restart the kiosk",
+    },
+    "sf_todo_unwritable": {
+        "fi": "1. kanta status kertoo kansion ja virheen\n"
+        "2. Vapauta tilaa tai tarkista tai vaihda muistikortti\n3. Soita omistajalle\n"
+        "4. Käynnistä kioski sitten uudelleen",
+        "sv": "1. kanta status visar mappen och felet\n"
+        "2. Frigör utrymme eller kontrollera eller byt minneskortet\n3. Ring ägaren\n"
+        "4. Starta sedan om kiosken",
+        "en": "1. kanta status names the folder and the error\n"
+        "2. Free some space, or check or replace the memory card\n3. Call the owner\n"
+        "4. Then restart the kiosk",
+    },
 }

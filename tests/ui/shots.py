@@ -24,7 +24,8 @@ STEPS = (
     "18-store-error", "19-reader-unplugged", "20-clock-not-set", "21-demo", "22-settings",
     "23-mydata", "24-mydata-erase",
     "25-charge", "26-chooser", "27-coupon-code", "28-found-by-phone", "29-staff-list",
-    "30-top-up-received", "31-category", "32-category-charge",
+    "30-top-up-received", "31-category", "32-category-charge", "33-store-damaged",
+    "34-store-read-only",
 )
 REPO = Path(__file__).resolve().parents[2]
 OUTPUT = REPO / "tests" / "output" / "screenshots"
@@ -93,7 +94,7 @@ def main(layout: str, out: Path) -> int:
     def small_buttons(name: str) -> list[str]:
         found: list[str] = []
         limit = app.mm(float(os.environ.get("KANTA_MIN_TARGET_MM", "9"))) - 0.5
-        for widget in app.root.walk():
+        for widget in (w for top in Window.children for w in top.walk()):
             if not isinstance(widget, ButtonBehavior) or widget.width < 3 or widget.height < 3:
                 continue  # a collapsed (hidden) button
             if widget.opacity == 0 or not widget.get_root_window():
@@ -125,8 +126,22 @@ def main(layout: str, out: Path) -> int:
         core.sink(CardTapped(card, "sim"))
 
     demo_rules, demo_program = core.service.rules, app.program
+    from kiosk.errors import StoreCorrupt
+    from kiosk.ui.storefailure import StoreFailureView
+
+    failure = StoreFailureView()
+
+    def store_failure(error: Exception) -> None:
+        """The screen `kanta kiosk` shows when its store cannot be opened (the same view
+        its StoreFailureApp shows), drawn in this window in place of the kiosk's root."""
+        failure.show(error, "/var/lib/kanta")
+        Window.remove_widget(app.root)
+        Window.add_widget(failure)
 
     def fresh_state() -> None:
+        if failure.parent is not None:
+            Window.remove_widget(failure)
+            Window.add_widget(app.root)
         if core.service.rules is not demo_rules:
             core.service.rules = demo_rules
             app.program = demo_program
@@ -313,6 +328,13 @@ def main(layout: str, out: Path) -> int:
         ("30-top-up-received", received),
         ("31-category", category),
         ("32-category-charge", category_charge),
+        ("33-store-damaged", lambda: store_failure(StoreCorrupt(
+            "/var/lib/kanta/journal.log is damaged at byte 1294: its last record (record 4: "
+            "checksum mismatch) was written whole (it ends its line), so this is not an "
+            "interrupted write but an acknowledged change that was hurt. Nothing was changed."))),
+        ("34-store-read-only", lambda: store_failure(StoreWriteError(
+            "cannot write in the data folder /var/lib/kanta (Read-only file system); nothing "
+            "was changed. Is it read-only, or the disk full or failing?"))),
     ]
     assert tuple(name for name, _ in steps) == STEPS
     for lang in ("fi", "sv", "en"):
