@@ -16,17 +16,16 @@ Its own state (``sync/state.json``) is written atomically, so the worker resumes
 being killed at any point. Failures are retried with exponential backoff and full jitter;
 a server's ``Retry-After`` is honoured. TLS is always verified (a CA bundle may be
 added); plain HTTP is refused except to a loopback address.
+
+The HTTP side is :mod:`sync.transport`, what the worker does with the kiosk's own folder
+and process :mod:`sync.kiosk_local`; their names are importable from here too.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
-import ipaddress
-import json
 import logging
 import random
-import signal
 import threading
 import time
 from collections.abc import Callable
@@ -35,220 +34,56 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-
-import requests
 
 from kiosk.domain.events import event_from_dict
-from kiosk.errors import EventFormatError, KantaError, StoreLocked, SyncError
+from kiosk.errors import EventFormatError, SyncError
 from kiosk.store import downloads, inbox
 from kiosk.store.records import ScanPos, read_records
-from kiosk.syncstatus import load_status, save_status, server_recently_reached
+from kiosk.syncstatus import load_status, save_status
 from sync import staff_list
+from sync.kiosk_local import (
+    head_body,
+    import_inbox_if_free,
+    install_stop_handlers,
+    read_store_uuid,
+    redemption_allowed,
+    store_kiosk_id,
+)
 from sync.state import SyncState, load_state, save_state
+from sync.transport import (
+    API,
+    AuthRejected,
+    ServerRejected,
+    ServerUnavailable,
+    Transport,
+    backoff_delay,
+    check_server_url,
+    is_loopback,
+)
+
+__all__ = [
+    "AuthRejected",
+    "CycleResult",
+    "ServerRejected",
+    "ServerUnavailable",
+    "SyncClient",
+    "Transport",
+    "backoff_delay",
+    "check_server_url",
+    "head_body",
+    "import_inbox_if_free",
+    "install_stop_handlers",
+    "is_loopback",
+    "redemption_allowed",
+    "store_kiosk_id",
+]
 
 log = logging.getLogger(__name__)
 
-API = "/api/v1"
 MAX_BATCH = 1000
 #: stay under the server's 4 MiB body limit (counted before compression)
 MAX_BATCH_BYTES = 3_500_000
 PULL_LIMIT = 5000
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 60.0
-
-
-class ServerRejected(SyncError):
-    """The server refused a request for a reason a retry will not fix (4xx)."""
-
-    def __init__(self, message: str, status: int, body: Any = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = body
-
-
-class AuthRejected(ServerRejected):
-    """The token or login was refused: pair the kiosk again."""
-
-
-class ServerUnavailable(SyncError):
-    """The server could not be reached or kept failing; try again later."""
-
-
-# ---- the transport: TLS rules, timeouts, gzip, retries ---------------------------------
-
-
-def check_server_url(url: str) -> str:
-    """Return the URL without a trailing slash; refuse plain HTTP except to loopback."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise SyncError(f"{url!r} is not a server address: use https://host[:port]")
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise SyncError(
-            f"plain HTTP to {parts.hostname} is refused: events and tokens must travel over "
-            "TLS. Use https:// (a shop's own CA can be configured with --ca-bundle); plain "
-            "HTTP is allowed only to this machine (127.0.0.1, ::1, localhost)."
-        )
-    return url.strip().rstrip("/")
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def backoff_delay(attempt: int, *, base: float = 1.0, cap: float = 300.0, rand: float = 1.0) -> float:
-    """Exponential backoff with full jitter: uniform in [0, min(cap, base·2^attempt)]."""
-    return rand * min(cap, base * (2.0**attempt))
-
-
-def _retry_after(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, min(float(value), 3600.0))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, min((when - datetime.now(UTC)).total_seconds(), 3600.0))
-
-
-@dataclass
-class Transport:
-    """HTTP to the shop's server with the kiosk's (or owner's) credentials."""
-
-    base_url: str
-    token: str = ""
-    basic: tuple[str, str] | None = None
-    ca_bundle: str = ""
-    attempts: int = 4
-    timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)
-    sleep: Callable[[float], None] = time.sleep
-    rand: Callable[[], float] = random.random
-    session: requests.Session = field(default_factory=requests.Session)
-    #: Retry-After seconds the server last asked for (for the run loop's backoff)
-    last_retry_after: float | None = None
-
-    def __post_init__(self) -> None:
-        self.base_url = check_server_url(self.base_url)
-        if self.ca_bundle and not Path(self.ca_bundle).is_file():
-            raise SyncError(f"CA bundle {self.ca_bundle} not found")
-        # never False: a custom bundle adds trust, nothing turns verification off
-        self.session.verify = self.ca_bundle or True
-        self.session.trust_env = False
-        self.session.headers["User-Agent"] = "kanta-sync/1"
-        if self.token:
-            self.session.headers["Authorization"] = f"Bearer {self.token}"
-        if self.basic:
-            self.session.auth = self.basic
-
-    def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: dict[str, Any] | None = None,
-        body: Any = None,
-        ok_404: bool = False,
-    ) -> Any:
-        data = None
-        headers = {}
-        if body is not None:
-            raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-            data = gzip.compress(raw, compresslevel=1)
-            headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
-        url = self.base_url + path
-        last_error = "no attempt made"
-        for attempt in range(self.attempts):
-            wait: float | None = None
-            try:
-                response = self.session.request(
-                    method, url, params=params, data=data, headers=headers, timeout=self.timeout
-                )
-            except requests.exceptions.SSLError as exc:
-                raise SyncError(
-                    f"TLS verification of {self.base_url} failed ({_short(exc)}): the server's "
-                    "certificate is not trusted. If the shop uses its own CA, configure its "
-                    "bundle (kanta sync pair --ca-bundle FILE)."
-                ) from None
-            except requests.exceptions.RequestException as exc:
-                last_error = f"cannot reach {self.base_url} ({_short(exc)})"
-            else:
-                status = response.status_code
-                if status == 404 and ok_404:
-                    return None
-                if 200 <= status < 300:
-                    self.last_retry_after = None
-                    return response.json() if response.content else {}
-                detail = _detail(response)
-                if status in (401, 403):
-                    raise AuthRejected(
-                        f"the server refused the credentials ({status}: {detail}); "
-                        "pair the kiosk again with `kanta sync pair`",
-                        status,
-                    )
-                if status in (408, 425, 429) or status >= 500:
-                    wait = _retry_after(response)
-                    self.last_retry_after = wait
-                    last_error = f"{self.base_url} answered {status} ({detail})"
-                else:
-                    body_json = _json_or_none(response)
-                    raise ServerRejected(
-                        f"the server refused the request ({status}: {detail})", status, body_json
-                    )
-            if attempt + 1 < self.attempts:
-                delay = wait if wait is not None else backoff_delay(attempt, rand=self.rand())
-                self.sleep(delay)
-        raise ServerUnavailable(last_error)
-
-
-def _short(exc: Exception) -> str:
-    text = str(exc)
-    return text if len(text) < 200 else text[:200] + "…"
-
-
-def _json_or_none(response: requests.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _detail(response: requests.Response) -> str:
-    body = _json_or_none(response)
-    if isinstance(body, dict) and "detail" in body:
-        return str(body["detail"])
-    return response.reason or "no detail"
-
-
-def _store_uuid(data_dir: Path) -> str:
-    try:
-        return str(json.loads((data_dir / "store.id").read_bytes())["store"])
-    except (OSError, ValueError, KeyError, TypeError):
-        raise SyncError(f"no Kanta store in {data_dir} (start the kiosk once, or restore a backup)") from None
-
-
-def store_kiosk_id(data_dir: Path) -> str:
-    """This store's kiosk id, read-only (works beside the running kiosk)."""
-    from kiosk.store.ledger import Ledger
-
-    with Ledger.open(data_dir, readonly=True) as ledger:
-        kiosk = ledger.meta.get("kiosk")
-    if not kiosk:
-        raise SyncError(f"the store in {data_dir} has no kiosk id yet: start the kiosk once")
-    return str(kiosk)
-
-
-# ---- the client ---------------------------------------------------------------------------
 
 
 @dataclass
@@ -280,7 +115,7 @@ class SyncClient:
                 f"this kiosk ({self.data_dir}) is not paired with a server: run "
                 "`kanta sync pair --server URL --token TOKEN` first"
             )
-        store_uuid = _store_uuid(self.data_dir)
+        store_uuid = read_store_uuid(self.data_dir)
         if self.state.extra.get("store") != store_uuid or not self.state.kiosk:
             kiosk = store_kiosk_id(self.data_dir)
             if self.state.kiosk != kiosk:
@@ -564,80 +399,3 @@ def _page(page: Any) -> tuple[list[dict[str, Any]], int, bool]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def import_inbox_if_free(data_dir: Path) -> int:
-    """Import the inbox if no kiosk holds the store; returns the events applied."""
-    from kiosk.services.replication import inbox_import
-    from kiosk.store.ledger import Ledger
-
-    if not inbox.pending_files(data_dir):
-        return 0
-    try:
-        ledger = Ledger.open(data_dir, create=False)
-    except StoreLocked:
-        return 0  # the kiosk is running: it imports the inbox itself when idle
-    with ledger:
-        return inbox_import(ledger, data_dir).applied
-
-
-def install_stop_handlers(stop: threading.Event) -> None:
-    """SIGTERM and SIGINT set ``stop`` (a clean end between cycles).
-
-    Not from the handler itself: it runs on the main thread between any two bytecodes,
-    possibly inside ``stop.wait()`` while that holds the Event's lock, which is not
-    reentrant, so ``stop.set()`` there would wait for ever. The handler only notes the
-    signal; a small thread passes it on.
-    """
-    requested: list[int] = []
-
-    def handler(signum: int, frame: Any) -> None:
-        requested.append(signum)
-
-    def relay() -> None:
-        while not requested and not stop.is_set():
-            time.sleep(0.1)
-        stop.set()
-
-    threading.Thread(target=relay, name="kanta-stop-relay", daemon=True).start()
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-
-
-def head_body(data_dir: Path, *, pushed: bool) -> dict[str, Any] | None:
-    """What POST /heads carries: the kiosk's public key, and its newest signed head once
-    some of its events are on the server; None before the store has made its key."""
-    from kiosk.store.disk import OsDisk
-    from kiosk.store.signing import ChainSigner, newest_head
-
-    disk = OsDisk()
-    try:
-        public_key = ChainSigner(data_dir, disk, readonly=True).public_key
-        head = newest_head(data_dir, disk) if pushed else None
-    except KantaError:
-        return None  # a damaged key file: `kanta store verify` says so
-    if public_key is None:
-        return None
-    heads = [] if head is None or head.public_key != public_key else [head]
-    return {
-        "public_key": public_key,
-        "heads": [{"seq": h.seq, "hash": h.hash, "signature": h.signature} for h in heads],
-    }
-
-
-# ---- the redemption gate --------------------------------------------------------------------
-
-
-def redemption_allowed(
-    data_dir: Path,
-    value_cents: int,
-    online_above_cents: int | None,
-    *,
-    within_seconds: float = 120.0,
-    now: datetime | None = None,
-) -> bool:
-    """False when a redemption is worth more than the configured limit and the server has
-    not been reached recently (the staff screen then says so)."""
-    if online_above_cents is None or value_cents <= online_above_cents:
-        return True
-    return server_recently_reached(data_dir, within_seconds, now)

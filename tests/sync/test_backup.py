@@ -19,7 +19,7 @@ from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.replication import import_remote_events
 from kiosk.store import maintenance
 from kiosk.store.ledger import Ledger
-from sync import backup
+from sync import backup, backup_restore
 from tests.conftest import FakeClock
 
 
@@ -277,7 +277,7 @@ def test_restore_stops_as_soon_as_the_check_finds_damage(
     b.ledger.close()
     path = backup.create_from_store(tmp_path / "a", tmp_path / "out")
     checked = threading.Event()
-    real_verify, real_lines = backup.verify, backup._lines
+    real_verify, real_lines = backup.verify, backup_restore._lines
     taken: list[bytes] = []
 
     def damaged(p: Path, *, deep: bool = True) -> backup.VerifyReport:
@@ -292,8 +292,8 @@ def test_restore_stops_as_soon_as_the_check_finds_damage(
             taken.append(line)
             yield line
 
-    monkeypatch.setattr(backup, "verify", damaged)
-    monkeypatch.setattr(backup, "_lines", lines)
+    monkeypatch.setattr(backup_restore, "verify", damaged)
+    monkeypatch.setattr(backup_restore, "_lines", lines)
     with pytest.raises(backup.BackupError, match=r"(?s)nothing was restored.*injected"):
         backup.restore(path, tmp_path / "new")
     assert len(taken) == 1  # stopped at the first look, not at the end

@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.cli.main import main
 from kiosk.domain.events import Event, event_from_dict
-from sync import backup
+from sync import backup, backup_seal
 
 Parts = dict[str, bytes]
 
@@ -59,7 +59,7 @@ def _forge(parts: Parts, dest: Path, *, restate: bool = True) -> Path:
     with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name, body in parts.items():
             zf.writestr(name, body)
-    backup._seal(dest)
+    backup_seal.seal(dest)
     return dest
 
 

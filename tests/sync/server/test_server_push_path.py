@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from server_helpers import KioskEvents, Shop, bearer, make_shop, payload
 
-from sync.server import db, store
+from sync.server import db, eventlog, store
 from sync.server.app import create_app
 
 EVENTS = "/api/v1/events"
@@ -121,7 +121,7 @@ def _commit_threads() -> int:
 def test_the_commit_thread_ends_when_idle_and_returns_with_work(
     db_url: str, shop: Shop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store._GroupCommitter, "IDLE_S", 0.05)
+    monkeypatch.setattr(eventlog._GroupCommitter, "IDLE_S", 0.05)
     engine = db.make_engine(db_url)
     try:
         kiosk = store.kiosk_for_token(engine, shop.tokens["k1"])
