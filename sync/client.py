@@ -40,7 +40,7 @@ from kiosk.errors import EventFormatError, SyncError
 from kiosk.store import downloads, inbox
 from kiosk.store.records import ScanPos, read_records
 from kiosk.syncstatus import load_status, save_status
-from sync import staff_list
+from sync import search_index, staff_list
 from sync.kiosk_local import (
     head_body,
     import_inbox_if_free,
@@ -327,6 +327,7 @@ class SyncClient:
             self.send_head()
             self.fetch_program()
             staff_list.fetch(self.transport, self.data_dir)  # the owner's staff list, if newer
+            search_index.send(self.transport, self.data_dir)  # the console's phone / e-mail search
         except SyncError as exc:
             status.update(last_error=str(exc), last_error_at=_now())
             result.pending = self.pending_estimate()

@@ -95,8 +95,8 @@ _NOT_CHECKED = "server's heads: not checked: "
 def _against_server(args: argparse.Namespace, data: Path) -> tuple[str, list[str]]:
     """The heads the shop's server kept from this kiosk against the history here
     (kiosk.store.server_heads): what was checked, and where they disagree."""
-    from sync.client import ServerUnavailable, Transport
     from sync.state import load_state
+    from sync.transport import ServerUnavailable, Transport
 
     state = load_state(data)
     if not state.paired:

@@ -7,6 +7,7 @@ ledger); member states are a TinyDB table that is a cache of the fold. In-memory
 
 from __future__ import annotations
 
+import hashlib
 import time
 import uuid
 from collections import OrderedDict
@@ -371,6 +372,18 @@ class Ledger:
             fields = self.keys.open(member["m"], doc)
             if fields is not None:
                 yield from_doc(member), fields
+
+    def contact_fingerprints(self) -> dict[str, str]:
+        """Per member with contact details here, a fingerprint of their sealed details
+        that changes whenever the details do, read without opening them (the sync
+        worker's blind index sends a member's digests again only then)."""
+        members = self.storage.table(MEMBERS)
+        out = {}
+        for doc_id, doc in self.storage.table(PROFILES).items():
+            member = members.get(doc_id)
+            if member is not None and self.keys.has(member["m"]):
+                out[str(member["m"])] = hashlib.sha256(str(doc.get("sealed")).encode()).hexdigest()[:32]
+        return out
 
     def _tidy_personal_data(self) -> None:
         """At open: forget keys nothing needs (a crash between a key and its record, or

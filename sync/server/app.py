@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from sync.server import auth, db, heads, store, web
+from sync.server import auth, blind_index, db, heads, store, web
 from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.errors import ApiError
@@ -125,6 +125,21 @@ class _DocBasic(HTTPBasic):
 
 _bearer_doc = _DocBearer(scheme_name="kioskToken", description="a kiosk's pairing token")
 _basic_doc = _DocBasic(scheme_name="ownerLogin", description="owner email and password")
+
+
+_Body = TypeVar("_Body", bound=BaseModel)
+
+
+def _validated(model: type[_Body], raw: bytes) -> _Body:
+    """A JSON request body checked for shape, then against ``model``: 422 naming the field."""
+    parsed = parse_json(raw)
+    check_shape(parsed)
+    try:
+        return model.model_validate(parsed)
+    except ValidationError as exc:
+        errs = exc.errors()
+        fld = ".".join(str(x) for x in errs[0]["loc"]) or "body"
+        raise ApiError(422, f"{fld}: {errs[0]['msg']}", field=fld) from None
 
 
 def _engine(request: Request) -> Engine:
@@ -310,15 +325,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
     async def post_heads(request: Request, kiosk: KioskDep) -> dict[str, int]:
         """Register the kiosk's signing key (at pairing; another key later is refused) and
         keep its signed chain heads (sync.server.heads)."""
-        raw = await read_body(request, MAX_SMALL_BODY)
-        parsed = parse_json(raw)
-        check_shape(parsed)
-        try:
-            body = heads.HeadsBody.model_validate(parsed)
-        except ValidationError as exc:
-            errs = exc.errors()
-            fld = ".".join(str(x) for x in errs[0]["loc"]) or "body"
-            raise ApiError(422, f"{fld}: {errs[0]['msg']}", field=fld) from None
+        body = _validated(heads.HeadsBody, await read_body(request, MAX_SMALL_BODY))
         return await run_in_threadpool(heads.record, engine, kiosk, body)
 
     @app.get(f"{API}/heads", tags=["kiosk"])
@@ -326,6 +333,22 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         """The key registered for this kiosk and the newest signed heads kept from it, for
         its `kanta store verify` (sync.server.heads.kept_for_kiosk)."""
         return heads.kept_for_kiosk(engine, kiosk)
+
+    @app.get(f"{API}/search-key", tags=["kiosk"])
+    def get_search_key(kiosk: KioskDep) -> dict[str, str]:
+        """The shop's key for the phone / e-mail blind index (sync.server.blind_index)."""
+        return {"key": blind_index.shop_key(engine, kiosk.shop_id).hex()}
+
+    @app.put(
+        f"{API}/member-search",
+        tags=["kiosk"],
+        openapi_extra=_body_extra(blind_index.SearchBody.model_json_schema()),
+    )
+    async def put_member_search(request: Request, kiosk: KioskDep) -> dict[str, int]:
+        """Replace this kiosk's blind index entries: digests of its members' phone numbers
+        and e-mails, never the values (sync.server.blind_index)."""
+        body = _validated(blind_index.SearchBody, await read_body(request, blind_index.MAX_BODY))
+        return await run_in_threadpool(blind_index.replace_for_kiosk, engine, kiosk, body)
 
     @app.get(f"{API}/backup/heads", tags=["owner"])
     def backup_heads(owner: OwnerDep) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
 from sync.backup_guard import private_mode
-from sync.server import console_schema, heads_schema, requests_schema
+from sync.server import blind_index_schema, console_schema, heads_schema, requests_schema
 from sync.server.chain import Head
 
 metadata = sa.MetaData()
@@ -353,6 +353,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     console_schema.create_cards,
     heads_schema.create_signed_heads,
     requests_schema.create_data_requests,
+    blind_index_schema.create_blind_index,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,7 +1,8 @@
-"""The members page: find a member by card (or member id), see balances and the history
-with who did what at which kiosk, and the shop's flags: overdrafts and cards held by two
-members. Contact details (phone, e-mail) are kept only on the kiosk where a member joined
-(the personal-data design), so the server cannot search by them; the page says so."""
+"""The members page: find a member by card, phone number, e-mail (or member id), see
+balances and the history with who did what at which kiosk, and the shop's flags:
+overdrafts and cards held by two members. Contact details (phone, e-mail) are kept only on
+the kiosk where a member joined (the personal-data design); the server finds them by the
+keyed blind index the kiosks send (sync.server.blind_index), never holding the values."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from kiosk.domain.member import MemberState
-from sync.server import aggregates, db, store
+from sync.server import aggregates, blind_index, db, store
 from sync.server.web import data_requests
 from sync.server.web.console import Console, PageRefused
 
@@ -20,14 +21,20 @@ MAX_HISTORY = 500
 
 
 def find(console: Console, shop_id: int, query: str) -> list[str]:
-    """Members holding this card, or the member with this id."""
+    """Members holding this card or who gave this phone number or e-mail at a kiosk, or
+    the member with this id."""
     aggregates.up_to_date(console.engine, shop_id)
     with db.read_tx(console.engine) as conn:
         rows = db.q(
             conn, 'SELECT DISTINCT "member" FROM agg_cards WHERE shop_id = ? AND "card" = ?', (shop_id, query)
         ).all()
-    # an erased member's card no longer identifies them (found by member id only)
-    found = [m for m in (r[0] for r in rows) if not data_requests.is_erased(console.engine, shop_id, m)]
+    found = sorted({r[0] for r in rows} | set(blind_index.find(console.engine, shop_id, query)))
+    # an erased member's card, phone or e-mail no longer identifies them (found by member
+    # id only); an index entry a kiosk has not withdrawn yet goes now
+    erased = {m for m in found if data_requests.is_erased(console.engine, shop_id, m)}
+    for member in erased:
+        blind_index.forget(console.engine, shop_id, member)
+    found = [m for m in found if m not in erased]
     if not found:
         with db.read_tx(console.engine) as conn:
             known = db.q(

@@ -1,0 +1,93 @@
+"""The owner finds a member by phone number or e-mail on the console's Members page,
+though the server never holds either: the kiosk where the member joined sends digests
+made with the shop's index key (kiosk.services.blind_index, sync.server.blind_index).
+After an erasure and a sync the member is not found, and the entries are gone from the
+server's database and the kiosk's files. Both databases; their files read raw."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from kiosk.cli.main import main
+from sync.server import db
+from sync.server.blind_index_schema import member_search
+from tests.privacy.test_erasure import files_under
+from tests.sync.client.live import PASSWORD, LiveServer
+from tests.sync.web.browser import Browser
+from tests.sync.web.conftest import browser as browser  # Debian's chromium, by Selenium
+
+CARD = "04DA7A5E0001"
+PHONE = "040 765 1122"
+EMAIL = "Liisa.Example@Example.FI"
+NEEDLES = [PHONE, "407651122", "0407651122", "40 765 1122", EMAIL, EMAIL.lower()]
+
+
+def kanta(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    status = main(list(args))
+    captured = capsys.readouterr()
+    return status, captured.out + captured.err
+
+
+def raw_holders(*places: Path) -> list[str]:
+    """The files that hold the phone number or e-mail, in any spelling, read raw."""
+    return [f"{p}: {n!r}" for p in files_under(*places) for n in NEEDLES if n.encode() in p.read_bytes()]
+
+
+def search(browser: Browser, text: str) -> str:
+    """What the Members page finds for ``text``: the card of the member shown, or
+    "not found"."""
+    browser.go("/members")
+    browser.fill("#q", text)
+    browser.submit("#search")
+    if browser.all("#not-found"):
+        return "not found"
+    return browser.wait_for("#cards").text
+
+
+def test_the_owner_finds_a_member_by_phone_or_email_and_not_after_erasure(
+    server_and_files: tuple[LiveServer, list[Path]],
+    browser: Browser,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    server, server_files = server_and_files
+    shop = server.new_shop()
+    data = tmp_path / "kiosk"
+    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
+    pair = ("sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"])
+    assert kanta(capsys, "--data", str(data), *pair)[0] == 0
+    join = ("member", "join", CARD, "--phone", PHONE, "--email", EMAIL, "--consent", "terms")
+    assert kanta(capsys, "--data", str(data), *join)[0] == 0
+    assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+
+    browser.login(server.base_url, shop.owner, PASSWORD)
+    assert search(browser, "+358 40 7651122") == CARD  # another spelling of the number
+    assert search(browser, "liisa.example@example.fi") == CARD  # the e-mail in any case
+    assert search(browser, CARD) == CARD  # the card, as before
+    assert search(browser, "040 765 1123") == "not found"
+    browser.go("/members")
+    browser.screenshot("members-search")
+    # the server holds digests, never the values
+    assert raw_holders(*server_files) == []
+    engine = db.make_engine(server.url, pool_size=1)
+    try:
+        with db.read_tx(engine) as conn:
+            kinds = sorted(r.kind for r in conn.execute(sa.select(member_search)))
+        assert kinds == ["email", "phone"]
+
+        # the customer asks to be erased; the kiosk syncs once
+        assert kanta(capsys, "--data", str(data), "member", "erase", CARD, "--yes")[0] == 0
+        assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+        with db.read_tx(engine) as conn:
+            assert conn.execute(sa.select(member_search)).all() == []
+    finally:
+        engine.dispose()
+    assert search(browser, "+358 40 7651122") == "not found"
+    assert search(browser, EMAIL) == "not found"
+    assert raw_holders(*server_files, data) == []
+    held = json.loads((data / "sync" / "search-index.json").read_text())
+    assert held["entries"] == {}
