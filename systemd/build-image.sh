@@ -7,6 +7,9 @@
 #                                     root (Debian + Kanta's system packages), print its path
 #   sudo systemd/build-image.sh --cached-only [--cache DIR] print it only if it is cached
 #                                     (exit status 3 if not)
+#   sudo systemd/build-image.sh --kiosk-only [--cache DIR]  the arm64 root without the card's
+#                                     kernel (Debian + what install.sh installs), its path
+#   sudo systemd/build-image.sh --kiosk-cached-only         the same, only if it is cached
 #
 # The card: a FAT partition KANTA-BOOT (firmware, kernel, and kanta-settings.txt, the file
 # the owner edits before the first boot), the root file system kanta-root (read-only: an
@@ -34,11 +37,17 @@ ACTION=image
 IMAGE_PACKAGES="systemd-sysv udev kmod linux-image-arm64 raspi-firmware firmware-brcm80211
 wpasupplicant iproute2 systemd-timesyncd ca-certificates tzdata overlayroot e2fsprogs
 dosfstools systemd-resolved"
-# the recipe of the cached root: a change here makes a new one
-BASE_RECIPE=3
+# the recipes of the cached roots: a change here makes a new one
+KIOSK_RECIPE=1
+BASE_RECIPE=4
 
 log() { printf 'kanta-image: %s\n' "$*" >&2; }
-die() { printf 'kanta-image: error: %s\n' "$*" >&2; exit 1; }
+die() {
+    printf 'kanta-image: error: %s\n' "$*" >&2
+    # a stage runs in a subshell, where the EXIT trap does not: unmount what it mounted
+    for where in ${MOUNTS:-}; do umount -l "$where" 2>/dev/null || true; done
+    exit 1
+}
 
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -47,7 +56,9 @@ while [ $# -gt 0 ]; do
         --data-mb) DATA_MB="$2"; shift ;;
         --base-only) ACTION=base ;;
         --cached-only) ACTION=cached ;;
-        -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --kiosk-only) ACTION=kiosk ;;
+        --kiosk-cached-only) ACTION=kiosk_cached ;;
+        -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) die "unknown option: $1 (see --help)" ;;
     esac
     shift
@@ -154,64 +165,131 @@ debootstrap_root() {
     printf '%s\n' "$dir"
 }
 
-# ---- stage 2: the system packages (cached) ---------------------------------------------------
+# ---- stage 2: the kiosk's system packages (cached) -------------------------------------------
+
+# the chroot as an apt-get install needs it: Debian's sources, no service started
+prepare_apt() { # ROOT
+    cat >"$1/etc/apt/sources.list" <<EOF
+deb $MIRROR $SUITE main non-free-firmware
+deb $MIRROR $SUITE-updates main non-free-firmware
+deb $SECURITY_MIRROR $SUITE-security main non-free-firmware
+EOF
+    printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d"
+    chmod 755 "$1/usr/sbin/policy-rc.d"
+    mkdir -p "$CACHE/apt-archives"
+    with_host_resolver "$1"
+    mount_in "$1" /proc -t proc proc
+    mount_in "$1" /var/cache/apt/archives --bind "$CACHE/apt-archives"
+    in_root "$1" apt-get update -q >&2 || die "apt-get update in the arm64 root failed"
+}
+
+finish_root() { # BUILD DIR
+    in_root "$1" apt-get clean
+    umount_all
+    restore_resolver "$1"
+    rm -f "$1/usr/sbin/policy-rc.d"
+    touch "$1/.complete"
+    mv "$1" "$2"
+}
+
+# One build at a time per cache. Taken only to build (or copy) a root: a cached one is
+# found without waiting for a build of another. A stage runs in a subshell, which keeps
+# the lock until it ends; one it starts inherits it (LOCKED), not locking twice.
+LOCKED=no
+lock_cache() {
+    [ "$LOCKED" = yes ] && return 0
+    exec 9>"$CACHE/.lock"
+    flock 9
+    LOCKED=yes
+}
+
+# an older recipe's root or an interrupted build of this kind (none in use)
+drop_others() { # PREFIX KEEP
+    for old in "$CACHE/$1"-*; do
+        [ -d "$old" ] && [ "$old" != "$2" ] && ! grep -q " $old/" /proc/mounts && rm -rf "$old"
+    done
+    return 0
+}
+
+# Debian and what install.sh installs: the root of the arm64 install test and bench/arm64.py
+# (no kernel: the initramfs, the longest step under emulation, is the image's alone)
+kiosk_root() {
+    kiosk_packages=$(sh "$HERE/install.sh" --list-packages)
+    key=$(key_of "$SUITE" "$MIRROR" "$SECURITY_MIRROR" "$kiosk_packages" "$KIOSK_RECIPE")
+    dir="$CACHE/kiosk-$key"
+    if [ -f "$dir/.complete" ]; then
+        printf '%s\n' "$dir"
+        return 0
+    fi
+    if [ "$ACTION" = kiosk_cached ] || [ "$ACTION" = cached ]; then
+        log "no arm64 kiosk root for this recipe in $CACHE yet (--kiosk-only builds it)"
+        exit 3
+    fi
+    lock_cache
+    if [ -f "$dir/.complete" ]; then  # built while we waited
+        printf '%s\n' "$dir"
+        return 0
+    fi
+    first=$(debootstrap_root)
+    drop_others kiosk "$dir"
+    build="$dir.building"
+    rm -rf "$build"
+    cp -a "$first" "$build"
+    rm -f "$build/.complete"
+    prepare_apt "$build"
+    log "installing the kiosk's system packages"
+    # shellcheck disable=SC2086  # a package list
+    in_root "$build" apt-get install -y -q --no-install-recommends \
+        -o Dpkg::Options::=--force-confold $kiosk_packages >&2 ||
+        die "apt-get install in the arm64 root failed"
+    finish_root "$build" "$dir"
+    printf '%s\n' "$dir"
+}
+
+# ---- stage 2b: the card's kernel, firmware and initramfs (cached) ------------------------------
 
 base_root() {
-    kiosk_packages=$(sh "$HERE/install.sh" --list-packages)
-    key=$(key_of "$SUITE" "$MIRROR" "$SECURITY_MIRROR" "$IMAGE_PACKAGES" "$kiosk_packages" \
-        "$BASE_RECIPE" "$(cat "$HERE/image/raspi-extra-cmdline")")
+    kiosk=$(kiosk_root)
+    key=$(key_of "$kiosk" "$IMAGE_PACKAGES" "$BASE_RECIPE")
     dir="$CACHE/base-$key"
     if [ -f "$dir/.complete" ]; then
         printf '%s\n' "$dir"
         return 0
     fi
     if [ "$ACTION" = cached ]; then
-        log "no arm64 root for this recipe in $CACHE yet (--base-only builds it)"
+        log "no arm64 image root for this recipe in $CACHE yet (--base-only builds it)"
         exit 3
     fi
-    first=$(debootstrap_root)
-    for old in "$CACHE"/base-*; do  # an older recipe's root, an interrupted build
-        [ -d "$old" ] && [ "$old" != "$dir" ] && ! grep -q " $old/" /proc/mounts && rm -rf "$old"
-    done
+    lock_cache
+    if [ -f "$dir/.complete" ]; then  # built while we waited
+        printf '%s\n' "$dir"
+        return 0
+    fi
+    drop_others base "$dir"
     build="$dir.building"
     rm -rf "$build"
-    cp -a "$first" "$build"
+    cp -a "$kiosk" "$build"
     rm -f "$build/.complete"
-    cat >"$build/etc/apt/sources.list" <<EOF
-deb $MIRROR $SUITE main non-free-firmware
-deb $MIRROR $SUITE-updates main non-free-firmware
-deb $SECURITY_MIRROR $SUITE-security main non-free-firmware
-EOF
-    # no service starts inside the build
-    printf '#!/bin/sh\nexit 101\n' >"$build/usr/sbin/policy-rc.d"
-    chmod 755 "$build/usr/sbin/policy-rc.d"
-    # raspi-firmware writes cmdline.txt from these when the kernel is installed
-    install -D -m 644 "$HERE/image/raspi-extra-cmdline" "$build/etc/default/raspi-extra-cmdline"
+    # raspi-firmware writes cmdline.txt when the kernel is installed; the card's own
+    # (with raspi-extra-cmdline) is written again in stage 3, so a change there reuses this root
     printf 'ROOTPART=LABEL=kanta-root\nCONSOLES="tty3"\n' >"$build/etc/default/raspi-firmware"
-    mkdir -p "$build/boot/firmware" "$CACHE/apt-archives"
-    with_host_resolver "$build"
-    mount_in "$build" /proc -t proc proc
+    mkdir -p "$build/boot/firmware"
+    prepare_apt "$build"
     mount_in "$build" /boot/firmware --bind "$build/boot/firmware"  # raspi-firmware wants a mount
-    mount_in "$build" /var/cache/apt/archives --bind "$CACHE/apt-archives"
-    log "installing the system packages (a quarter of an hour under emulation)"
-    in_root "$build" apt-get update -q >&2 || die "apt-get update in the arm64 root failed"
+    log "installing the card's kernel and firmware"
     # INITRD=No: the initramfs is made once below, not by each package that asks for it
     # (a quarter of an hour each under emulation)
-    # shellcheck disable=SC2086  # package lists
+    # shellcheck disable=SC2086  # a package list
     in_root "$build" env INITRD=No apt-get install -y -q --no-install-recommends \
-        -o Dpkg::Options::=--force-confold $IMAGE_PACKAGES $kiosk_packages >&2 ||
+        -o Dpkg::Options::=--force-confold $IMAGE_PACKAGES >&2 ||
         die "apt-get install in the arm64 root failed"
     for modules in "$build"/lib/modules/*; do
         version=$(basename "$modules")
+        log "making the initramfs of $version (the longest step under emulation)"
         # its post-update hook puts the kernel, initrd, dtbs, config.txt, cmdline.txt in place
         in_root "$build" update-initramfs -c -k "$version" >&2 || die "update-initramfs failed"
     done
-    in_root "$build" apt-get clean
-    umount_all
-    restore_resolver "$build"
-    rm -f "$build/usr/sbin/policy-rc.d"
-    touch "$build/.complete"
-    mv "$build" "$dir"
+    finish_root "$build" "$dir"
     printf '%s\n' "$dir"
 }
 
@@ -271,6 +349,7 @@ configure() { # ROOT
     in_root "$root" systemctl mask getty@tty1.service >/dev/null 2>&1  # the kiosk owns tty1
     # config.txt and cmdline.txt written again from the card's settings (raspi-firmware's hook)
     install -m 644 "$img/raspi-firmware" "$root/etc/default/raspi-firmware"
+    install -m 644 "$img/raspi-extra-cmdline" "$root/etc/default/raspi-extra-cmdline"
     mount_in "$root" /proc -t proc proc
     mount_in "$root" /boot/firmware --bind "$root/boot/firmware"
     in_root "$root" env DEB_MAINT_PARAMS=configure /etc/kernel/postinst.d/z50-raspi-firmware >&2 ||
@@ -278,6 +357,10 @@ configure() { # ROOT
     umount_all
     [ -f "$root/boot/firmware/cmdline.txt" ] || die "raspi-firmware wrote no cmdline.txt"
     ! grep -q 'cma=' "$root/boot/firmware/cmdline.txt" || die "cmdline.txt sets cma= (wrong on a Pi 4)"
+    # raspi-firmware's options plus raspi-extra-cmdline's: an option in both is given twice
+    twice=$(tr ' ' '\n' <"$root/boot/firmware/cmdline.txt" | grep -v '^console=' | sed 's/=.*//' |
+        grep . | sort | uniq -d | tr '\n' ' ')
+    [ -z "$twice" ] || die "cmdline.txt gives $twice twice (raspi-firmware sets it already?)"
     grep -q 'root=LABEL=kanta-root' "$root/boot/firmware/cmdline.txt" ||
         die "cmdline.txt does not boot kanta-root: $(cat "$root/boot/firmware/cmdline.txt")"
 }
@@ -336,9 +419,11 @@ EOF
 need debootstrap debootstrap
 check_arm64
 mkdir -p "$CACHE"
-exec 9>"$CACHE/.lock"
-flock 9  # one build at a time per cache
 
+if [ "$ACTION" = kiosk ] || [ "$ACTION" = kiosk_cached ]; then
+    kiosk_root
+    exit 0
+fi
 base=$(base_root)
 if [ "$ACTION" = base ] || [ "$ACTION" = cached ]; then
     printf '%s\n' "$base"
@@ -354,9 +439,11 @@ started=$(date +%s)
 WORK="$CACHE/work-$$"
 rm -rf "$WORK"
 mkdir -p "$WORK"
+lock_cache
 log "copying the cached root"
 cp -a "$base" "$WORK/root"
 exec 9>&-  # the cache is free for others once we have our copy
+LOCKED=no
 install_kanta "$WORK/root"
 configure "$WORK/root"
 make_image "$WORK/root"

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.appliance.chroot import ARM64_CACHE, BUILD_IMAGE, REPO, arm64_not_cached, arm64_unavailable
+from tests.appliance.chroot import ARM64_CACHE, BUILD_IMAGE, REPO, arm64_image_not_cached, arm64_unavailable
 
 FIRSTBOOT = REPO / "systemd" / "image" / "kanta-firstboot"
 SETTINGS = """# the owner's edit
@@ -176,7 +176,7 @@ class Image:
 
 @pytest.fixture(scope="module")
 def image(tmp_path_factory: pytest.TempPathFactory) -> Image:
-    reason = arm64_unavailable() or arm64_not_cached()
+    reason = arm64_unavailable() or arm64_image_not_cached()
     if reason:
         pytest.skip(reason)
     for tool in ("mkfs.vfat", "mcopy", "sfdisk", "debugfs", "mkfs.ext4"):
@@ -208,6 +208,12 @@ def test_image_partitions_and_boot_files(image: Image) -> None:
                              check=True, timeout=60).stdout
     assert "root=LABEL=kanta-root" in cmdline and "overlayroot=tmpfs:recurse=0" in cmdline, cmdline
     assert "cma=" not in cmdline and "console=tty3" in cmdline, cmdline  # a Pi 4 boots without cma=
+    # raspi-firmware's own options and raspi-extra-cmdline's together: none given twice
+    # (fsck.repair=yes was; only console= may name several consoles)
+    options = cmdline.split()
+    assert len(cmdline.splitlines()) == 1 and options.count("fsck.repair=yes") == 1, cmdline
+    names = [o.split("=", 1)[0] for o in options if not o.startswith("console=")]
+    assert sorted(n for n in set(names) if names.count(n) > 1) == [], cmdline
     labels = [image.debugfs(i, "stats").split("Filesystem volume name:", 1)[1].split()[0] for i in (1, 2)]
     assert labels == ["kanta-root", "kanta-data"]
 
@@ -271,3 +277,4 @@ def test_image_first_boot_reads_the_owners_file(image: Image, tmp_path: Path) ->
     assert "would pair with https://kanta.example.fi" in out.stdout
     assert "would give this card its own log salt" in out.stdout
     assert "correct horse" not in out.stdout and "kt_abc" not in out.stdout
+
