@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk.cli import process
 from kiosk.config import KioskConfig, load_config
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def opened_service(
         yield service
     finally:
         service.ledger.close()
+        process.keep(service)  # freed by the process's end, not object by object
 
 
 @contextmanager

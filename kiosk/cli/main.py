@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kiosk import __version__
+from kiosk.cli import process
 from kiosk.cli.verbs import COMMAND_MODULES, VERBS, help_for, requested_verb
 from kiosk.errors import KantaError, StoreError
 from kiosk.logs import setup_logging
@@ -87,7 +88,19 @@ def _command_level() -> int | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else list(argv)
+    """Run one `kanta` command; its exit status. Without ``argv`` this is the process's
+    own command (``sys.argv``), and one that loaded the store ends the process here
+    (``kiosk.cli.process``)."""
+    if argv is not None:
+        return _run(list(argv))
+    process.keep_until_exit()
+    status = _run(sys.argv[1:])
+    if process.holds_a_store():
+        process.finish(status)
+    return status
+
+
+def _run(argv: list[str]) -> int:
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     service = args.verbose or _is_service(args)

@@ -7,7 +7,7 @@ from typing import Any
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, VISITS, Event
 from kiosk.domain.member import MemberState
 from kiosk.domain.money import format_amount
-from kiosk.domain.programs.engine import is_meta
+from kiosk.domain.programs.accounts import is_meta
 from kiosk.services.loyalty import Outcome
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from kiosk.domain.events import EventDraft, EventKind, Posting
 from kiosk.domain.member import ENROLLED, MemberState
-from kiosk.domain.programs.engine import REFERRED_BY, WELCOME
+from kiosk.domain.programs.accounts import REFERRED_BY, WELCOME
 
 #: what a member holds at most once (its welcome bonus, being referred): two members made
 #: offline for one card each got one, so the merge brings a second along: a double use

@@ -21,18 +21,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from hardware.codes import CARD, COUPON, GARBLED, GIFT, Classified, CodeKinds, classify_code
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, EventKind
 from kiosk.domain.member import ERASED, Conflict, MemberState
-from kiosk.domain.programs.engine import ProgramRules, live, pass_account
+from kiosk.domain.programs.accounts import live, pass_account
 from kiosk.domain.programs.names import Names
-from kiosk.domain.programs.spec import ProgramSpec, TimePass, VisitCard
-from kiosk.domain.programs.view import member_view
 from kiosk.domain.rules import STAMP_CARD_REWARD, Action, ActionKind, Refusal, SimpleRules
 from kiosk.errors import InvalidInput
 from kiosk.services.lookup import PhoneLimiter, card_for_phone, checked_phone_key
 from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
+
+if TYPE_CHECKING:  # the engine is loaded with a program (kiosk.domain.program), not here
+    from kiosk.domain.programs.engine import ProgramRules
+    from kiosk.domain.programs.spec import ProgramSpec, TimePass, VisitCard
 
 #: the kiosk config's default printed card number ([hardware] card_number_pattern)
 DEFAULT_CARD_PATTERN = r"^[0-9A-Z]{6,24}$"
@@ -251,6 +254,10 @@ class CounterService:
     @property
     def program(self) -> ProgramRules | None:
         rules = self.loyalty.rules
+        if isinstance(rules, SimpleRules):
+            return None  # without importing the engine: a command under the built-in rule
+        from kiosk.domain.programs.engine import ProgramRules
+
         return rules if isinstance(rules, ProgramRules) else None
 
     def offers(self) -> Offers:
@@ -335,6 +342,8 @@ class CounterService:
                 {},
                 conflicts=self.loyalty.conflicts(card),
             )
+        from kiosk.domain.programs.view import member_view  # with a program only
+
         view = member_view(program, state, now)
         spec = program.spec
         progress_list = tuple(

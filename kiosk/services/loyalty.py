@@ -17,7 +17,7 @@ from kiosk.domain.events import Event, EventDraft, EventKind
 from kiosk.domain.ids import uuid7
 from kiosk.domain.member import ENROLLED, ERASED, Conflict, MemberState
 from kiosk.domain.merge import can_merge, joined_merge_drafts, merge_drafts
-from kiosk.domain.programs.engine import COUPON_MARKER, coupon_member_id
+from kiosk.domain.programs.accounts import COUPON_MARKER, coupon_member_id
 from kiosk.domain.rules import Action, ActionKind, Refusal, Rules
 from kiosk.errors import InvalidInput, Refused, UnknownCard
 from kiosk.services.recorder import Recorder

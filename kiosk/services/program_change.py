@@ -15,13 +15,16 @@ others' members arrive moved by sync.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from kiosk.domain.events import EventDraft
+from kiosk.domain.programs.accounts import is_meta
 from kiosk.domain.programs.carry import carry_drafts, moves, unplaced
-from kiosk.domain.programs.engine import ProgramRules, is_meta
-from kiosk.domain.programs.spec import ProgramSpec
 from kiosk.errors import ConfigError
 from kiosk.services.loyalty import LoyaltyService
+
+if TYPE_CHECKING:
+    from kiosk.domain.programs.spec import ProgramSpec
 
 PROGRAM_META = "program"
 #: members whose balances move in one durable record
@@ -33,6 +36,9 @@ class ProgramChangeRefused(ConfigError):
 
 
 def _spec(service: LoyaltyService) -> ProgramSpec | None:
+    # here, not at the top: a command run with the built-in rule never loads the engine
+    from kiosk.domain.programs.engine import ProgramRules
+
     rules = service.rules
     return rules.spec if isinstance(rules, ProgramRules) else None
 

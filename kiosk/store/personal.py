@@ -21,13 +21,13 @@ import os
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from typing import TYPE_CHECKING, Any
 
 from kiosk.errors import StoreCorrupt, StoreWriteError
 from kiosk.store.disk import Disk, write_atomic
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 KEYS_FILE = "member-keys.json"
 REQUESTS_FILE = "requests.log"
@@ -50,7 +50,7 @@ def _unb64(text: str) -> bytes:
 def _sealed(key: bytes, member_id: str, fields: Mapping[str, str]) -> dict[str, Any]:
     nonce = os.urandom(_NONCE)
     plain = json.dumps(dict(fields), ensure_ascii=False, sort_keys=True).encode()
-    sealed = AESGCM(key).encrypt(nonce, plain, member_id.encode())
+    sealed = _aes()(key).encrypt(nonce, plain, member_id.encode())
     return {"v": 1, "sealed": _b64(nonce + sealed)}
 
 
@@ -104,7 +104,7 @@ class MemberKeys:
         """Make keys for these members (durable before returning) if they have none."""
         missing = [m for m in member_ids if m not in self._keys]
         if missing:
-            self._save({**self._keys, **{m: AESGCM.generate_key(bit_length=256) for m in missing}})
+            self._save({**self._keys, **{m: _aes().generate_key(bit_length=256) for m in missing}})
 
     def destroy(self, member_ids: Iterable[str]) -> int:
         """Forget these members' keys for good; returns how many there were."""
@@ -125,7 +125,7 @@ class MemberKeys:
         the copy is noise, as an erasure would have left it (kiosk.store.contact_migration)."""
         if member_id is not None and member_id in self._keys:
             return self.seal(member_id, fields)
-        return _sealed(AESGCM.generate_key(bit_length=256), member_id or "", fields)
+        return _sealed(_aes().generate_key(bit_length=256), member_id or "", fields)
 
     def open(self, member_id: str, doc: Mapping[str, Any]) -> dict[str, str] | None:
         """The fields a stored document holds, or None when the key is gone (erased)."""
@@ -135,9 +135,9 @@ class MemberKeys:
             return None
         try:
             raw = _unb64(sealed)
-            plain = AESGCM(key).decrypt(raw[:_NONCE], raw[_NONCE:], member_id.encode())
+            plain = _aes()(key).decrypt(raw[:_NONCE], raw[_NONCE:], member_id.encode())
             fields = json.loads(plain)
-        except (ValueError, InvalidTag):
+        except (ValueError, _invalid_tag()):
             raise StoreCorrupt(
                 f"the contact details of member {member_id} do not match their key in "
                 f"{self.path}; nothing was changed"
@@ -189,3 +189,17 @@ class RequestLog:
             if isinstance(entry, dict) and {"request", "asked", "done"} <= set(entry):
                 out.append({str(k): str(v) for k, v in entry.items()})
         return out
+
+
+# The cipher is loaded when a member's details are first sealed or opened: a command that
+# records a sale touches none and should not pay for importing it.
+def _aes() -> type[AESGCM]:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM
+
+
+def _invalid_tag() -> type[Exception]:
+    from cryptography.exceptions import InvalidTag
+
+    return InvalidTag

@@ -88,14 +88,8 @@ class ChainSigner:
                 out.close()
 
     def _write_key(self, path: Path) -> None:
-        from cryptography.hazmat.primitives import serialization
-
         assert self._key is not None
-        raw = self._key.private_bytes(
-            serialization.Encoding.Raw,
-            serialization.PrivateFormat.Raw,
-            serialization.NoEncryption(),
-        )
+        raw = self._key.private_bytes_raw()
         # the data folder is group-readable; the key is not (on the real disk: the crash
         # tests' disk in memory has no permissions)
         on_os = isinstance(self.disk, OsDisk)
@@ -103,14 +97,11 @@ class ChainSigner:
 
     @property
     def public_key(self) -> str | None:
-        from cryptography.hazmat.primitives import serialization
-
+        # the *_raw forms: a command that signs at close does not import the serialization
+        # package (SSH and PEM formats) for 32 bytes
         if self._key is None:
             return None
-        raw = self._key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return raw.hex()
+        return self._key.public_key().public_bytes_raw().hex()
 
     def forget_after(self, kiosk: str, seq: int) -> None:
         """Drop heads signed for events past ``seq``, the end of the kiosk's chain after

@@ -5,6 +5,7 @@ kiosk imports another in a cycle (function-local imports included)."""
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -26,13 +27,14 @@ print("LOADED", " ".join(loaded))
 """
 
 
-def loaded_by(*argv: str, data: Path) -> set[str]:
+def loaded_by(*argv: str, data: Path, env: dict[str, str] | None = None) -> set[str]:
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "--data", str(data), *argv],
         capture_output=True,
         text=True,
         cwd=REPO,
         timeout=60,
+        env=env,
     )
     line = next(x for x in done.stdout.splitlines() if x.startswith("LOADED"))
     return set(line.split()[1:])
@@ -43,7 +45,26 @@ def test_version_and_help_load_no_verb(tmp_path: Path) -> None:
         loaded = loaded_by(*argv, data=tmp_path)
         # the command line itself, its errors, and the logging every process sets up
         allowed = {"kiosk", "kiosk.cli", "kiosk.cli.main", "kiosk.cli.verbs", "kiosk.errors", "kiosk.logs"}
+        allowed.add("kiosk.cli.process")  # how the process ends (standard library only)
         assert loaded <= allowed | {"hardware", "hardware.events"}, loaded
+
+
+#: what a sale under the built-in rule has no use for: the program engine and its spec
+#: (loaded with a program file), the contact details' cipher and the key file formats
+PROGRAM_ONLY = {f"kiosk.domain.programs.{m}" for m in ("engine", "spec", "view")}
+UNUSED_CRYPTO = {f"cryptography.hazmat.primitives.{m}" for m in ("ciphers.aead", "serialization")}
+
+
+def test_a_sale_under_the_built_in_rule_loads_no_engine_or_cipher(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "KANTA_PROGRAM"}
+    loaded_by("tap", "04A1B2C3D4E5F6", data=tmp_path, env=env)  # a member, so the sale is recorded
+    loaded = loaded_by("counter", "purchase", "04A1B2C3D4E5F6", "12.50", data=tmp_path, env=env)
+    assert "kiosk.services.counter" in loaded and "kiosk.store.ledger" in loaded
+    assert not loaded & (PROGRAM_ONLY | UNUSED_CRYPTO), loaded & (PROGRAM_ONLY | UNUSED_CRYPTO)
+    # with a program file the same command does load the engine (so the probe sees it)
+    program = {**env, "KANTA_PROGRAM": str(REPO / "config" / "programs" / "stamp_card.toml")}
+    with_program = loaded_by("counter", "purchase", "04A1B2C3D4E5F6", "1", data=tmp_path / "p", env=program)
+    assert {"kiosk.domain.programs.engine", "kiosk.domain.programs.spec"} <= with_program
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,14 @@ events that move one member's balances (lots keep their expiry instants).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.events import CREDIT, POINTS, REWARDS, SPEND, STAMPS, VISITS, EventDraft, EventKind, Posting
 from kiosk.domain.member import MemberState
-from kiosk.domain.programs.spec import ProgramSpec
 from kiosk.errors import ConfigError
+
+if TYPE_CHECKING:  # only named: the kiosk carries balances over without the spec module
+    from kiosk.domain.programs.spec import ProgramSpec
 
 #: what every rule set counts: lifetime visits and spend, rewards redeemed, and credit
 #: (paying with credit works under any program)

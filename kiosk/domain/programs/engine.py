@@ -18,11 +18,10 @@ and a later spend never eats an expired lot. A refused action appends nothing.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,9 +36,32 @@ from kiosk.domain.events import (
     EventKind,
     Posting,
 )
-from kiosk.domain.member import ENROLLED, ERASED, WELCOME_GIVEN, Lot, MemberState, apply
+from kiosk.domain.member import ENROLLED, ERASED, MemberState
 from kiosk.domain.money import format_amount
 from kiosk.domain.programs import clock
+from kiosk.domain.programs.accounts import (
+    COUPON_MARKER,
+    COUPON_USED,
+    QUALIFY,
+    REFERRALS,
+    REFERRED_BY,
+    VISITS_TODAY,
+    WELCOME,
+    action_account,
+    coupon_member_id,
+    effect_id,
+    ended_account,
+    is_meta,
+    latest_expiry,
+    live,
+    normalize_code,
+    pass_account,
+    percent_of,
+    preview,
+    round_units,
+    stamps_account,
+    sub_account,
+)
 from kiosk.domain.programs.spec import (
     BonusAction,
     Coupon,
@@ -52,23 +74,25 @@ from kiosk.domain.programs.spec import (
 )
 from kiosk.domain.rules import Action, ActionKind, Decision, refuse
 
-#: namespace of ``effect_id`` (a fixed, random UUID: changing it changes every effect id)
-EFFECTS = uuid.UUID("6f1c3a52-8f0e-4d7b-9a41-2c5e7d9b0f13")
-META = "meta:"
-WELCOME = WELCOME_GIVEN
-QUALIFY = "meta:qualify"
-VISITS_TODAY = "meta:visits_today"
-REFERRED_BY = "meta:referred_by"
-REFERRALS = "meta:referrals"
-COUPON_USED = "meta:used"  # on a coupon code's own record: the code is spent
-COUPON_MARKER = "meta:coupon:"  # on the member who scanned a code: COUPON_MARKER + code
-
-_ROUND = {
-    "down": ROUND_FLOOR,
-    "up": ROUND_CEILING,
-    "half_up": ROUND_HALF_UP,
-    "half_even": ROUND_HALF_EVEN,
-}
+#: the engine, and the account helpers the screens, the simulator and the server's pages
+#: import from here (they live in ``accounts``)
+__all__ = [
+    "COUPON_USED",
+    "EARNING",
+    "QUALIFY",
+    "REFERRALS",
+    "REFERRED_BY",
+    "WELCOME",
+    "ProgramRules",
+    "coupon_member_id",
+    "is_meta",
+    "latest_expiry",
+    "live",
+    "named_points",
+    "pass_account",
+    "stamps_account",
+    "sub_account",
+]
 
 #: actions that earn: refused outside the program's term (redeeming stays possible)
 EARNING = frozenset(
@@ -85,101 +109,8 @@ EARNING = frozenset(
 )
 
 
-def stamps_account(card_id: str) -> str:
-    return f"stamps:{card_id}"
-
-
-def pass_account(pass_id: str) -> str:
-    return f"pass:{pass_id}"
-
-
-def sub_account(sub_id: str) -> str:
-    return f"sub:{sub_id}"
-
-
-def action_account(action_id: str) -> str:
-    return f"meta:action:{action_id}"
-
-
-def ended_account(account: str) -> str:
-    return f"meta:ended:{account}"
-
-
-def effect_id(member: str, account: str, lot: Lot, effect: str) -> str:
-    """The id of an effect derived from a lot (its expiry): the same on every kiosk, so
-    copies written by two kiosks are recognised as one (an owner's count of expired
-    points counts each effect id once)."""
-    return str(uuid.uuid5(EFFECTS, f"{member}|{account}|{lot.source}|{lot.expires_at}|{effect}"))
-
-
-def coupon_member_id(code: str) -> str:
-    """The record a single-use coupon code keeps, shop-wide, so it redeems only once."""
-    return f"coupon:{normalize_code(code)}"
-
-
-def normalize_code(code: str) -> str:
-    return code.strip().upper()
-
-
-def is_meta(account: str) -> bool:
-    return account.startswith(META)
-
-
-def round_units(value: Decimal, rule: str) -> int:
-    """Round to a whole number by a stated rule: down, up, half_up or half_even."""
-    return int(value.quantize(Decimal(1), rounding=_ROUND[rule]))
-
-
-def percent_of(cents: int, percent: Decimal, rule: str = "half_up") -> int:
-    return round_units(Decimal(cents) * percent / 100, rule)
-
-
-def live(state: MemberState, account: str, now: datetime) -> int:
-    """The balance at ``now``: what expiring lots still hold, plus what never expires."""
-    gone = sum(
-        lot.amount for lot in state.lots.get(account, ()) if clock.parse_instant(lot.expires_at) <= now
-    )
-    return state.balance(account) - gone
-
-
-def latest_expiry(state: MemberState, account: str, now: datetime) -> datetime | None:
-    ends = [
-        clock.parse_instant(lot.expires_at)
-        for lot in state.lots.get(account, ())
-        if clock.parse_instant(lot.expires_at) > now
-    ]
-    return max(ends) if ends else None
-
-
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def preview(state: MemberState, drafts: Iterable[EventDraft], now: datetime) -> MemberState:
-    """Fold drafts into a copy of the state, as if they were recorded (pure)."""
-    seq = state.applied.get("~preview", 0)
-    for d in drafts:
-        if d.member != state.member_id:
-            continue
-        seq += 1
-        event = Event(
-            id=f"preview-{seq}",
-            kind=d.kind,
-            member=d.member,
-            kiosk="~preview",
-            seq=seq,
-            hlc="0",
-            wall=now.isoformat(timespec="milliseconds"),
-            boot="preview",
-            prev="",
-            program=d.program,
-            postings=d.postings,
-            data=d.data,
-            card=d.card,
-            actor=d.actor,
-        )
-        state = apply(state, event)
-    return state
 
 
 @dataclass(frozen=True)

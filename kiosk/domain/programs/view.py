@@ -13,9 +13,8 @@ from typing import Any
 from kiosk.domain.events import CREDIT, POINTS, REWARDS
 from kiosk.domain.member import MemberState
 from kiosk.domain.programs import clock
-from kiosk.domain.programs.engine import (
+from kiosk.domain.programs.accounts import (
     QUALIFY,
-    ProgramRules,
     is_meta,
     latest_expiry,
     live,
@@ -23,6 +22,7 @@ from kiosk.domain.programs.engine import (
     stamps_account,
     sub_account,
 )
+from kiosk.domain.programs.engine import ProgramRules
 from kiosk.domain.programs.spec import TimePass, VisitCard
 
 
