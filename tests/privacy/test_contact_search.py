@@ -37,6 +37,22 @@ def raw_holders(*places: Path) -> list[str]:
     return [f"{p}: {n!r}" for p in files_under(*places) for n in NEEDLES if n.encode() in p.read_bytes()]
 
 
+def joined_and_synced(
+    server: LiveServer, browser: Browser, data: Path, capsys: pytest.CaptureFixture[str], *more: str
+) -> Path:
+    """A kiosk of a new shop where CARD joined with PHONE (and ``more`` contact options),
+    synced once; the browser logged in as the shop's owner."""
+    shop = server.new_shop()
+    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
+    pair = ("sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"])
+    assert kanta(capsys, "--data", str(data), *pair)[0] == 0
+    join = ("member", "join", CARD, "--phone", PHONE, *more, "--consent", "terms")
+    assert kanta(capsys, "--data", str(data), *join)[0] == 0
+    assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+    browser.login(server.base_url, shop.owner, PASSWORD)
+    return data
+
+
 def search(browser: Browser, text: str) -> str:
     """What the Members page finds for ``text``: the card of the member shown, or
     "not found"."""
@@ -55,16 +71,7 @@ def test_the_owner_finds_a_member_by_phone_or_email_and_not_after_erasure(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     server, server_files = server_and_files
-    shop = server.new_shop()
-    data = tmp_path / "kiosk"
-    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
-    pair = ("sync", "pair", "--server", server.base_url, "--token", shop.tokens["k1"])
-    assert kanta(capsys, "--data", str(data), *pair)[0] == 0
-    join = ("member", "join", CARD, "--phone", PHONE, "--email", EMAIL, "--consent", "terms")
-    assert kanta(capsys, "--data", str(data), *join)[0] == 0
-    assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
-
-    browser.login(server.base_url, shop.owner, PASSWORD)
+    data = joined_and_synced(server, browser, tmp_path / "kiosk", capsys, "--email", EMAIL)
     assert search(browser, "+358 40 7651122") == CARD  # another spelling of the number
     assert search(browser, "liisa.example@example.fi") == CARD  # the e-mail in any case
     assert search(browser, CARD) == CARD  # the card, as before
@@ -91,3 +98,33 @@ def test_the_owner_finds_a_member_by_phone_or_email_and_not_after_erasure(
     assert raw_holders(*server_files, data) == []
     held = json.loads((data / "sync" / "search-index.json").read_text())
     assert held["entries"] == {}
+
+
+def test_an_erasure_from_the_console_takes_the_entries_at_once(
+    server_and_files: tuple[LiveServer, list[Path]],
+    browser: Browser,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Erased on the owner's console, before the kiosk that holds the details has synced:
+    the server's entries go with the erasure itself."""
+    server, _ = server_and_files
+    data = joined_and_synced(server, browser, tmp_path / "kiosk", capsys)
+    assert search(browser, PHONE) == CARD
+    browser.find("#erase").click()
+    browser.wait_for("#confirm-erase")
+    browser.submit("#confirm-erase")
+    browser.wait_for("#erased-note")
+    engine = db.make_engine(server.url, pool_size=1)
+    try:
+        with db.read_tx(engine) as conn:
+            assert conn.execute(sa.select(member_search)).all() == []
+    finally:
+        engine.dispose()
+    assert search(browser, PHONE) == "not found"
+    # the kiosk's next sync brings the erasure (imported, so the member's key destroyed, at
+    # its end); the one after sends the entries without them and drops its own copy
+    for _ in range(2):
+        assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+    assert not json.loads((data / "member-keys.json").read_text())["keys"]
+    assert json.loads((data / "sync" / "search-index.json").read_text())["entries"] == {}
