@@ -176,6 +176,27 @@ staff_state = sa.Table(
 )
 
 
+#: merges the owner asked for on the members page, for the kiosks to make (see
+#: sync.server.web.merges): a card and the members that held it when the owner confirmed
+merge_requests = sa.Table(
+    "merge_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("shop_id", sa.Integer, nullable=False),
+    sa.Column("card", sa.String(64), nullable=False),
+    #: the member the card belongs to, then the others, comma-separated
+    sa.Column("members", sa.Text, nullable=False),
+    sa.Column("asked_by", sa.String(320), nullable=False),
+    sa.Column("asked_at", sa.String(40), nullable=False),
+    sa.Index("merge_requests_shop", "shop_id", "card"),
+)
+
+
+def create_merge_requests(conn: sa.Connection) -> None:
+    """Merges asked for on the console, taken up by the kiosks."""
+    merge_requests.create(conn, checkfirst=True)
+
+
 def create_v5(conn: sa.Connection) -> None:
     """Schema version 5: staff managed by the owner's console."""
     for table in (staff_members, staff_state):

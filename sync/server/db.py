@@ -354,6 +354,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     heads_schema.create_signed_heads,
     requests_schema.create_data_requests,
     blind_index_schema.create_blind_index,
+    console_schema.create_merge_requests,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -8,16 +8,19 @@ by its line.
 Columns (a header line names them; ``;`` or ``,`` between fields): ``card`` (required),
 ``stamps``, ``points`` (whole numbers), ``credit`` (euros, decimal comma or point). Phone
 numbers and e-mail addresses are kept only on the kiosk where a member joins, so they
-are not imported; ``tier`` is not either (a tier follows from spend and visits).
+are not imported. ``tier`` names one of the running program's tiers: the member starts
+with the qualifying activity (spend or visits) that tier needs, counted until the
+program's tier window ends, as if it had been earned today; a tier the program does not
+have is refused by its line. Finnish and Swedish column names are read too (kortti, kort,
+leimat, ...). The file is read within bounds (:mod:`sync.server.uploads`).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import orjson
 from sqlalchemy.engine import Engine
@@ -26,15 +29,37 @@ from kiosk.domain.clock import HlcTimestamp, HybridLogicalClock
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, EventDraft, EventKind, Posting, Stamper
 from kiosk.domain.ids import uuid7
 from kiosk.domain.money import parse_amount
+from kiosk.domain.programs import clock
+from kiosk.domain.programs.engine import QUALIFY
+from kiosk.domain.programs.spec import ProgramSpec, Tier, TiersSpec
 from kiosk.errors import InvalidInput
 from kiosk.services.loyalty import normalize_card
-from sync.server import aggregates, db, store
+from sync.server import aggregates, db, store, uploads
 from sync.server.store import KioskAuth
+from sync.server.texts import BadInput, Msg
 
 IMPORT_KIOSK = "console-import"
 MAX_ROWS = 50_000
 MAX_BALANCE = 10**9
-IGNORED = ("phone", "email", "e-mail", "tier")
+IGNORED = ("phone", "email", "e-mail")
+#: a file of a shop's members: 50,000 rows of a few dozen bytes
+LIMITS = uploads.Limits(max_bytes=4 * 1024 * 1024, max_rows=MAX_ROWS)
+#: column names as a Finnish or Swedish spreadsheet writes them -> the import's own
+COLUMN_NAMES = {
+    "kortti": "card",
+    "kort": "card",
+    "leimat": "stamps",
+    "stämplar": "stamps",
+    "pisteet": "points",
+    "poäng": "points",
+    "saldo": "credit",
+    "taso": "tier",
+    "nivå": "tier",
+    "puhelin": "phone",
+    "telefon": "phone",
+    "sähköposti": "email",
+    "e-post": "email",
+}
 
 
 @dataclass(frozen=True)
@@ -44,12 +69,13 @@ class Row:
     stamps: int
     points: int
     credit: int
+    tier: Tier | None = None
 
 
 @dataclass
 class Checked:
     rows: list[Row] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[Msg] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
 
 
@@ -58,50 +84,123 @@ def _count(text: str, name: str) -> int:
     if not text:
         return 0
     if not text.isdigit() or int(text) > MAX_BALANCE:
-        raise InvalidInput(f"{name} {text[:20]!r} is not a whole number from 0 to {MAX_BALANCE}")
+        raise BadInput(
+            Msg(
+                "{column} {value!r} is not a whole number from 0 to {top}",
+                column=Msg(name),
+                value=text[:20],
+                top=MAX_BALANCE,
+            )
+        )
     return int(text)
 
 
-def parse(text: str, known_cards: set[str]) -> Checked:
+def _card(text: str) -> str:
+    try:
+        return normalize_card(text.strip().strip("=").strip('"'))
+    except InvalidInput:
+        raise BadInput(
+            Msg("{value!r} is not a card number: use 4 to 64 letters, digits, '-' or '_'", value=text[:70])
+        ) from None
+
+
+def _credit(text: str) -> int:
+    text = text.replace("€", "").replace(" ", "").strip()
+    if not text:
+        return 0
+    try:
+        cents = parse_amount(text)
+    except InvalidInput:
+        raise BadInput(
+            Msg("credit {value!r} is not an amount in euros like 15,50", value=text[:20])
+        ) from None
+    if not 0 <= cents <= MAX_BALANCE:
+        raise BadInput(Msg("credit {value!r} is out of range", value=text[:20]))
+    return cents
+
+
+def column_name(header: str) -> str:
+    """A header cell as the import names its column: ``Credit (€)`` and ``saldo`` -> credit."""
+    name = header.strip().lower().split("(")[0].strip()
+    return COLUMN_NAMES.get(name, name)
+
+
+def parse(raw: bytes, known_cards: set[str], tiers: TiersSpec | None = None) -> Checked:
+    """Every row of an uploaded file checked (nothing recorded); ``tiers`` is the running
+    program's, for a ``tier`` column. Raises BadInput for a file that is not read at all
+    (too large, not UTF-8)."""
     out = Checked()
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines:
-        out.errors.append("the file is empty: expected a header line card;stamps;points;credit")
+    empty = Msg("the file is empty: expected a header line card;stamps;points;credit")
+    table = uploads.read(raw, LIMITS, empty)
+    out.errors = table.errors
+    if not table.header:
         return out
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=";" if ";" in lines[0] else ",")
-    names = [h.strip().lower().split("(")[0].strip() for h in next(reader)]
+    names = [COLUMN_NAMES.get(n, n) for n in table.header]
     if "card" not in names:
-        out.errors.append("line 1: the header must name a card column")
+        out.errors.insert(0, Msg("the header line must name a card column"))
         return out
     out.ignored = [n for n in names if n in IGNORED]
     seen: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
+    for line, record in table.rows:
         if not any(c.strip() for c in record):
             continue
-        if len(out.rows) + len(out.errors) >= MAX_ROWS:
-            out.errors.append(f"line {line}: more than {MAX_ROWS} rows; split the file")
-            break
         f = {n: (record[i] if i < len(record) else "") for i, n in enumerate(names)}
         try:
-            card = normalize_card(f["card"].strip().strip("=").strip('"'))
-            credit_text = f.get("credit", "").replace("€", "").replace(" ", "").strip()
-            credit = parse_amount(credit_text) if credit_text else 0
-            if not 0 <= credit <= MAX_BALANCE:
-                raise InvalidInput(f"credit {credit_text!r} is out of range")
+            card = _card(f["card"])
+            credit = _credit(f.get("credit", ""))
             stamps, points = _count(f.get("stamps", ""), "stamps"), _count(f.get("points", ""), "points")
-            row = Row(line, card, stamps, points, credit)
-        except InvalidInput as exc:
-            out.errors.append(f"line {line}: {exc}")
+            tier = _tier(f.get("tier", ""), tiers)
+            row = Row(line, card, stamps, points, credit, tier)
+        except BadInput as exc:
+            out.errors.append(Msg("line {line}: {problem}", line=line, problem=exc.message))
             continue
         if card in known_cards:
-            out.errors.append(f"line {line}: card {card} already belongs to a member of this shop")
+            out.errors.append(
+                Msg("line {line}: card {card} already belongs to a member of this shop", line=line, card=card)
+            )
         elif card in seen:
-            out.errors.append(f"line {line}: card {card} is already on line {seen[card]}")
+            out.errors.append(
+                Msg(
+                    "line {line}: card {card} is already on line {other}",
+                    line=line,
+                    card=card,
+                    other=seen[card],
+                )
+            )
         else:
             seen[card] = line
             out.rows.append(row)
+    out.errors.sort(key=uploads.line_of)
     return out
+
+
+def _tier(text: str, tiers: TiersSpec | None) -> Tier | None:
+    """The program's tier named in a row (any case), or None for an empty cell."""
+    name = text.strip()
+    if not name:
+        return None
+    if tiers is None:
+        raise BadInput(
+            Msg("tier {value!r}: the program has no tiers; leave the tier column empty", value=name)
+        )
+    for level in tiers.levels:
+        if level.name.casefold() == name.casefold():
+            return level
+    known = ", ".join(level.name for level in tiers.levels)
+    raise BadInput(Msg("tier {value!r} is not one of the program's tiers: {known}", value=name, known=known))
+
+
+def opening_tier(tier: Tier, tiers: TiersSpec, zone: ZoneInfo, now: datetime) -> Posting | None:
+    """The qualifying activity that puts a member in ``tier`` from now until the program's
+    tier window ends (as a purchase or visit counted now would), or None for the first
+    tier, which is everyone's."""
+    if tier.at <= 0:
+        return None
+    if tiers.window == "calendar_year":
+        ends = clock.next_year(now, zone)
+    else:
+        ends = clock.add_months(now, tiers.months, zone)
+    return Posting(QUALIFY, tier.at, clock.utc_iso(ends))
 
 
 def console_kiosk(engine: Engine, shop_id: int) -> tuple[KioskAuth, Stamper]:
@@ -138,10 +237,12 @@ def known_cards(engine: Engine, shop_id: int) -> set[str]:
         return {r[0] for r in db.q(conn, 'SELECT "card" FROM agg_cards WHERE shop_id = ?', (shop_id,))}
 
 
-def run(engine: Engine, shop_id: int, rows: list[Row], actor: str) -> int:
-    """Record the rows' members and opening balances; returns the members made."""
+def run(engine: Engine, shop_id: int, rows: list[Row], actor: str, program: ProgramSpec | None = None) -> int:
+    """Record the rows' members and opening balances (and opening tiers, under ``program``'s
+    tiers); returns the members made."""
     kiosk, stamper = console_kiosk(engine, shop_id)
     events = []
+    zone = program.zone if program is not None else ZoneInfo("UTC")
     for row in rows:
         now = datetime.now(UTC)
         member = str(uuid7(int(now.timestamp() * 1000), os.urandom(10)))
@@ -149,6 +250,9 @@ def run(engine: Engine, shop_id: int, rows: list[Row], actor: str) -> int:
         drafts = [EventDraft(EventKind.MEMBER_CREATED, member, data=card, card=row.card, actor=actor)]
         amounts = ((STAMPS, row.stamps), (POINTS, row.points), (CREDIT, row.credit))
         postings = tuple(Posting(account, value) for account, value in amounts if value)
+        if row.tier is not None and program is not None and program.tiers is not None:
+            qualifying = opening_tier(row.tier, program.tiers, zone, now)
+            postings += (qualifying,) if qualifying is not None else ()
         if postings:
             opening = {"opening_balance": True}
             drafts.append(EventDraft(EventKind.POINTS_EARNED, member, postings, opening, row.card, actor))
@@ -160,4 +264,3 @@ def run(engine: Engine, shop_id: int, rows: list[Row], actor: str) -> int:
         raw = [e.to_dict() for e in events[start : start + batch]]
         store.push_events(engine, kiosk, store.validate_batch(raw))
     return len(rows)
-

@@ -18,6 +18,7 @@ from sync.server.web import (
     kiosks_page,
     login,
     members_page,
+    merges,
     overview,
     program_page,
     requests_page,
@@ -26,6 +27,7 @@ from sync.server.web import (
     till,
 )
 from sync.server.web.console import HERE, Console, PageRedirect, PageRefused, redirect
+from sync.server.web.session import current
 
 #: the console's areas, in the order of the navigation
 AREAS = (
@@ -33,6 +35,7 @@ AREAS = (
     overview,
     retention,
     till,
+    merges,
     members_page,
     requests_page,
     import_page,
@@ -57,4 +60,6 @@ def install(app: FastAPI, engine: Engine) -> None:
 
     @app.exception_handler(PageRefused)
     async def _refused(request: Request, exc: PageRefused) -> Response:
-        return console.render(request, "refused.html", None, status=exc.status, message=exc.message)
+        # in the visitor's language, with the navigation if they are logged in
+        visitor = current(console.engine, request)
+        return console.render(request, "refused.html", visitor, status=exc.status, message=exc.message)

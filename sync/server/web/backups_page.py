@@ -24,6 +24,7 @@ from starlette.responses import FileResponse, Response
 from kiosk.errors import KantaError
 from sync.backup import BackupWriter
 from sync.server import db
+from sync.server.texts import Msg
 from sync.server.web.console import Console, PageRefused, redirect
 
 PAGE = 5000
@@ -36,7 +37,7 @@ class Job:
     total: int
     done: int = 0
     path: Path | None = None
-    error: str | None = None
+    error: Msg | None = None
     folder: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kanta-web-backup-")))
 
     @property
@@ -73,7 +74,7 @@ def _make(engine: Engine, job: Job, shop_name: str) -> None:
         job.path = writer.finish(job.folder)
     except (KantaError, OSError) as exc:
         writer.close()
-        job.error = str(exc)
+        job.error = Msg("the backup failed: {reason}", reason=str(exc))
 
 
 def start(engine: Engine, shop_id: int) -> Job:
@@ -82,7 +83,7 @@ def start(engine: Engine, shop_id: int) -> Job:
     with _LOCK:
         old = _JOBS.get(shop_id)
         if old is not None and old.running:
-            raise PageRefused(409, "a backup of this shop is being made already; wait for it")
+            raise PageRefused(409, Msg("a backup of this shop is being made already; wait for it"))
         if old is not None:
             shutil.rmtree(old.folder, ignore_errors=True)
         job = _JOBS[shop_id] = Job(secrets.token_urlsafe(12), shop_id, int(total))
@@ -114,5 +115,5 @@ def routes(console: Console, router: APIRouter) -> None:
         session = console.session(request, owner_only=True)
         job = _JOBS.get(session.shop_id)
         if job is None or job.ident != ident or job.path is None:
-            raise PageRefused(404, "no such backup (only the latest one of this shop is kept)")
+            raise PageRefused(404, Msg("no such backup (only the latest one of this shop is kept)"))
         return FileResponse(job.path, media_type="application/zip", filename=job.path.name)

@@ -49,14 +49,19 @@ def bars(label: str, points: list[tuple[str, int]]) -> Markup:
     return _frame("bars", label, body, peak)
 
 
+def _short_day(name: str) -> str:
+    """A day's label without its year: 03-01 (from 2026-03-01) or 1.3. (from 1.3.2026)."""
+    if name[:4].isdigit() and name[4:5] == "-":
+        return name[5:]
+    return name.rsplit(".", 1)[0] + "." if name.count(".") == 2 else name
+
+
 def line(label: str, points: list[tuple[str, int]]) -> Markup:
     peak = max([v for _, v in points] + [1])
     plot_w, plot_h = WIDTH - LEFT - 10, HEIGHT - BOTTOM - TOP
     step = plot_w / max(1, len(points) - 1)
     every = _ticks([p[0] for p in points])
-    coords = [
-        (LEFT + i * step, TOP + plot_h - plot_h * max(v, 0) / peak) for i, (_, v) in enumerate(points)
-    ]
+    coords = [(LEFT + i * step, TOP + plot_h - plot_h * max(v, 0) / peak) for i, (_, v) in enumerate(points)]
     body = [f'<polyline class="line" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in coords)}"/>']
     for i, ((name, value), (x, y)) in enumerate(zip(points, coords, strict=True)):
         body.append(
@@ -64,5 +69,7 @@ def line(label: str, points: list[tuple[str, int]]) -> Markup:
             f"<title>{escape(name)}: {value}</title></circle>"
         )
         if i % every == 0:
-            body.append(f'<text x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(name[5:])}</text>')
+            body.append(
+                f'<text x="{x:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{escape(_short_day(name))}</text>'
+            )
     return _frame("line", label, body, peak)

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from sync.server.bodies import read_body
 from sync.server.store import ApiError
+from sync.server.texts import Msg
 from sync.server.web import i18n
 from sync.server.web.session import LANGUAGES, Session, current, token_matches
 
@@ -66,8 +67,8 @@ class PageRefused(Exception):
     """Raised by a guard: the page is not for this visitor (a manager on an owner's page,
     a form without its token)."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, status: int, message: str | Msg) -> None:
+        super().__init__(str(message))
         self.status = status
         self.message = message
 
@@ -95,13 +96,11 @@ class Console:
         page = self.env.get_template(template).render(
             session=session,
             lang=lang,
-            _=i18n.translator(lang),
-            money=lambda cents: i18n.money(cents, lang),
-            percent=lambda value: i18n.percent(value, lang),
+            **i18n.helpers(lang),
             nav=[(p, label) for p, label, only in NAV if session and (session.is_owner or not only)],
             here=request.url.path,
             languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
-            title=context.pop("title", "Kanta"),
+            title=i18n.translate(lang, context.pop("title", "Kanta")),
             **context,
         )
         return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
@@ -112,7 +111,7 @@ class Console:
         if session is None:
             raise PageRedirect("/")
         if owner_only and not session.is_owner:
-            raise PageRefused(403, "this page is for the shop's owner")
+            raise PageRefused(403, Msg("this page is for the shop's owner"))
         return session
 
     async def form(
@@ -122,7 +121,7 @@ class Console:
         session = self.session(request, owner_only=owner_only)
         form = await read_form(request, limit)
         if not token_matches(session.csrf, form.get("csrf")):
-            raise PageRefused(403, "the form's security token is missing or wrong: reload the page")
+            raise PageRefused(403, Msg("the form's security token is missing or wrong: reload the page"))
         return session, form
 
 

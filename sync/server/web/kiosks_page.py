@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from kiosk.errors import KantaError
 from sync.server import db, store
+from sync.server.texts import Msg
 from sync.server.web.console import Console, PageRefused, redirect
 from sync.server.web.program_page import kiosk_programs
 
@@ -45,7 +46,7 @@ def kiosk_rows(console: Console, shop_id: int) -> list[dict[str, Any]]:
         rows.append(
             {
                 **k,
-                "health": ", ".join(f"{key}: {value}" for key, value in health.items()) or "—",
+                "health": [(key, str(value)) for key, value in health.items()],
                 "software": status.get("version") or status.get("software") or "—",
                 "program": programs.get(k["name"]) or "—",
             }
@@ -70,7 +71,7 @@ def routes(console: Console, router: APIRouter) -> None:
         session, form = await console.form(request, owner_only=True)
         name = str(form.get("name", "")).strip()
         if not name or len(name) > 100 or "\x00" in name:
-            raise PageRefused(422, "a kiosk needs a name of 1 to 100 characters")
+            raise PageRefused(422, Msg("a kiosk needs a name of 1 to 100 characters"))
         try:
             token = store.add_kiosk(console.engine, _shop_name(console, session.shop_id), name)
         except KantaError as exc:

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from sync.server import auth, store
 from sync.server.errors import ApiError
+from sync.server.texts import Msg
 from sync.server.throttle import LoginThrottle, checked_login
 from sync.server.web import session as sessions
 from sync.server.web.console import LANGUAGE_COOKIE, Console, PageRefused, read_form, redirect
@@ -24,7 +25,13 @@ def routes(console: Console, router: APIRouter) -> None:
     ) -> Response:
         token = secrets.token_urlsafe(24)
         response = console.render(
-            request, "login.html", None, status=status, title="Log in", error=error, email=email,
+            request,
+            "login.html",
+            None,
+            status=status,
+            title="Log in",
+            error=error,
+            email=email,
             login_csrf=token,
         )
         sessions.set_cookie(request, response, sessions.LOGIN_CSRF_COOKIE, token, LOGIN_FORM_SECONDS)
@@ -83,7 +90,9 @@ def routes(console: Console, router: APIRouter) -> None:
         lang = form.get("lang")
         if lang not in sessions.LANGUAGES:
             known = ", ".join(sessions.LANGUAGES)
-            raise PageRefused(422, f"unknown language {str(lang)[:20]!r}: one of {known}")
+            raise PageRefused(
+                422, Msg("unknown language {lang!r}: one of {known}", lang=str(lang)[:20], known=known)
+            )
         sessions.save_settings(console.engine, session.email, lang=str(lang))
         return redirect(request.headers.get("referer", "/overview") if _same_site(request) else "/overview")
 

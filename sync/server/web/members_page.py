@@ -14,7 +14,8 @@ from starlette.responses import Response
 
 from kiosk.domain.member import MemberState
 from sync.server import aggregates, blind_index, db, store
-from sync.server.web import data_requests
+from sync.server.texts import Msg
+from sync.server.web import data_requests, merge_queue
 from sync.server.web.console import Console, PageRefused
 
 MAX_HISTORY = 500
@@ -96,13 +97,14 @@ def routes(console: Console, router: APIRouter) -> None:
             found=found,
             overdrafts=store.flags(console.engine, session.shop_id),
             shared=shared_cards(console, session.shop_id),
+            merge_asked=merge_queue.asked(console.engine, session.shop_id),
         )
 
     def _detail(request: Request, member: str) -> Response:
         session = console.session(request)
         state, history = member_view(console, session.shop_id, member)
         if not history:
-            raise PageRefused(404, "no such member in this shop")
+            raise PageRefused(404, Msg("no such member in this shop"))
         return console.render(
             request,
             "member.html",

@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sync.server import aggregates, db
-from sync.server.web import charts
+from sync.server.texts import Msg
+from sync.server.web import charts, i18n
 from sync.server.web.console import Console, PageRefused
 from sync.server.web.figures import Overview, Query, compute, current_program
 from sync.server.web.spreadsheet import csv_response, decimal, euros
@@ -32,7 +33,16 @@ def _int(request: Request, name: str, default: int, low: int, high: int) -> int:
     if not raw:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise PageRefused(422, f"{name}: a whole number from {low} to {high}, got {raw[:20]!r}")
+        raise PageRefused(
+            422,
+            Msg(
+                "{field}: a whole number from {low} to {high}, got {raw!r}",
+                field=name,
+                low=low,
+                high=high,
+                raw=raw[:20],
+            ),
+        )
     return int(raw)
 
 
@@ -43,19 +53,23 @@ def _date(request: Request, name: str, default: date) -> date:
     try:
         return date.fromisoformat(raw[:10])
     except ValueError:
-        raise PageRefused(422, f"{name}: a date like 2026-03-01, got {raw[:20]!r}") from None
+        raise PageRefused(
+            422, Msg("{field}: a date like 2026-03-01, got {raw!r}", field=name, raw=raw[:20])
+        ) from None
 
 
 def query_from(console: Console, request: Request, shop_id: int) -> Query:
     end = _date(request, "end", today(console, shop_id))
     start = _date(request, "start", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        raise PageRefused(422, f"start {start} is after end {end}")
+        raise PageRefused(
+            422, Msg("start {start} is after end {end}", start=start.isoformat(), end=end.isoformat())
+        )
     if (end - start).days >= MAX_DAYS:
-        raise PageRefused(422, f"the range is longer than {MAX_DAYS} days")
+        raise PageRefused(422, Msg("the range is longer than {top} days", top=MAX_DAYS))
     kiosk = request.query_params.get("kiosk") or None
     if kiosk is not None and len(kiosk) > 200:
-        raise PageRefused(422, "kiosk: at most 200 characters")
+        raise PageRefused(422, Msg("kiosk: at most 200 characters"))
     active = _int(request, "active_days", 30, 1, 3650)
     dormant = _int(request, "dormant_days", 90, active + 1, 3651)
     return Query(start, end, kiosk, active, dormant)
@@ -77,6 +91,7 @@ def routes(console: Console, router: APIRouter) -> None:
         session = console.session(request)
         query = query_from(console, request, session.shop_id)
         view = fresh_overview(console, session.shop_id, query)
+        _ = i18n.translator(session.lang)
         return console.render(
             request,
             "overview.html",
@@ -84,24 +99,42 @@ def routes(console: Console, router: APIRouter) -> None:
             title="Overview",
             o=view,
             query_string=request.url.query,
-            chart_per_day=charts.line("visits per day", view.per_day),
-            chart_per_weekday=charts.bars("visits per weekday", view.per_weekday),
-            chart_per_hour=charts.bars("visits per hour", view.per_hour),
+            chart_per_day=charts.line(_("Visits per day"), _days(view.per_day, session.lang)),
+            chart_per_weekday=charts.bars(_("Visits per weekday"), _weekdays(view.per_weekday, session.lang)),
+            chart_per_hour=charts.bars(_("Visits per hour"), view.per_hour),
         )
 
     @router.get("/overview/{chart}.csv")
     def overview_csv(request: Request, chart: str) -> Response:
         session = console.session(request)
         if chart not in CHARTS:
-            raise PageRefused(404, f"no chart {chart[:40]!r}: one of {', '.join(CHARTS)}")
+            raise PageRefused(
+                404, Msg("no chart {chart!r}: one of {known}", chart=chart[:40], known=", ".join(CHARTS))
+            )
         query = query_from(console, request, session.shop_id)
         view = fresh_overview(console, session.shop_id, query)
         name = f"kanta-{chart}-{query.start}-{query.end}.csv"
+        _ = i18n.translator(session.lang)
         if chart == "figures":
-            return csv_response(name, ["figure", "value", "unit"], figure_rows(view))
-        series = {"per_day": view.per_day, "per_weekday": view.per_weekday, "per_hour": view.per_hour}[chart]
+            rows = [(_(figure), value, _(unit)) for figure, value, unit in figure_rows(view)]
+            return csv_response(name, [_("figure"), _("value"), _("unit")], rows)
+        series = {
+            "per_day": view.per_day,
+            "per_weekday": _weekdays(view.per_weekday, session.lang),
+            "per_hour": view.per_hour,
+        }[chart]
         key = {"per_day": "date", "per_weekday": "weekday", "per_hour": "hour"}[chart]
-        return csv_response(name, [key, "visits"], series)
+        return csv_response(name, [_(key), _("visits")], series)
+
+
+def _weekdays(points: list[tuple[str, int]], lang: str) -> list[tuple[str, int]]:
+    _ = i18n.translator(lang)
+    return [(_(name), value) for name, value in points]
+
+
+def _days(points: list[tuple[str, int]], lang: str) -> list[tuple[str, int]]:
+    """Each day as the language writes it (the chart's labels)."""
+    return [(i18n.day(name, lang), value) for name, value in points]
 
 
 def figure_rows(o: Overview) -> list[tuple[str, str, str]]:

@@ -18,6 +18,7 @@ from kiosk.domain.programs.carry import unplaced
 from kiosk.domain.programs.engine import is_meta
 from kiosk.errors import KantaError
 from sync.server import aggregates, db, store
+from sync.server.texts import Msg
 from sync.server.web import program_text
 from sync.server.web.console import Console, redirect
 from sync.server.web.preview import MONEY, preview
@@ -86,22 +87,24 @@ def routes(console: Console, router: APIRouter) -> None:
         session, form = await console.form(request, owner_only=True, limit=MAX_PROGRAM_FORM)
         text = str(form.get("toml", "")).replace("\r\n", "\n")
         if len(text.encode("utf-8", "surrogatepass")) > store.MAX_PROGRAM_BYTES:
-            return page(request, text, problem=Problem(None, f"at most {store.MAX_PROGRAM_BYTES} bytes"))
+            too_long = Msg("the program is longer than {top} bytes", top=store.MAX_PROGRAM_BYTES)
+            return page(request, text, problem=Problem(None, too_long))
         version, current = _current(console.engine, session.shop_id)
         # checked as it will be published: with the next version number in it
         try:
             text = program_text.with_version(text, version + 1)
-        except KantaError as exc:
-            return page(request, text, problem=Problem(None, str(exc)))
+        except KantaError:
+            return page(request, text, problem=Problem(None, Msg("the program has no [program] table")))
         rules = program_text.check(text)
         if isinstance(rules, Problem):
             return page(request, text, problem=rules)
         hidden = unplaced(held_accounts(console.engine, session.shop_id), rules.spec)
         if hidden:  # a kiosk would refuse to switch to it (kiosk.services.program_change)
-            message = (
-                f"members hold balances in {', '.join(hidden)}, which this program does not use: add a "
-                '[carry_over] table saying which of its accounts each moves into (e.g. stamps = '
-                '"stamps:coffee"), or false to let it go'
+            message = Msg(
+                "members hold balances in {accounts}, which this program does not use: add a [carry_over] "
+                'table saying which of its accounts each moves into (e.g. stamps = "stamps:coffee"), or '
+                "false to let it go",
+                accounts=", ".join(hidden),
             )
             return page(request, text, problem=Problem(None, message))
         if form.get("action") == "publish":

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from kiosk.domain.program import ProgramRules, parse_program
 from kiosk.errors import KantaError
+from sync.server.texts import Msg
 
 SOURCE = "program"
 _HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -19,11 +20,14 @@ _SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 
 @dataclass(frozen=True)
 class Problem:
+    """What is wrong and where: the console's own words (a Msg, translated) or the kiosk
+    loader's (a str naming the setting, shown as it is, in English)."""
+
     line: int | None
-    message: str
+    message: str | Msg
 
     def __str__(self) -> str:
-        return self.message if self.line is None else f"line {self.line}: {self.message}"
+        return str(self.message) if self.line is None else f"line {self.line}: {self.message}"
 
 
 def check(text: str) -> ProgramRules | Problem:
@@ -32,7 +36,7 @@ def check(text: str) -> ProgramRules | Problem:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))
-        return Problem(int(found[1]) if found else None, f"not valid TOML: {exc}")
+        return Problem(int(found[1]) if found else None, Msg("not valid TOML: {reason}", reason=str(exc)))
     try:
         return parse_program(document, SOURCE)
     except KantaError as exc:

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sync.server.texts import Msg
 from sync.server.web import data_requests
 from sync.server.web.console import Console, PageRefused, redirect
 from sync.server.web.data_requests import Held
@@ -29,9 +30,11 @@ def routes(console: Console, router: APIRouter) -> None:
         except data_requests.TooManyEvents as exc:
             raise PageRefused(413, str(exc)) from None
         if not found.events:
-            raise PageRefused(404, "no such member in this shop")
+            raise PageRefused(404, Msg("no such member in this shop"))
         if found.erased:
-            raise PageRefused(409, "this member was erased at their request: nothing of the person is held")
+            raise PageRefused(
+                409, Msg("this member was erased at their request: nothing of the person is held")
+            )
         return found
 
     @router.get("/members/{member}/export.json")

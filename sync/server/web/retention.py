@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sync.server import aggregates, db
+from sync.server.texts import Msg
+from sync.server.web import i18n
 from sync.server.web.console import Console, PageRefused
 from sync.server.web.spreadsheet import csv_response, decimal
 
@@ -64,7 +66,7 @@ def routes(console: Console, router: APIRouter) -> None:
         try:
             return date.fromisoformat(raw[:7] + "-01").isoformat()
         except ValueError:
-            raise PageRefused(422, f"since: a month like 2026-01, got {raw[:20]!r}") from None
+            raise PageRefused(422, Msg("since: a month like 2026-01, got {raw!r}", raw=raw[:20])) from None
 
     @router.get("/retention")
     def retention(request: Request) -> Response:
@@ -80,7 +82,8 @@ def routes(console: Console, router: APIRouter) -> None:
     def retention_csv(request: Request) -> Response:
         session = console.session(request)
         rows = cohorts(console.engine, session.shop_id, since(request))
-        header = ["cohort", "members", *(f"month {k}" for k in range(MONTHS))]
+        _ = i18n.translator(session.lang)
+        header = [_("cohort"), _("members"), *(_("month {k}", k=k) for k in range(MONTHS))]
         body = [[c, n, *(decimal(s) for s in shares)] for c, n, shares in rows]
         return csv_response("kanta-retention.csv", header, body)
 

@@ -12,6 +12,8 @@ from kiosk.errors import InvalidInput, KantaError
 from kiosk.staff import ROLES
 from sync.server import db, staff, store
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, unauthorized
+from sync.server.texts import Msg
+from sync.server.web import merge_queue, merges
 from sync.server.web import session as sessions
 from sync.server.web.console import Console, redirect
 
@@ -19,7 +21,7 @@ STAFF_API = "/api/v1/staff"
 
 
 def routes(console: Console, router: APIRouter) -> None:
-    def page(request: Request, error: str | None = None) -> Response:
+    def page(request: Request, error: str | Msg | None = None) -> Response:
         session = console.session(request, owner_only=True)
         version, members = staff.listing(console.engine, session.shop_id)
         return console.render(
@@ -61,7 +63,7 @@ def routes(console: Console, router: APIRouter) -> None:
         role = str(form.get("role") or "") or None
         pin = str(form.get("pin") or "") or None
         if pin is not None and form.get("pin_again") != pin:
-            return page(request, "the two PINs differ")
+            return page(request, Msg("the two PINs differ"))
         try:
             if form.get("action") == "remove":
                 await run_in_threadpool(staff.remove, console.engine, session.shop_id, name)
@@ -73,10 +75,22 @@ def routes(console: Console, router: APIRouter) -> None:
 
     @router.get(STAFF_API)
     def staff_for_kiosk(request: Request) -> Response:
-        """The shop's staff list for a kiosk: ``{"version", "staff": [{name, role, PIN hash}]}``."""
+        """What the owner manages for the kiosks: ``{"version", "staff": [{name, role, PIN
+        hash}], "staff_version", "merges": [{card}]}``. ``version`` grows with either the
+        staff list or a merge asked for (the sync worker downloads the document when it
+        grows); ``staff_version`` is the staff list's own (0: never managed here, so a kiosk
+        keeps its own staff), ``merges`` the merges still to be made (sync.server.web.merges)."""
         token = kiosk_token(request)
         kiosk = None if token is None else store.kiosk_for_token(console.engine, token)
         if kiosk is None:
             raise unauthorized(KIOSK_TOKEN_NEEDED, "Bearer")
         version, members = staff.listing(console.engine, kiosk.shop_id)
-        return JSONResponse({"version": version, "staff": members})
+        asked = merge_queue.requests_made(console.engine, kiosk.shop_id)
+        return JSONResponse(
+            {
+                "version": version + asked,
+                "staff": members,
+                "staff_version": version,
+                "merges": merges.pending(console, kiosk.shop_id),
+            }
+        )

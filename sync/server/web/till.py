@@ -3,8 +3,6 @@ CSV (date, total, receipts), so the overview can set members against everyone el
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,13 +14,28 @@ from starlette.responses import Response
 
 from kiosk.domain.money import parse_amount
 from kiosk.errors import InvalidInput
-from sync.server import db
+from sync.server import db, uploads
+from sync.server.texts import BadInput, Msg
 from sync.server.web.console import Console, redirect
+from sync.server.web.import_page import FORM_SLACK
 from sync.server.web.overview import today
 
-MAX_TILL_FILE = 1024 * 1024
-MAX_TILL_ROWS = 3660
+#: ten years of days, a few dozen bytes each
+LIMITS = uploads.Limits(max_bytes=1024 * 1024, max_rows=3660)
 MAX_DAY_TOTAL = 10**11  # a billion euros a day: a typo, not a shop
+#: column names as a Finnish or Swedish till writes them -> the page's own
+COLUMN_NAMES = {
+    "päivä": "date",
+    "päivämäärä": "date",
+    "datum": "date",
+    "yhteensä": "total",
+    "summa": "total",
+    "totalt": "total",
+    "summan": "total",
+    "kuitit": "receipts",
+    "kuitteja": "receipts",
+    "kvitton": "receipts",
+}
 
 
 @dataclass(frozen=True)
@@ -40,7 +53,7 @@ def parse_day(text: str) -> str:
             return datetime.strptime(text, fmt).date().isoformat()
         except ValueError:
             continue
-    raise InvalidInput(f"date {text[:30]!r} is not a date like 2026-03-01 or 1.3.2026")
+    raise BadInput(Msg("date {value!r} is not a date like 2026-03-01 or 1.3.2026", value=text[:30]))
 
 
 def parse_row(day: str, total: str, receipts: str) -> TillDay:
@@ -48,48 +61,57 @@ def parse_row(day: str, total: str, receipts: str) -> TillDay:
     try:
         cents = parse_amount(total.replace("€", "").replace("\u00a0", "").replace(" ", ""))
     except InvalidInput:
-        raise InvalidInput(f"total {total[:30]!r} is not an amount in euros like 1234,50") from None
+        raise BadInput(
+            Msg("total {value!r} is not an amount in euros like 1234,50", value=total[:30])
+        ) from None
     if not 0 <= cents <= MAX_DAY_TOTAL:
-        raise InvalidInput(f"total {total[:30]!r} is out of range")
+        raise BadInput(Msg("total {value!r} is out of range", value=total[:30]))
     count = receipts.strip()
     if not count.isdigit() or int(count) > 10**7:
-        raise InvalidInput(f"receipts {receipts[:30]!r} is not a whole number of receipts")
+        raise BadInput(Msg("receipts {value!r} is not a whole number of receipts", value=receipts[:30]))
     return TillDay(when, cents, int(count))
 
 
-def parse_csv(text: str) -> tuple[list[TillDay], list[str]]:
-    """Rows of a till CSV (``;`` or ``,`` between fields); every bad row named by its line."""
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines:
-        return [], ["the file is empty: expected a header line date;total;receipts"]
-    delimiter = ";" if ";" in lines[0] else ","
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
-    header = [c.strip().lower() for c in next(reader)]
-    names = [h.split("(")[0].strip() for h in header]
+def parse_csv(raw: bytes) -> tuple[list[TillDay], list[Msg]]:
+    """Rows of a till CSV (``;`` or ``,`` between fields), read within :data:`LIMITS`; every
+    bad row named by its line. Raises BadInput for a file not read at all (too large, not
+    UTF-8)."""
+    table = uploads.read(raw, LIMITS, Msg("the file is empty: expected a header line date;total;receipts"))
+    errors = table.errors
+    if not table.header:
+        return [], errors
+    names = [COLUMN_NAMES.get(n, n) for n in table.header]
     missing = [c for c in ("date", "total", "receipts") if c not in names]
     if missing:
-        return [], [f"line 1: the header must name date, total and receipts (missing: {', '.join(missing)})"]
+        wanted = Msg(
+            "the header line must name date, total and receipts (missing: {missing})",
+            missing=", ".join(missing),
+        )
+        return [], [wanted, *errors]
     days: list[TillDay] = []
-    errors: list[str] = []
     seen: dict[str, int] = {}
-    for record in reader:
-        line = reader.line_num
+    for line, record in table.rows:
         if not any(c.strip() for c in record):
             continue
-        if len(days) + len(errors) >= MAX_TILL_ROWS:
-            errors.append(f"line {line}: more than {MAX_TILL_ROWS} rows; split the file")
-            break
         fields = {n: (record[i] if i < len(record) else "") for i, n in enumerate(names)}
         try:
             row = parse_row(fields["date"], fields["total"], fields["receipts"])
-        except InvalidInput as exc:
-            errors.append(f"line {line}: {exc}")
+        except BadInput as exc:
+            errors.append(Msg("line {line}: {problem}", line=line, problem=exc.message))
             continue
         if row.day in seen:
-            errors.append(f"line {line}: {row.day} is already on line {seen[row.day]}")
+            errors.append(
+                Msg(
+                    "line {line}: {day} is already on line {other}",
+                    line=line,
+                    day=row.day,
+                    other=seen[row.day],
+                )
+            )
             continue
         seen[row.day] = line
         days.append(row)
+    errors.sort(key=uploads.line_of)
     return days, errors
 
 
@@ -110,17 +132,18 @@ def recent(engine: Engine, shop_id: int, limit: int = 62) -> list[TillDay]:
     with db.read_tx(engine) as conn:
         rows = db.q(
             conn,
-            'SELECT "day", "total", "receipts" FROM till_days WHERE shop_id = ? '
-            'ORDER BY "day" DESC LIMIT ?',
+            'SELECT "day", "total", "receipts" FROM till_days WHERE shop_id = ? ORDER BY "day" DESC LIMIT ?',
             (shop_id, limit),
         ).all()
     return [TillDay(r[0], int(r[1]), int(r[2])) for r in rows]
 
 
 def routes(console: Console, router: APIRouter) -> None:
-    def page(request: Request, errors: list[str] | None = None, saved: int | None = None) -> Response:
+    def page(
+        request: Request, errors: list[Msg] | None = None, saved: int | None = None, status: int | None = None
+    ) -> Response:
         session = console.session(request)
-        status = 422 if errors else 200
+        status = status or (422 if errors else 200)
         return console.render(
             request,
             "till.html",
@@ -143,23 +166,25 @@ def routes(console: Console, router: APIRouter) -> None:
         session, form = await console.form(request)
         try:
             row = parse_row(*(str(form.get(k, "")) for k in ("date", "total", "receipts")))
-        except InvalidInput as exc:
-            return page(request, [str(exc)])
+        except BadInput as exc:
+            return page(request, [exc.message])
         save(console.engine, session.shop_id, [row])
         return redirect("/sales?saved=1")
 
     @router.post("/sales/import")
     async def import_days(request: Request) -> Response:
-        session, form = await console.form(request, limit=MAX_TILL_FILE + 16 * 1024)
+        session, form = await console.form(request, limit=LIMITS.max_bytes + FORM_SLACK)
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            return page(request, ["choose a CSV file of date;total;receipts"])
+            return page(request, [Msg("choose a CSV file of date;total;receipts")])
+        raw = await upload.read(LIMITS.max_bytes + 1)
         try:
-            text = (await upload.read()).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return page(request, ["the file is not UTF-8 text (save it from Excel as CSV UTF-8)"])
-        days, errors = parse_csv(text)
+            days, errors = parse_csv(raw)
+        except BadInput as exc:  # not read at all: too large, not UTF-8
+            return page(request, [exc.message], status=413 if len(raw) > LIMITS.max_bytes else 422)
         if errors:
-            return page(request, [*errors, "nothing was saved: correct the lines above and import again"])
+            return page(
+                request, [*errors, Msg("nothing was saved: correct the lines above and import again")]
+            )
         save(console.engine, session.shop_id, days)
         return redirect(f"/sales?saved={len(days)}")

@@ -1,5 +1,9 @@
 """Console suite fixtures: a live ``kanta server`` (SQLite and the tests' PostgreSQL) with a
-shop made by ``kanta server init``, and Debian's headless chromium driven by Selenium."""
+shop made by ``kanta server init``, and Debian's headless chromium driven by Selenium.
+
+The databases are the server suite's own fixtures (one definition for both suites):
+``db_url`` is a SQLite file or a fresh database of the throwaway PostgreSQL cluster
+(``pg_cluster``), which skips with its reason where PostgreSQL cannot run."""
 
 from __future__ import annotations
 
@@ -9,26 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from sync.server.devcluster import PgCluster, PgUnavailable, ServerProcess
+from sync.server.devcluster import ServerProcess
+from tests.sync.server.conftest import db_url, pg_cluster
 from tests.sync.web.browser import Browser, LiveShop, make_live_shop
 
-
-@pytest.fixture(scope="session")
-def web_pg_cluster() -> Iterator[PgCluster]:
-    try:
-        cluster = PgCluster.start()
-    except PgUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
-    yield cluster
-    cluster.stop()
+__all__ = ["db_url", "pg_cluster"]
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def web_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'server.db'}"
-    cluster: PgCluster = request.getfixturevalue("web_pg_cluster")
-    return cluster.create_database()
+def _serve(url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveShop]:
+    """A shop (owner login, kiosk k1) and ``kanta server`` serving it."""
+    shop = make_live_shop(url, monkeypatch)
+    with ServerProcess(url, via_cli=True) as server:
+        shop.base_url = server.base_url
+        yield shop
 
 
 @pytest.fixture
@@ -37,20 +34,14 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def live(web_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveShop]:
-    """A shop (owner login, kiosk k1) and ``kanta server`` serving it, on either database."""
-    shop = make_live_shop(web_db_url, monkeypatch)
-    with ServerProcess(web_db_url, via_cli=True) as server:
-        shop.base_url = server.base_url
-        yield shop
+def live(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveShop]:
+    """On either database."""
+    yield from _serve(db_url, monkeypatch)
 
 
 @pytest.fixture
 def live_sqlite(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[LiveShop]:
-    shop = make_live_shop(sqlite_url, monkeypatch)
-    with ServerProcess(sqlite_url, via_cli=True) as server:
-        shop.base_url = server.base_url
-        yield shop
+    yield from _serve(sqlite_url, monkeypatch)
 
 
 @pytest.fixture

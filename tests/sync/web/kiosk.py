@@ -11,6 +11,7 @@ from kiosk.app.core import KioskCore
 from kiosk.config import RulesConfig
 from kiosk.domain.rules import SimpleRules
 from kiosk.services.loyalty import LoyaltyService
+from kiosk.services.replication import idle_sync_import
 from kiosk.staff import StaffService
 from kiosk.store.ledger import Ledger
 from sync.client import SyncClient
@@ -37,6 +38,11 @@ class RunningKiosk:
     def idle(self) -> None:
         """No customer on screen: the kiosk's maintenance runs."""
         self.core.maintenance()
+
+    def import_pulled(self) -> None:
+        """What the kiosk app does at an idle moment after a sync: import the events the
+        sync worker pulled into its inbox (the other kiosks', the console's)."""
+        idle_sync_import(self.service.ledger, self.service.recorder, self.folder)
 
     def tap(self, card: str) -> str:
         """A customer's tap; returns the program its events were recorded under."""
