@@ -70,6 +70,12 @@ def test_the_owner_asks_for_a_merge_and_the_kiosk_that_made_the_member_makes_it_
         assert f"stamps {loser_stamps}" in browser.find("#merge-1").text and loser_stamps > 0
         assert "nothing has changed yet" in plan
         browser.screenshot("merge-plan")
+        # a confirmation naming other members than the kiosks now say hold the card asks nothing
+        with http_login(live.base_url) as http:
+            form = {"csrf": csrf_of(http.get("/members").text), "card": CARD, "members": f"{loser},{winner}"}
+            r = http.post("/members/merge", data=form)
+            assert r.status_code == 409 and 'id="merge-changed"' in r.text
+            assert "merge-asked" not in http.get("/members").text
         browser.submit("#confirm-merge")
         assert "merge asked for" in browser.find(f"#merge-asked-{CARD}").text
         # k1 did not make the other member: it takes the request up and merges nothing

@@ -261,7 +261,10 @@ def test_a_browser_switches_to_finnish_and_sees_it_on_every_page(live: LiveShop,
     assert "€" in browser.find("#spend-visit-members .value").text
     browser.screenshot("fi-overview")
     browser.go("/members/A")
-    assert "Historia" in browser.text() and "käynti leimattu" in browser.find("#history").text
+    history = browser.find("#history").text.replace("\u00a0", " ")
+    assert "Historia" in browser.text() and "käynti leimattu" in history
+    assert "ostot +12,00 €" in history, "money as Finnish writes it"
+    assert "2.3.2026 klo 10.16" in history, "times as Finnish writes them, in the shop's zone"
     browser.screenshot("fi-member")
     browser.go("/sales")
     browser.screenshot("fi-sales")
