@@ -15,15 +15,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any, Protocol
 
+from kiosk.errors import SyncError
 from kiosk.services.blind_index import digest
 from kiosk.store.disk import write_atomic
 from kiosk.store.ledger import Ledger
 from kiosk.store.personal import KEYS_FILE
 from sync.state import sync_dir
+
+log = logging.getLogger(__name__)
 
 API = "/api/v1"
 STATE_FILE = "search-index.json"
@@ -45,7 +49,11 @@ def send(transport: _Requests, data_dir: Path) -> int | None:
     held = _load(data_dir)
     if held.get("server") == transport.base_url and held.get("keys") == changed:
         return None
-    reply = transport.request("GET", f"{API}/search-key", ok_404=True)
+    try:
+        reply = transport.request("GET", f"{API}/search-key", ok_404=True)
+    except SyncError as exc:
+        log.warning("the shop's search key could not be fetched: %s", exc)
+        return None
     if reply is None:
         return None
     key = reply.get("key") if isinstance(reply, dict) else None
@@ -76,10 +84,20 @@ def send(transport: _Requests, data_dir: Path) -> int | None:
             for m, (_, p, e) in sorted(entries.items())
         ]
     }
-    transport.request("PUT", f"{API}/member-search", body=body)
-    state = {"server": transport.base_url, "keys": changed, "key_id": key_id, "entries": entries}
-    write_atomic(sync_dir(data_dir) / STATE_FILE, json.dumps(state).encode(), mode=0o600)
+    state = {"server": transport.base_url, "keys": None, "key_id": key_id, "entries": entries}
+    _save(data_dir, state)  # the digests made so far are kept even if the server refuses
+    try:
+        transport.request("PUT", f"{API}/member-search", body=body)
+    except SyncError as exc:
+        # the search is the console's convenience: it must not stop events from syncing
+        log.warning("the phone / e-mail search entries were not sent: %s", exc)
+        return None
+    _save(data_dir, {**state, "keys": changed})
     return len(entries)
+
+
+def _save(data_dir: Path, state: dict[str, Any]) -> None:
+    write_atomic(sync_dir(data_dir) / STATE_FILE, json.dumps(state).encode(), mode=0o600)
 
 
 def _load(data_dir: Path) -> dict[str, Any]:

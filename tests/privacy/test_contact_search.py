@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from kiosk.cli.main import main
+from sync import search_index
 from sync.server import db
 from sync.server.blind_index_schema import member_search
+from sync.transport import ServerRejected
 from tests.privacy.test_erasure import files_under
 from tests.sync.client.live import PASSWORD, LiveServer
 from tests.sync.web.browser import Browser
@@ -128,3 +131,42 @@ def test_an_erasure_from_the_console_takes_the_entries_at_once(
         assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
     assert not json.loads((data / "member-keys.json").read_text())["keys"]
     assert json.loads((data / "sync" / "search-index.json").read_text())["entries"] == {}
+
+
+class _RefusingServer:
+    """A server that gives the key and refuses the entries, as a real one refuses more
+    than 50,000 (that many members' digests would take half an hour of scrypt here)."""
+
+    base_url = "http://server.invalid"
+
+    def __init__(self) -> None:
+        self.refuse = True
+        self.sent: list[Any] = []
+
+    def request(self, method: str, path: str, *, body: Any = None, ok_404: bool = False) -> Any:
+        if method == "GET":
+            return {"key": "ab" * 32}
+        if self.refuse:
+            raise ServerRejected("the server refused the request (422: entries: too many)", 422)
+        self.sent.append(body)
+        return {"entries": 1}
+
+
+def test_a_refused_upload_stops_no_sync_and_costs_no_digest_again(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "kiosk"
+    assert kanta(capsys, "--data", str(data), "tap", CARD)[0] == 0
+    join = ("member", "join", CARD, "--phone", PHONE, "--consent", "terms")
+    assert kanta(capsys, "--data", str(data), *join)[0] == 0
+    server = _RefusingServer()
+    assert search_index.send(server, data) is None  # said in the log, not raised
+    made = json.loads((data / "sync" / "search-index.json").read_text())
+    assert made["keys"] is None and len(made["entries"]) == 1
+    digests: list[str] = []
+    monkeypatch.setattr(search_index, "digest", lambda *a: digests.append(a[0]))
+    server.refuse = False
+    assert search_index.send(server, data) == 1
+    assert digests == []  # the digests made before were sent, not made again
+    assert [e["phone"] for e in server.sent[0]["entries"]] == [made["entries"].popitem()[1][1]]
+    assert search_index.send(server, data) is None  # nothing changed since
