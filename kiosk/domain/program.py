@@ -15,7 +15,8 @@ from typing import Any
 from kiosk.config import read_toml
 from kiosk.domain.programs.carry import check_carry_over
 from kiosk.domain.programs.engine import ProgramRules, coupon_member_id
-from kiosk.domain.programs.spec import ProgramSpec, parse_spec
+from kiosk.domain.programs.parse import parse_spec
+from kiosk.domain.programs.spec import ProgramSpec
 from kiosk.domain.programs.view import MemberView, member_view
 
 __all__ = [
