@@ -13,23 +13,35 @@ sits over ``LoyaltyService`` and adds what the counter needs around the engine:
 * a masked card label ("••••E5F6") for showing whose card it is without the whole id;
 * what a scanned code is (member card, coupon, gift code; a product's barcode is refused
   and creates nothing), and the member for a phone number, rate-limited per number.
+
+The values it returns (``CardSummary``, ``Offers``, ``CounterResult``, ...) are defined in
+``counter_results`` and named here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from hardware.codes import CARD, COUPON, GARBLED, GIFT, Classified, CodeKinds, classify_code
 from kiosk.domain.events import CREDIT, POINTS, STAMPS, EventKind
-from kiosk.domain.member import ERASED, Conflict, MemberState
+from kiosk.domain.member import ERASED, MemberState
 from kiosk.domain.programs.accounts import live, pass_account
 from kiosk.domain.programs.names import Names
 from kiosk.domain.rules import STAMP_CARD_REWARD, Action, ActionKind, Refusal, SimpleRules
 from kiosk.errors import InvalidInput
+from kiosk.services.counter_results import (
+    CardSummary,
+    Charge,
+    Choice,
+    CounterAction,
+    CounterResult,
+    Offers,
+    ScanResult,
+    StampProgress,
+    mask_card,
+)
 from kiosk.services.lookup import PhoneLimiter, card_for_phone, checked_phone_key
 from kiosk.services.loyalty import LoyaltyService, Outcome, normalize_card
 
@@ -37,113 +49,27 @@ if TYPE_CHECKING:  # the engine is loaded with a program (kiosk.domain.program),
     from kiosk.domain.programs.engine import ProgramRules
     from kiosk.domain.programs.spec import ProgramSpec, TimePass, VisitCard
 
+#: the service, and the values it returns (in ``counter_results``), which the screens and
+#: the commands import from here
+__all__ = [
+    "DEFAULT_CARD_PATTERN",
+    "MAX_AMOUNT_CENTS",
+    "CardSummary",
+    "Charge",
+    "Choice",
+    "CounterAction",
+    "CounterResult",
+    "CounterService",
+    "Offers",
+    "ScanResult",
+    "StampProgress",
+    "mask_card",
+]
+
 #: the kiosk config's default printed card number ([hardware] card_number_pattern)
 DEFAULT_CARD_PATTERN = r"^[0-9A-Z]{6,24}$"
 #: the largest amount one counter action takes (cents): a typo of extra zeros is refused
 MAX_AMOUNT_CENTS = 10_000_000
-
-
-class CounterAction(StrEnum):
-    """The staff actions a program may offer at the counter."""
-
-    PURCHASE = "purchase"
-    REDEEM = "redeem"
-    TOP_UP = "top_up"
-    PAY = "pay"
-    SUBSCRIBE = "subscribe"
-    SELL_PASS = "sell_pass"
-    USE_PASS = "use_pass"
-    COUPON = "coupon"
-    REFER = "refer"
-    BONUS = "bonus"
-
-
-def mask_card(card: str) -> str:
-    """A card shown without its whole id: the last four characters, "••••E5F6"."""
-    text = card.strip().upper()
-    return "••••" + text[-4:]
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One thing a chooser offers: a reward, a pass, a subscription or a bonus action."""
-
-    id: str
-    names: Names
-    #: what it costs at the till (passes, subscriptions), in cents
-    price_cents: int | None = None
-    #: how many the member has (ready rewards; uses left on a visit card)
-    count: int | None = None
-
-    def name(self, language: str) -> str:
-        return self.names.name(language)
-
-
-@dataclass(frozen=True)
-class Offers:
-    """What the running program offers at the counter, and the choices it has."""
-
-    actions: frozenset[CounterAction]
-    rewards: tuple[Choice, ...] = ()
-    passes: tuple[Choice, ...] = ()
-    subscriptions: tuple[Choice, ...] = ()
-    bonus_actions: tuple[Choice, ...] = ()
-    #: purchase categories, where the program has them
-    categories: tuple[Choice, ...] = ()
-
-    def offers(self, action: CounterAction) -> bool:
-        return action in self.actions
-
-
-@dataclass(frozen=True)
-class StampProgress:
-    id: str
-    names: Names
-    have: int
-    need: int
-
-
-@dataclass(frozen=True)
-class CardSummary:
-    """Whose card it is and what they hold, for the staff screen's header."""
-
-    card: str
-    label: str
-    member: MemberState
-    stamps: tuple[StampProgress, ...]
-    points: int
-    credit_cents: int
-    ready_rewards: tuple[Choice, ...]
-    usable_passes: tuple[Choice, ...]
-    subscriptions: Mapping[str, str]
-    tier: str | None = None
-    #: single-use things two kiosks both allowed offline, for this card's member
-    conflicts: tuple[Conflict, ...] = ()
-
-
-@dataclass(frozen=True)
-class Charge:
-    """What the customer pays at the till for this action (cents)."""
-
-    amount_cents: int
-    discount_cents: int
-    charge_cents: int
-    #: where the discount comes from ("member discount", "Gold tier", "referred voucher")
-    reasons: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class CounterResult:
-    outcome: Outcome
-    charge: Charge | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.outcome.accepted
-
-    @property
-    def refusal(self) -> Refusal | None:
-        return self.outcome.refusal
 
 
 def _refused(
@@ -160,21 +86,6 @@ def _amount(cents: int, what: str) -> int:
     if isinstance(cents, bool) or not isinstance(cents, int) or not 0 < cents <= MAX_AMOUNT_CENTS:
         raise InvalidInput(f"the {what} must be more than 0 and at most {MAX_AMOUNT_CENTS // 100} units")
     return cents
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """A scanned code at the counter: what it is, and what came of it.
-
-    A member card is tapped (``outcome``: the visit, or why not); a gift code shows its
-    member (``summary``), a coupon waits for the card it goes on; anything else is
-    ``refusal`` (garbled_code, product_code, unknown_code, unknown_gift) and nothing was
-    recorded."""
-
-    code: Classified
-    outcome: Outcome | None = None
-    summary: CardSummary | None = None
-    refusal: Refusal | None = None
 
 
 class CounterService:
