@@ -16,7 +16,6 @@ Layout of a data folder::
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
@@ -27,27 +26,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
 from tinydb.storages import Storage
 
 from kiosk.errors import StoreCorrupt, StoreError, StoreWriteError
 from kiosk.store import journal
-from kiosk.store.disk import AppendFile, Disk, OsDisk, write_atomic
+from kiosk.store.disk import AppendFile, Disk, OsDisk
 from kiosk.store.records import JOURNAL as JOURNAL  # the layout's file names live with
 from kiosk.store.records import LEDGER as LEDGER  # their reader, and are the store's too
 from kiosk.store.records import SNAPSHOT as SNAPSHOT
 from kiosk.store.records import read_records
+from kiosk.store.snapshot import FORMAT as FORMAT  # the store.id's format is the snapshot's
+from kiosk.store.snapshot import (
+    Tables,
+    finish_interrupted_rotation,
+    read_snapshot,
+    segment_name,
+    write_snapshot,
+)
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
 STORE_ID = "store.id"
 LOCK = "lock"
 #: what else lives in a data folder, and may come before the store: the sync worker's
 #: folder (`kanta sync pair` before the kiosk's first start) and the desktop run folder
 BESIDE_THE_STORE = ("sync", "run")
 
-Tables = dict[str, dict[int, dict[str, Any]]]
 Op = list[Any]  # [table, doc_id, doc or None]
 
 
@@ -62,32 +66,12 @@ class StoreStats:
     torn_tail_cut: bool
 
 
-def _segment_name(index: int) -> str:
-    return f"{index:06d}.log"
-
-
 def note_newest(newest: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
     """Keep, per kiosk, the event with the highest sequence number seen so far."""
     for event in events:
         kiosk = event.get("kiosk")
         if isinstance(kiosk, str) and event.get("seq", 0) > newest.get(kiosk, {}).get("seq", 0):
             newest[kiosk] = event
-
-
-def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: int) -> int:
-    """Atomically replace the snapshot: temp file, fsync, rename, fsync the folder."""
-    body = json.dumps(tables, separators=(",", ":"), ensure_ascii=False).encode()
-    header = {
-        "format": FORMAT,
-        "n": n,
-        "segment": segment,
-        "bytes": len(body),
-        "sha256": hashlib.sha256(body).hexdigest(),
-        "written": time.time(),
-    }
-    raw = json.dumps(header).encode() + b"\n" + body
-    write_atomic(folder / SNAPSHOT, raw, disk=disk)
-    return len(raw)
 
 
 class CrashSafeStorage(Storage):  # type: ignore[misc]
@@ -220,60 +204,15 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         self.disk.sync_dir(p)
 
     def _load_snapshot(self) -> None:
-        p = self.path / SNAPSHOT
-        what_to_do = (
-            "Nothing was changed. The events are intact in ledger/ and journal.log: "
-            "run `kanta store rebuild` to rebuild the snapshot from them, or restore a backup."
-        )
-        if not self.disk.exists(p):
-            raise StoreCorrupt(f"{p} is missing. {what_to_do}")
-        raw = self.disk.read_bytes(p)
-        cut = raw.find(b"\n")
-        # a view, not a copy: the body is the whole 10 MB at 50,000 members
-        header_line, body = raw[: max(cut, 0)], memoryview(raw)[cut + 1 :]
-        try:
-            header = json.loads(header_line)
-            ok = (
-                cut >= 0
-                and header.get("format") == FORMAT
-                and header.get("bytes") == len(body)
-                and header.get("sha256") == hashlib.sha256(body).hexdigest()
-            )
-        except ValueError:
-            ok = False
-        if not ok:
-            raise StoreCorrupt(
-                f"{p} is damaged (empty, cut short or checksum mismatch). {what_to_do}"
-            )
-        tables = orjson.loads(body)  # the same JSON, read about three times faster at 50,000 members
-        self._tables = {name: {int(k): v for k, v in docs.items()} for name, docs in tables.items()}
-        self._n = self._snapshot_n = int(header["n"])
-        self._segment = int(header["segment"])
-        self._snapshot_bytes = len(raw)
-        self._last_snapshot_at = header.get("written")
+        snap = read_snapshot(self.disk, self.path)
+        self._tables = snap.tables
+        self._n = self._snapshot_n = snap.n
+        self._segment = snap.segment
+        self._snapshot_bytes = snap.size
+        self._last_snapshot_at = snap.written
 
     def _finish_interrupted_rotation(self) -> None:
-        """A snapshot was written but the journal not yet archived: finish the job."""
-        p = self.path
-        archived = p / LEDGER / _segment_name(self._segment - 1)
-        if self._segment > 1 and not self.disk.exists(archived):
-            if not self.disk.exists(p / JOURNAL):
-                raise StoreCorrupt(
-                    f"ledger segment {archived.name} and {JOURNAL} are both missing: events "
-                    "were lost from this folder. Nothing was changed. Restore from a backup."
-                )
-            self.disk.rename(p / JOURNAL, archived)
-            self.disk.sync_dir(p / LEDGER)
-            self.disk.sync_dir(p)
-            log.warning("finished a snapshot rotation interrupted by a restart")
-        elif self._segment > 1 and self.disk.exists(p / JOURNAL):
-            # The rename reached the ledger folder but the old name survived in this one
-            # (the cut came between the two folder syncs): it is the archived segment.
-            records = journal.scan(self.disk.read_bytes(p / JOURNAL), str(p / JOURNAL)).records
-            if records and records[-1].n <= self._snapshot_n:
-                self.disk.remove(p / JOURNAL)
-                self.disk.sync_dir(p)
-                log.warning("removed the old name of a journal already archived as %s", archived.name)
+        finish_interrupted_rotation(self.disk, self.path, self._segment, self._snapshot_n)
 
     def _replay_journal(self) -> None:
         p = self.path / JOURNAL
@@ -515,7 +454,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
             self._journal.close()
             self._journal = None
             self.disk.mkdir(p / LEDGER)
-            self.disk.rename(p / JOURNAL, p / LEDGER / _segment_name(self._segment - 1))
+            self.disk.rename(p / JOURNAL, p / LEDGER / segment_name(self._segment - 1))
             self.disk.sync_dir(p / LEDGER)
             self._journal = self.disk.open_append(p / JOURNAL)
             self.disk.sync_dir(p)
