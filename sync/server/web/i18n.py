@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sync.server.texts import Msg
-from sync.server.web.words_messages import FOREIGN, MESSAGES, PLURALS
+from sync.server.web.words_messages import FOREIGN, LOADER_EXPECTS, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 
 LANGS = ("en", "fi", "sv")
@@ -27,15 +27,26 @@ def _table_text(lang: str, text: str) -> str:
     column = _COLUMN.get(lang)
     if column is None:
         return text
-    found = WORDS.get(text) or MESSAGES.get(text)
+    found = WORDS.get(text) or MESSAGES.get(text) or LOADER_EXPECTS.get(text)
     if found is not None:
         return found[column]
     for pattern, fi, sv in FOREIGN:
         match = pattern.fullmatch(text)
-        if match:
-            groups = {k: translate(lang, v) for k, v in match.groupdict().items()}
-            return (fi if lang == "fi" else sv).format(**groups)
+        if not match:
+            continue
+        # a part named t_... is words, translated too (all of them, or the message stays
+        # English); any other part is data, kept as it is
+        parts = match.groupdict()
+        groups = {k: translate(lang, v) if k.startswith("t_") else v for k, v in parts.items()}
+        if any(k.startswith("t_") and groups[k] == v for k, v in parts.items()):
+            continue
+        return (fi if lang == "fi" else sv).format(**groups)
     return text
+
+
+def known(text: str) -> bool:
+    """Whether a message made outside the console has a Finnish and Swedish wording."""
+    return _table_text("fi", text) != text or text in WORDS or text in MESSAGES
 
 
 def _plural_text(lang: str, one: str, other: str, count: int) -> str:

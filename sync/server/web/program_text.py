@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from kiosk.domain.program import ProgramRules, parse_program
 from kiosk.errors import KantaError
 from sync.server.texts import Msg
+from sync.server.web import i18n
 
 SOURCE = "program"
 _HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -42,7 +43,10 @@ def check(text: str) -> ProgramRules | Problem:
     except KantaError as exc:
         message = str(exc).removeprefix(f"{SOURCE}: ")
         setting = message.split(":", 1)[0]
-        return Problem(line_of(text, setting), message)
+        # the loader's "setting: expected ..." has Finnish and Swedish wordings (the setting
+        # named as written); any other of its explanations is shown as it is, in English
+        said: str | Msg = Msg("{problem}", problem=message) if i18n.known(message) else message
+        return Problem(line_of(text, setting), said)
 
 
 def line_of(text: str, setting: str) -> int | None:

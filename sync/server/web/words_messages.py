@@ -219,6 +219,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "programmet är längre än {top} byte",
     ),
     "not valid TOML: {reason}": ("ei kelvollista TOMLia: {reason}", "inte giltig TOML: {reason}"),
+    "expected at least one program: [[stamp_card]], [[visit_card]], [[time_pass]], [credit], "
+    "[points], [tiers], [[subscription]], [referral], [cashback], [discount] or [[coupon]]": (
+        "odotettiin vähintään yhtä ohjelmaa: [[stamp_card]], [[visit_card]], [[time_pass]], "
+        "[credit], [points], [tiers], [[subscription]], [referral], [cashback], [discount] tai [[coupon]]",
+        "förväntade minst ett program: [[stamp_card]], [[visit_card]], [[time_pass]], [credit], "
+        "[points], [tiers], [[subscription]], [referral], [cashback], [discount] eller [[coupon]]",
+    ),
     "the program has no [program] table": (
         "ohjelmassa ei ole [program]-taulukkoa",
         "programmet har ingen [program]-tabell",
@@ -328,9 +335,9 @@ PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
 #: messages made outside the console: (English pattern, Finnish, Swedish)
 FOREIGN: list[tuple[re.Pattern[str], str, str]] = [
     (
-        re.compile(r"that PIN is too easy to guess \((?P<why>.*)\); choose another"),
-        "tämä PIN on liian helppo arvata ({why}); valitse toinen",
-        "den PIN-koden är för lätt att gissa ({why}); välj en annan",
+        re.compile(r"that PIN is too easy to guess \((?P<t_why>.*)\); choose another"),
+        "tämä PIN on liian helppo arvata ({t_why}); valitse toinen",
+        "den PIN-koden är för lätt att gissa ({t_why}); välj en annan",
     ),
     (
         re.compile(r"role must be one of (?P<roles>.*)"),
@@ -357,4 +364,72 @@ FOREIGN: list[tuple[re.Pattern[str], str, str]] = [
         "liikkeessä ei ole kioskia nimeltä {name}",
         "ingen kiosk med namnet {name} i butiken",
     ),
+    # ---- the kiosk's program loader (kiosk.domain.programs.spec): "setting: expected ..." ----
+    (
+        re.compile(r"(?P<where>[\w.\[\]:-]+): missing; expected (?P<t_what>.+)"),
+        "{where}: puuttuu; odotettiin: {t_what}",
+        "{where}: saknas; förväntade: {t_what}",
+    ),
+    (
+        re.compile(r"(?P<where>[\w.\[\]:-]+): expected (?P<t_what>.+?), got (?P<got>.+)"),
+        "{where}: odotettiin: {t_what}, saatiin {got}",
+        "{where}: förväntade: {t_what}, fick {got}",
+    ),
+    (
+        re.compile(r"(?P<where>[\w.\[\]:-]+): expected (?P<t_what>.+)"),
+        "{where}: odotettiin: {t_what}",
+        "{where}: förväntade: {t_what}",
+    ),
+    (re.compile(r"a whole number ≥ (?P<n>-?\d+)"), "kokonaisluku ≥ {n}", "ett heltal ≥ {n}"),
+    (re.compile(r"a whole number ≤ (?P<n>\d+)"), "kokonaisluku ≤ {n}", "ett heltal ≤ {n}"),
+    (re.compile(r"a number ≥ 0 and ≤ (?P<n>\S+)"), "luku ≥ 0 ja ≤ {n}", "ett tal ≥ 0 och ≤ {n}"),
+    (re.compile(r"one of (?P<choices>.+)"), "jokin näistä: {choices}", "ett av {choices}"),
+    (
+        re.compile(r"a list of tables: write each as (?P<table>.+)"),
+        "taulukkolista: kirjoita kukin muodossa {table}",
+        "en lista av tabeller: skriv var och en som {table}",
+    ),
 ]
+
+#: what the program loader expects of a setting (the t_what of its messages above)
+LOADER_EXPECTS: dict[str, tuple[str, str]] = {
+    "a text string": ("tekstijono", "en textsträng"),
+    "a non-empty text string": ("tekstijono, joka ei ole tyhjä", "en textsträng som inte är tom"),
+    "true or false": ("true tai false", "true eller false"),
+    "a number ≥ 0": ("luku ≥ 0", "ett tal ≥ 0"),
+    "a date like 2026-03-31": ("päivämäärä kuten 2026-03-31", "ett datum som 2026-03-31"),
+    'a time of day like "22:00"': ('kellonaika kuten "22:00"', 'en tid på dagen som "22:00"'),
+    "a table": ("taulukko", "en tabell"),
+    "a list of tables ([[...]])": ("taulukkolista ([[...]])", "en lista av tabeller ([[...]])"),
+    "a list of text strings": ("tekstijonojen lista", "en lista av textsträngar"),
+    "an id: lowercase letters, digits, '-' or '_'": (
+        "tunnus: pieniä kirjaimia, numeroita, '-' tai '_'",
+        "ett id: små bokstäver, siffror, '-' eller '_'",
+    ),
+    "an id of lowercase letters, digits, '-' or '_' (at most 40)": (
+        "tunnus pienistä kirjaimista, numeroista, '-' tai '_' (enintään 40)",
+        "ett id av små bokstäver, siffror, '-' eller '_' (högst 40)",
+    ),
+    "a name: a text string or a table of languages": (
+        "nimi: tekstijono tai kielten taulukko",
+        "ett namn: en textsträng eller en tabell med språk",
+    ),
+    'an amount of money as text with at most two decimals, like "3.50"': (
+        'rahamäärä tekstinä enintään kahdella desimaalilla, kuten "3.50"',
+        'ett penningbelopp som text med högst två decimaler, som "3.50"',
+    ),
+    "an IANA time zone such as Europe/Helsinki": (
+        "IANA-aikavyöhyke kuten Europe/Helsinki",
+        "en IANA-tidszon som Europe/Helsinki",
+    ),
+    "a three-letter ISO 4217 code such as EUR": (
+        "kolmikirjaiminen ISO 4217 -koodi kuten EUR",
+        "en ISO 4217-kod på tre bokstäver som EUR",
+    ),
+    "at least one [[tiers.level]]": ("vähintään yksi [[tiers.level]]", "minst en [[tiers.level]]"),
+    "an account name or false": ("tilin nimi tai false", "ett kontonamn eller false"),
+    "the name of an account of this program, or false to let it go": (
+        "tämän ohjelman tilin nimi tai false, jos saldo saa jäädä",
+        "namnet på ett konto i programmet, eller false för att släppa det",
+    ),
+}

@@ -152,6 +152,14 @@ def test_the_tables_have_no_key_twice_and_a_message_with_values_translates() -> 
     assert i18n.day("2026-03-05", "fi") == "5.3.2026" and i18n.day("2026-03-05", "sv") == "2026-03-05"
     assert i18n.moment("2026-03-05T10:07:00+02:00", "fi") == "5.3.2026 klo 10.07"
     assert i18n.money(123456, "sv") == "1\u00a0234,56\u00a0€"
+    # the kiosk's program loader: "setting: expected ..." translated, the setting as written
+    loader = "stamp_card[0].reward_at: expected a whole number ≥ 1, got 'ten'"
+    assert (
+        i18n.translate("fi", loader) == "stamp_card[0].reward_at: odotettiin: kokonaisluku ≥ 1, saatiin 'ten'"
+    )
+    assert i18n.translate("sv", loader) == "stamp_card[0].reward_at: förväntade: ett heltal ≥ 1, fick 'ten'"
+    # an explanation only partly known stays whole, in English (the page marks it lang="en")
+    assert not i18n.known("program.ends: expected a date on or after program.starts")
 
 
 #: English words no Finnish or Swedish sentence has (whole words, any case)
@@ -171,6 +179,7 @@ def _visible(html: str, *known: str) -> str:
     for value in known:
         text = text.replace(value, " ")
     text = re.sub(r"[\w.+-]+@[\w.-]+", " ", text)
+    text = re.sub(r"\[\[?[\w.]+\]\]?", " ", text)  # a program's TOML tables, as the owner writes them
     return re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", " ", text)
 
 
@@ -210,11 +219,16 @@ def _pages(http: httpx.Client, member: str) -> Iterator[tuple[str, str]]:
         yield name, http.post(action, data=form, files={"file": ("f.csv", text.encode(), "text/csv")}).text
     pins = {"name": "Aino", "role": "staff", "pin": "1111", "pin_again": "1111", "action": "save"}
     yield "trivial PIN", http.post("/staff", data={"csrf": csrf_of(http.get("/staff").text), **pins}).text
-    program = {"action": "check", "toml": '[program]\nid = "cafe"\n[carry_over]\n'}
-    yield (
-        "program refused",
-        http.post("/program", data={"csrf": csrf_of(http.get("/program").text), **program}).text,
-    )
+    refused_programs = {
+        "program without a card": '[program]\nid = "cafe"\n[carry_over]\n',
+        "program setting refused": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
+        'reward = "R"\nreward_at = "ten"\n',
+    }
+    for name, toml in refused_programs.items():
+        form = {"csrf": csrf_of(http.get("/program").text), "action": "check", "toml": toml}
+        page = http.post("/program", data=form).text
+        assert 'id="problem"' in page and 'lang="en"' not in page, name
+        yield name, page
 
 
 def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveShop) -> None:
@@ -231,7 +245,7 @@ def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveSho
                 words = ENGLISH.findall(_visible(page, OWNER, "kanta-"))
                 assert not words, f"{name} in {lang} shows English: {words}"
                 shown += 1
-            assert shown == 18
+            assert shown == 19
 
 
 def test_a_browser_switches_to_finnish_and_sees_it_on_every_page(live: LiveShop, browser: Browser) -> None:
