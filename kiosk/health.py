@@ -280,11 +280,13 @@ def collect_status(
     now: float | None = None,
     env: Mapping[str, str] | None = None,
     clock: bool | str | None = "probe",
+    disk_usage: Callable[[Path], Any] = shutil.disk_usage,
 ) -> dict[str, Any]:
     """Everything `kanta status` shows, as a JSON-ready dict with a ``checks`` list.
 
     Each check is ``{"name", "level": ok|warn|fail|unknown, "detail"}``; ``attention`` is
     True when any check failed. Never raises for a missing or odd file: it says so.
+    ``disk_usage`` tells the data folder's file system's ``total`` and ``free`` bytes.
     """
     data_dir = Path(data_dir)
     now = time.time() if now is None else now
@@ -374,7 +376,7 @@ def collect_status(
     # the disk
     disk: dict[str, Any] = {}
     try:
-        usage = shutil.disk_usage(data_dir if data_dir.exists() else data_dir.parent)
+        usage = disk_usage(data_dir if data_dir.exists() else data_dir.parent)
         disk = {"free_bytes": usage.free, "total_bytes": usage.total}
         low = usage.free < LOW_DISK_BYTES or usage.free < usage.total * LOW_DISK_FRACTION
         check("disk", FAIL if low else OK,
@@ -403,6 +405,27 @@ def collect_status(
         "sync": sync,
         "disk": disk,
         "clock_synced": synced,
+    }
+
+
+#: the checks a kiosk's heartbeat carries to the owner's Kiosks page (sync.client)
+HEARTBEAT_CHECKS = ("reader", "scanner", "disk", "clock")
+#: a check's detail in a heartbeat is cut to this (the server takes small bodies)
+HEARTBEAT_DETAIL_CHARS = 200
+
+
+def heartbeat_health(status: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """The hardware part of a heartbeat, from ``collect_status``'s result: each of
+    HEARTBEAT_CHECKS as ``{"level", "detail"}``, the same words `kanta status` shows."""
+    checks = status.get("checks")
+    found = {c["name"]: c for c in checks if isinstance(c, dict)} if isinstance(checks, list) else {}
+    return {
+        name: {
+            "level": str(found[name].get("level", UNKNOWN)),
+            "detail": str(found[name].get("detail", ""))[:HEARTBEAT_DETAIL_CHARS],
+        }
+        for name in HEARTBEAT_CHECKS
+        if name in found
     }
 
 

@@ -28,15 +28,17 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.domain.events import event_from_dict
 from kiosk.errors import EventFormatError, SyncError
+from kiosk.health import collect_status, heartbeat_health
 from kiosk.store import downloads, inbox
 from kiosk.store.records import ScanPos, read_records
 from kiosk.syncstatus import load_status, save_status
@@ -107,8 +109,11 @@ class SyncClient:
         transport: Transport | None = None,
         batch_size: int = MAX_BATCH,
         sleep: Callable[[float], None] = time.sleep,
+        health: Callable[[Path], Mapping[str, Any]] = collect_status,
     ) -> None:
         self.data_dir = Path(data_dir)
+        #: the kiosk's health as `kanta status` checks it (reader, scanner, disk, clock)
+        self.health = health
         self.state = load_state(self.data_dir)
         if not self.state.paired:
             raise SyncError(
@@ -284,10 +289,17 @@ class SyncClient:
     # ---- the rest ------------------------------------------------------------------------
 
     def heartbeat(self, pending: int) -> None:
-        status = {"pushed_seq": self.state.pushed_seq, "inbox_files": inbox.pending_count(self.data_dir)}
-        self.transport.request(
-            "POST", f"{API}/heartbeat", body={"pending": pending, "hardware": {}, "status": status}
-        )
+        """The kiosk is alive: what is pending, its reader/scanner/disk/clock health (the
+        checks of `kanta status`, for the owner's Kiosks page) and its software version."""
+        report = self.health(self.data_dir)
+        status = {
+            "pushed_seq": self.state.pushed_seq,
+            "inbox_files": inbox.pending_count(self.data_dir),
+            "version": __version__,
+            "attention": bool(report.get("attention")),
+        }
+        body = {"pending": pending, "hardware": heartbeat_health(report), "status": status}
+        self.transport.request("POST", f"{API}/heartbeat", body=body)
 
     def send_head(self) -> None:
         """The kiosk's public key and newest signed chain head (kiosk.store.signing), once

@@ -42,16 +42,26 @@ def kiosk_rows(console: Console, shop_id: int) -> list[dict[str, Any]]:
         beat = k["heartbeat"] or {}
         hardware = _table(beat.get("hardware"))
         status = _table(beat.get("status"))
-        health = {key: hardware[key] for key in HEALTH_KEYS if key in hardware}
+        health = [(key, _health_text(hardware[key])) for key in HEALTH_KEYS if key in hardware]
         rows.append(
             {
                 **k,
-                "health": [(key, str(value)) for key, value in health.items()],
+                "health": health,
                 "software": status.get("version") or status.get("software") or "—",
                 "program": programs.get(k["name"]) or "—",
             }
         )
     return rows
+
+
+def _health_text(value: object) -> str:
+    """One check as the kiosk sent it: ``{"level", "detail"}`` (kiosk.health.heartbeat_health)
+    reads "FAIL — not connected (pcsc)…"; what an older kiosk sent is shown as it is."""
+    if isinstance(value, dict) and "level" in value:
+        level = str(value["level"])
+        shown = level if level in ("ok", "unknown") else level.upper()
+        return f"{shown} — {value.get('detail', '')}"
+    return str(value)
 
 
 def _table(value: object) -> dict[str, Any]:
