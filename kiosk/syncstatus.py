@@ -8,7 +8,8 @@ a position: the worker's durable cursors are in ``sync/state.json`` (``sync.stat
 a lost status only means "never synced" until the next cycle. Keys the worker writes:
 ``server``, ``kiosk``, ``pushed_seq``, ``pull_cursor``, ``pending``, ``inbox_files``,
 ``cycles``, ``last_attempt``, ``last_ok``, ``last_error``, ``last_error_at`` (times are
-ISO 8601 with an offset).
+ISO 8601 with an offset), ``last_resend`` (when and which of this kiosk's events the
+server said it was missing, resent in the same cycle).
 """
 
 from __future__ import annotations

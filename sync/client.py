@@ -86,6 +86,19 @@ MAX_BATCH = 1000
 #: stay under the server's 4 MiB body limit (counted before compression)
 MAX_BATCH_BYTES = 3_500_000
 PULL_LIMIT = 5000
+#: how often one cycle resends a range the server says it is missing (409 naming
+#: ``missing_from``) before the cycle ends with that error and the next one tries again
+GAP_RESENDS = 3
+
+
+class ChainGap(SyncError):
+    """The server is missing this kiosk's events ``first``..``last`` (it lost them, say it
+    was restored from an older backup): the push starts again from ``first``."""
+
+    def __init__(self, message: str, first: int, last: int | None) -> None:
+        super().__init__(message)
+        self.first = first
+        self.last = last
 
 
 @dataclass
@@ -97,6 +110,8 @@ class CycleResult:
     imported: int = 0
     pending: int = 0
     errors: list[str] = field(default_factory=list)
+    #: ranges the server said it was missing, resent in this cycle
+    resent: list[tuple[int, int | None]] = field(default_factory=list)
 
 
 class SyncClient:
@@ -152,13 +167,40 @@ class SyncClient:
         raw = self.state.extra.get("scan", {})
         return ScanPos(int(raw.get("n", 0)), int(raw.get("file", 1)), int(raw.get("offset", 0)))
 
-    def push(self, stop: threading.Event | None = None) -> tuple[int, int]:
+    def push(
+        self, stop: threading.Event | None = None, resent: list[tuple[int, int | None]] | None = None
+    ) -> tuple[int, int]:
         """Push every unpushed event of this kiosk; returns (stored, duplicates).
+
+        When the server says it is missing a range of this kiosk's events, the range is
+        resent at once, in this cycle (at most GAP_RESENDS times; each range is added to
+        ``resent``), not at the next interval.
+        """
+        totals = [0, 0]
+        for _ in range(GAP_RESENDS):
+            try:
+                self._push_pass(stop, totals)
+            except ChainGap as gap:
+                log.warning("sync: %s; resending it now", gap)
+                if resent is not None:
+                    resent.append((gap.first, gap.last))
+                continue
+            return totals[0], totals[1]
+        try:
+            self._push_pass(stop, totals)
+        except ChainGap as gap:
+            raise SyncError(
+                f"{gap}; resent {GAP_RESENDS} times in this cycle and still missing there: the next "
+                "sync tries again (nothing is dropped; if it repeats, the server needs a look)"
+            ) from None
+        return totals[0], totals[1]
+
+    def _push_pass(self, stop: threading.Event | None, totals: list[int]) -> None:
+        """One pass from the saved position; adds (stored, duplicates) to ``totals``.
 
         One request in flight while the next batch is read from the store; the state
         advances only after the server acknowledged a batch, in order.
         """
-        stored = duplicates = 0
         batch: list[dict[str, Any]] = []
         batch_bytes = 0
         batch_pos: ScanPos | None = None  # the position once every event so far is read
@@ -175,12 +217,13 @@ class SyncClient:
             self._save(pushed_seq=pushed_seq, extra={**self.state.extra, "scan": scan})
 
         def settle() -> None:
-            nonlocal inflight, stored, duplicates
+            nonlocal inflight
             if inflight is not None:
                 future, top, pos = inflight
                 inflight = None
                 s, d = future.result()
-                stored, duplicates = stored + s, duplicates + d
+                totals[0] += s
+                totals[1] += d
                 save(top, pos)
 
         with ThreadPoolExecutor(max_workers=1) as sender:
@@ -213,7 +256,6 @@ class SyncClient:
                 if inflight is not None:  # an error elsewhere: keep what the server confirmed
                     with contextlib.suppress(Exception):
                         settle()
-        return stored, duplicates
 
     def _send_batch(self, batch: list[dict[str, Any]]) -> tuple[int, int]:
         try:
@@ -238,15 +280,17 @@ class SyncClient:
         """Turn the server's refusal of a batch into a SyncError saying what is wrong (it
         ends up in ``kanta sync status`` and ``kanta status``). Nothing is dropped: the
         events stay in the store and unacknowledged. When the server names a gap in this
-        kiosk's chain, the next push resends from the first missing sequence number."""
+        kiosk's chain, the push starts again from the first missing sequence number
+        (ChainGap)."""
         index = body.get("index")
         bad = batch[index] if isinstance(index, int) and 0 <= index < len(batch) else {}
         missing = body.get("missing_from")
         if exc.status == 409 and isinstance(missing, int) and 1 <= missing <= self.state.pushed_seq + 1:
             self._save(pushed_seq=missing - 1, extra={**self.state.extra, "scan": {}})
-            raise SyncError(
-                f"the server is missing this kiosk's events from seq {missing} to "
-                f"{body.get('missing_to')}; they are sent again at the next sync"
+            last = body.get("missing_to")
+            last = last if isinstance(last, int) else None
+            raise ChainGap(
+                f"the server was missing this kiosk's events seq {missing} to {last or '?'}", missing, last
             ) from None
         if exc.status in (409, 422) and bad:
             raise SyncError(
@@ -333,7 +377,7 @@ class SyncClient:
         # cycles ended since the worker's status began: what tests and tools wait for
         status["cycles"] = (count if isinstance(count, int) and not isinstance(count, bool) else 0) + 1
         try:
-            result.pushed, result.push_duplicates = self.push(stop)
+            result.pushed, result.push_duplicates = self.push(stop, result.resent)
             result.pulled, result.inbox_files = self.pull(stop)
             self.heartbeat(result.pending)
             self.send_head()
@@ -371,6 +415,11 @@ class SyncClient:
             pending=result.pending,
             inbox_files=inbox.pending_count(self.data_dir),
         )
+        if result.resent:
+            ranges = ", ".join(f"{a} to {'?' if b is None else b}" for a, b in result.resent)
+            status["last_resend"] = (
+                f"{_now()}: the server was missing this kiosk's events seq {ranges}; resent in the same cycle"
+            )
         save_status(self.data_dir, status)
 
     def run(

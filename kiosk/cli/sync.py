@@ -175,6 +175,7 @@ def sync_status(args: argparse.Namespace) -> int:
         "last_ok": status.get("last_ok"),
         "last_attempt": status.get("last_attempt"),
         "last_error": status.get("last_error"),
+        "last_resend": status.get("last_resend"),
     }
     try:
         with Ledger.open(data, readonly=True) as ledger:
