@@ -280,13 +280,14 @@ def collect_status(
     now: float | None = None,
     env: Mapping[str, str] | None = None,
     clock: bool | str | None = "probe",
-    disk_usage: Callable[[Path], Any] = shutil.disk_usage,
+    disk_usage: Callable[[Path], Any] | None = None,
 ) -> dict[str, Any]:
     """Everything `kanta status` shows, as a JSON-ready dict with a ``checks`` list.
 
     Each check is ``{"name", "level": ok|warn|fail|unknown, "detail"}``; ``attention`` is
     True when any check failed. Never raises for a missing or odd file: it says so.
-    ``disk_usage`` tells the data folder's file system's ``total`` and ``free`` bytes.
+    ``disk_usage`` tells the data folder's file system's ``total`` and ``free`` bytes
+    (``shutil.disk_usage`` unless given).
     """
     data_dir = Path(data_dir)
     now = time.time() if now is None else now
@@ -376,7 +377,7 @@ def collect_status(
     # the disk
     disk: dict[str, Any] = {}
     try:
-        usage = disk_usage(data_dir if data_dir.exists() else data_dir.parent)
+        usage = (disk_usage or shutil.disk_usage)(data_dir if data_dir.exists() else data_dir.parent)
         disk = {"free_bytes": usage.free, "total_bytes": usage.total}
         low = usage.free < LOW_DISK_BYTES or usage.free < usage.total * LOW_DISK_FRACTION
         check("disk", FAIL if low else OK,
