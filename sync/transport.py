@@ -154,10 +154,13 @@ class Transport:
                     return response.json() if response.content else {}
                 detail = _detail(response)
                 if status in (401, 403):
+                    what = (
+                        "check the login's email, password and role (the owner's login is needed)"
+                        if self.basic
+                        else "pair the kiosk again with `kanta sync pair`"
+                    )
                     raise AuthRejected(
-                        f"the server refused the credentials ({status}: {detail}); "
-                        "pair the kiosk again with `kanta sync pair`",
-                        status,
+                        f"the server refused the credentials ({status}: {detail}); {what}", status
                     )
                 if status in (408, 425, 429) or status >= 500:
                     wait = _retry_after(response)

@@ -174,11 +174,27 @@ def kiosk_auth(request: Request, _doc: Annotated[None, Depends(_bearer_doc)]) ->
     return kiosk
 
 
-def owner_auth(request: Request, _doc: Annotated[None, Depends(_basic_doc)]) -> OwnerAuth:
-    owner = _owner_from(request)
-    if owner is None:
+#: what a manager's login is told where the console would say "for the shop's owner"
+OWNER_ONLY = (
+    "this is for the shop's owner: a manager's login reads figures, members, flags and kiosks, "
+    "as on the console, and changes nothing of the program, kiosks, staff or backups"
+)
+
+
+def login_auth(request: Request, _doc: Annotated[None, Depends(_basic_doc)]) -> OwnerAuth:
+    """Any console login: the owner's or a manager's."""
+    login = _owner_from(request)
+    if login is None:
         raise unauthorized("owner email and password are needed (HTTP Basic)", 'Basic realm="kanta"')
-    return owner
+    return login
+
+
+def owner_auth(request: Request, _doc: Annotated[None, Depends(_basic_doc)]) -> OwnerAuth:
+    """The owner's login: a manager's is 403, as the console refuses the owner's pages."""
+    login = login_auth(request, _doc)
+    if not login.is_owner:
+        raise ApiError(403, OWNER_ONLY, role=login.role)
+    return login
 
 
 def shop_auth(
@@ -186,18 +202,21 @@ def shop_auth(
     _doc1: Annotated[None, Depends(_bearer_doc)],
     _doc2: Annotated[None, Depends(_basic_doc)],
 ) -> int:
-    """Kiosk or owner: returns the shop id."""
+    """Kiosk or owner: returns the shop id (a manager's login is 403)."""
     kiosk = _kiosk_from(request)
     if kiosk is not None:
         return kiosk.shop_id
     owner = _owner_from(request)
     if owner is not None:
+        if not owner.is_owner:
+            raise ApiError(403, OWNER_ONLY, role=owner.role)
         return owner.shop_id
     raise unauthorized("a kiosk token or the owner login is needed", "Bearer")
 
 
 KioskDep = Annotated[KioskAuth, Depends(kiosk_auth)]
 OwnerDep = Annotated[OwnerAuth, Depends(owner_auth)]
+LoginDep = Annotated[OwnerAuth, Depends(login_auth)]
 After = Annotated[int, Query(ge=0, le=2**62, description="return events with a cursor above this")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PULL, description="at most this many events")]
 
@@ -356,12 +375,12 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         return heads.for_backup(engine, owner.shop_id)
 
     @app.get(f"{API}/kiosks", tags=["owner"])
-    def list_kiosks(owner: OwnerDep) -> dict[str, list[dict[str, Any]]]:
+    def list_kiosks(owner: LoginDep) -> dict[str, list[dict[str, Any]]]:
         """The shop's kiosks: last seen, pending events, revoked."""
         return {"kiosks": store.list_kiosks(engine, owner.shop_id)}
 
     @app.get(f"{API}/kiosks/{{name}}", tags=["owner"])
-    def get_kiosk(name: str, owner: OwnerDep) -> dict[str, Any]:
+    def get_kiosk(name: str, owner: LoginDep) -> dict[str, Any]:
         """One kiosk of the shop (404 for another shop's)."""
         _check_name(name)
         return store.get_kiosk(engine, owner.shop_id, name)
@@ -374,7 +393,7 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         return {"revoked": True}
 
     @app.get(f"{API}/flags", tags=["owner"])
-    def flags(owner: OwnerDep) -> dict[str, list[dict[str, Any]]]:
+    def flags(owner: LoginDep) -> dict[str, list[dict[str, Any]]]:
         """Members whose balance the shop's events overdraw (e.g. a reward redeemed twice offline)."""
         return {"flags": store.flags(engine, owner.shop_id)}
 

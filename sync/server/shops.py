@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, Engine
 from kiosk.errors import KantaError
 from sync.server import auth, db
 from sync.server.bodies import check_shape
+from sync.server.console_schema import console_users
 from sync.server.errors import ApiError
 
 
@@ -31,8 +32,16 @@ class KioskAuth:
 
 @dataclass(frozen=True)
 class OwnerAuth:
+    """A login of the shop's console and JSON API: its owner, or a manager (figures,
+    members, sales and kiosks, as on the console; ``console_users.role``)."""
+
     shop_id: int
     email: str
+    role: str = "owner"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == "owner"
 
 
 def now_iso() -> str:
@@ -133,16 +142,20 @@ def kiosk_for_token(engine: Engine, token: str) -> KioskAuth | None:
 
 
 def owner_login(engine: Engine, email: str, password: str) -> OwnerAuth | None:
+    """The login with its role (no console settings: an owner), or None."""
+    o, u = db.owners.c, console_users.c
     with db.read_tx(engine) as conn:
         row = conn.execute(
-            sa.select(db.owners.c.shop_id, db.owners.c.password_hash).where(db.owners.c.email == email)
+            sa.select(o.shop_id, o.password_hash, u.role)
+            .select_from(db.owners.outerjoin(console_users, u.email == o.email))
+            .where(o.email == email)
         ).first()
     if row is None:
         auth.check_password(password, auth.DUMMY_HASH)
         return None
     if not auth.check_password(password, row.password_hash):
         return None
-    return OwnerAuth(row.shop_id, email)
+    return OwnerAuth(row.shop_id, email, row.role or "owner")
 
 
 def list_kiosks(engine: Engine, shop_id: int) -> list[dict[str, Any]]:
