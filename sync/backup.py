@@ -12,8 +12,10 @@ Parts of ``kanta-backup-<when>.zip``:
 * ``ledger.csv``: one row per event, with a column per account.
 
 CSV files are UTF-8 with a byte-order mark (so Excel reads the text right), CRLF line
-ends, and a configurable delimiter (``;`` for Finnish-locale Excel). Text cells that a
-spreadsheet would take for a formula get a leading apostrophe.
+ends, and a configurable delimiter (``;`` for Finnish-locale Excel); money in euros with a
+decimal comma and the unit in the column's name, card numbers as text Excel keeps, times
+as ``YYYY-MM-DD HH:MM:SS`` in UTC. Text cells that a spreadsheet would take for a formula
+get a leading apostrophe.
 
 ``pull`` makes one from the server (owner login), ``create`` from a kiosk's own store
 (no server: a USB stick); ``verify`` checks every part and says which one is damaged

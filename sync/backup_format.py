@@ -11,12 +11,13 @@ import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from kiosk.domain.events import Event, event_from_trusted_dict
+from kiosk.domain.events import CREDIT, SPEND, Event, event_from_trusted_dict
 from kiosk.domain.member import MemberState
 from kiosk.errors import KantaError
 
@@ -31,20 +32,25 @@ DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
 #: text cells starting with these are formulas to a spreadsheet
 _FORMULA_CHARS = frozenset("=+-@\t\r")
 
+#: accounts kept in cents (kiosk.domain.events): written in euros with a decimal comma,
+#: the unit in the column's name, as Finnish-locale Excel reads money
+MONEY_ACCOUNTS = frozenset({CREDIT, SPEND})
+CURRENCY = "EUR"
+
 MEMBER_COLUMNS = (
     "member",
     "status",
     "cards",
     "retired_cards",
-    "created_at",
-    "enrolled_at",
-    "last_visit_at",
+    "created_at (UTC)",
+    "enrolled_at (UTC)",
+    "last_visit_at (UTC)",
     "events",
     "overdrawn",
 )
 LEDGER_COLUMNS = (
     "id",
-    "wall",
+    "wall (UTC)",
     "hlc",
     "kiosk",
     "seq",
@@ -91,6 +97,41 @@ def csv_delimiter(name: str) -> str:
         raise BackupError(f"CSV delimiter {name!r}: use ',', ';' or 'tab'") from None
 
 
+def account_column(account: str) -> str:
+    """An account's column name: money says its unit."""
+    return f"{account} ({CURRENCY})" if account in MONEY_ACCOUNTS else account
+
+
+def _amount(account: str, value: int) -> int | str:
+    if account not in MONEY_ACCOUNTS:
+        return value
+    sign = "-" if value < 0 else ""
+    whole, frac = divmod(abs(value), 100)
+    return f"{sign}{whole},{frac:02d}"
+
+
+def _card_cell(cards: str) -> str:
+    """Card numbers as text Excel keeps (``="0400638..."``): else a 13-digit card shows as
+    4,00638E+12 and its last digits are lost."""
+    return '="' + _cell(cards).replace('"', '""') + '"' if cards else ""
+
+
+def _time_cell(value: str | None) -> str:
+    """An ISO 8601 time as ``YYYY-MM-DD HH:MM:SS`` in UTC, which Excel takes for a date and
+    time (it reads no ``T`` and no offset)."""
+    if not value:
+        return ""
+    if len(value) == 29 and value.endswith("+00:00") and value[10] == "T":  # as kiosks write it
+        return f"{value[:10]} {value[11:19]}"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return _cell(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _cell(value: str) -> str:
     """Text for a CSV cell: one line, and never taken for a formula."""
     if not value:
@@ -119,18 +160,18 @@ def ledger_row(raw: dict[str, Any], accounts: list[str]) -> list[Any]:
     data = raw.get("data")
     return [
         raw["id"],
-        raw["wall"],
+        _time_cell(raw["wall"]),
         raw["hlc"],
         _cell(raw["kiosk"]),
         raw["seq"],
         raw["kind"],
         _cell(raw["member"]),
-        _cell(raw.get("card") or ""),
+        _card_cell(raw.get("card") or ""),
         _cell(raw.get("actor") or ""),
         raw.get("reverses") or "",
         _cell(raw["program"]),
         _cell(json.dumps(dict(data), ensure_ascii=False, sort_keys=True) if data else ""),
-        *[deltas.get(a, "") for a in accounts],
+        *[_amount(a, deltas[a]) if a in deltas else "" for a in accounts],
     ]
 
 
@@ -138,14 +179,14 @@ def member_row(state: MemberState, accounts: list[str]) -> list[Any]:
     return [
         _cell(state.member_id),
         state.status,
-        _cell(" ".join(state.cards)),
-        _cell(" ".join(state.retired_cards)),
-        state.created_at or "",
-        state.enrolled_at or "",
-        state.last_visit_at or "",
+        _card_cell(" ".join(state.cards)),
+        _card_cell(" ".join(state.retired_cards)),
+        _time_cell(state.created_at),
+        _time_cell(state.enrolled_at),
+        _time_cell(state.last_visit_at),
         state.event_count,
         " ".join(state.overdrawn),
-        *(state.balances.get(a, 0) for a in accounts),
+        *(_amount(a, state.balances.get(a, 0)) for a in accounts),
     ]
 
 

@@ -33,6 +33,7 @@ from sync.backup_format import (
     MEMBER_COLUMNS,
     MEMBERS,
     BackupError,
+    account_column,
     bulk_gc,
     csv_delimiter,
     fsync_path,
@@ -227,7 +228,7 @@ class BackupWriter:
                     mf.write(BOM)
                     mw = csv.writer(mf, delimiter=d)
                     member_accounts = sorted({a for s in states.values() for a in s.balances})
-                    mw.writerow([*MEMBER_COLUMNS, *member_accounts])
+                    mw.writerow([*MEMBER_COLUMNS, *map(account_column, member_accounts)])
                     for member_id in sorted(states):
                         mw.writerow(member_row(states[member_id], member_accounts))
                 parts[LEDGER] = _copy_part(zf, ledger_tmp, LEDGER, rows)
@@ -307,7 +308,7 @@ def _ledger_and_fold(
     with bulk_gc(), out.open("w", encoding="utf-8", newline="") as lf:
         lf.write(BOM)
         lw = csv.writer(lf, delimiter=delimiter)
-        lw.writerow([*LEDGER_COLUMNS, *accounts])
+        lw.writerow([*LEDGER_COLUMNS, *map(account_column, accounts)])
         rows = 0
         try:
             for line in _merge_spools(spools):

@@ -7,6 +7,7 @@ import json
 import threading
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import IO
 
@@ -21,6 +22,7 @@ from kiosk.store import maintenance
 from kiosk.store.ledger import Ledger
 from sync import backup, backup_restore
 from tests.conftest import FakeClock
+from tests.sync.spreadsheet_cells import spreadsheet_text, spreadsheet_time
 
 
 def _shop(tmp_path: Path, clock: FakeClock) -> tuple[LoyaltyService, LoyaltyService]:
@@ -72,8 +74,14 @@ def test_create_verify_restore_round_trip(tmp_path: Path, clock: FakeClock) -> N
     assert header.startswith("member;status;cards;")
     rows = backup.read_members_csv(path)
     assert len(rows) == 4
-    credit = [r for r in rows if r.get("credit") == "2000"]
+    credit = [r for r in rows if r.get("credit (EUR)") == "20,00"]  # 2000 cents
     assert len(credit) == 1
+    # cards as text Excel keeps, times Excel reads, in the shop's own state
+    for row in rows:
+        state = a.ledger.member(row["member"])
+        assert state is not None and spreadsheet_text(row["cards"]) == " ".join(state.cards)
+        created = datetime.fromisoformat(state.created_at or "").replace(microsecond=0)
+        assert spreadsheet_time(row["created_at (UTC)"]) == created
     ledger_csv = zipfile.ZipFile(path).read("ledger.csv").decode("utf-8-sig").splitlines()
     assert len(ledger_csv) == manifest["counts"]["events"] + 1
     assert sum(";'=CMD|'/C calc'!A0;" in row for row in ledger_csv) == 1
@@ -86,7 +94,7 @@ def test_comma_delimiter(tmp_path: Path, clock: FakeClock) -> None:
     b.ledger.close()
     path = backup.create_from_store(tmp_path / "a", tmp_path / "out", delimiter=",")
     head = zipfile.ZipFile(path).read("ledger.csv").decode("utf-8-sig").splitlines()[0]
-    assert head.startswith("id,wall,hlc,kiosk,seq,kind,")
+    assert head.startswith("id,wall (UTC),hlc,kiosk,seq,kind,")
     assert json.loads(zipfile.ZipFile(path).read("manifest.json"))["csv_delimiter"] == ","
     assert backup.verify(path).ok
 

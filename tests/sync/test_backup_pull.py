@@ -7,6 +7,7 @@ import csv
 import json
 import zipfile
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,12 @@ from kiosk.errors import SyncError
 from kiosk.store import maintenance
 from kiosk.store.ledger import Ledger
 from sync import backup
+from sync.backup_format import account_column
 from sync.client import SyncClient, Transport
 from sync.state import load_state
 from tests.conftest import FakeClock
 from tests.sync.client.live import PASSWORD, LiveServer, Shop, two_paired_kiosks
+from tests.sync.spreadsheet_cells import spreadsheet_amount, spreadsheet_text, spreadsheet_time
 
 
 @pytest.fixture
@@ -86,11 +89,14 @@ def test_pull_then_restore(server: LiveServer, tmp_path: Path, clock: FakeClock)
     for row, raw in zip(rows, in_order, strict=True):
         cells = dict(zip(header, row, strict=True))
         assert (cells["id"], cells["kind"], cells["seq"]) == (raw["id"], raw["kind"], str(raw["seq"]))
-        assert cells["member"] == raw["member"] and cells["card"] == raw.get("card", "")
+        assert cells["member"] == raw["member"] and spreadsheet_text(cells["card"]) == raw.get("card", "")
+        assert spreadsheet_time(cells["wall (UTC)"]) == datetime.fromisoformat(raw["wall"]).replace(
+            microsecond=0
+        )
         data = raw.get("data")
         assert cells["data"] == (json.dumps(data, ensure_ascii=False, sort_keys=True) if data else "")
         for account, delta in raw["postings"]:
-            assert cells[account] == str(delta)
+            assert spreadsheet_amount(account, cells[account_column(account)]) == delta
     folded = _fold(held)
     assert report.manifest["counts"]["members"] == len(folded)
     members = {row["member"]: row for row in backup.read_members_csv(path)}
@@ -98,7 +104,7 @@ def test_pull_then_restore(server: LiveServer, tmp_path: Path, clock: FakeClock)
     for member_id, state in folded.items():
         assert members[member_id]["events"] == str(state.event_count)
         for account, balance in state.balances.items():
-            assert members[member_id][account] == str(balance)
+            assert spreadsheet_amount(account, members[member_id][account_column(account)]) == balance
     chains = report.manifest["chains"]
     assert sum(c["events"] for c in chains.values()) == len(held)
 
