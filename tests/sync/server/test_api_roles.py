@@ -45,6 +45,8 @@ KIOSK_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/heads", None),
     ("POST", "/api/v1/heads", {"public_key": "x", "heads": []}),
     ("GET", "/api/v1/staff", None),
+    ("GET", "/api/v1/search-key", None),
+    ("PUT", "/api/v1/member-search", {}),
 ]
 
 
