@@ -50,10 +50,10 @@ def test_the_kiosks_page_shows_each_kiosks_health_and_version(
     browser.login(live.base_url)
     browser.go("/kiosks")
     sound = browser.find("#kiosk-k1").text
-    assert "reader ok: connected (pcsc)" in sound and "scanner ok: connected (evdev)" in sound
-    assert "disk ok:" in sound and "clock" in sound and __version__ in sound
+    assert "reader: ok — connected (pcsc)" in sound and "scanner: ok — connected (evdev)" in sound
+    assert "disk: ok —" in sound and "clock: " in sound and __version__ in sound
     broken = browser.find("#kiosk-k2").text
-    assert "reader FAIL: not connected (pcsc): check the USB cable" in broken
-    assert "disk FAIL: 50.0 MB free of" in broken and "nearly full" in broken
-    assert "scanner ok: not configured" in broken and __version__ in broken
+    assert "reader: FAIL — not connected (pcsc): check the USB cable" in broken
+    assert "disk: FAIL — 50.0 MB free of" in broken and "nearly full" in broken
+    assert "scanner: ok — not configured" in broken and __version__ in broken
     browser.screenshot("kiosks-health")
