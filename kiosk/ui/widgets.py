@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kivy.graphics import Color, Ellipse, Line
+from kivy.graphics import Color, Line, SmoothEllipse, SmoothLine
 from kivy.properties import (
     BooleanProperty,
     ListProperty,
@@ -116,7 +116,7 @@ class StampCard(Widget):  # type: ignore[misc]
                 y = y_top - (r + 1) * cell + (cell - d) / 2
                 if i < self.have:
                     Color(0.05, 0.25, 0.55, 1)
-                    Ellipse(pos=(x, y), size=(d, d))
+                    SmoothEllipse(pos=(x, y), size=(d, d))
                     Color(1, 1, 1, 1)
                     tick = [0.27, 0.52, 0.44, 0.33, 0.74, 0.68]
                     Line(
@@ -125,7 +125,7 @@ class StampCard(Widget):  # type: ignore[misc]
                     )
                 else:
                     Color(0.25, 0.25, 0.25, 1)
-                    Line(circle=(x + d / 2, y + d / 2, d / 2 - 1), width=max(1.2, d / 30))
+                    SmoothLine(circle=(x + d / 2, y + d / 2, d / 2 - 1), width=max(1.2, d / 30))
 
 
 class Keypad(GridLayout):  # type: ignore[misc]

@@ -4,6 +4,7 @@ watchdog is fed from the main loop only while the kiosk can record."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -52,6 +53,45 @@ def test_ready_and_watchdog_go_to_systemd(
     finally:
         kiosk.close()
         server.close()
+
+
+def test_the_health_report_is_published_off_the_main_loop(
+    tmp_path: Path, sim_config: KioskConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once a minute the report asks timedatectl whether the clock is synchronised (a fork
+    and a D-Bus call, up to 3 s): the main loop's tick hands the publish to its own thread
+    and returns while that question is still open, so no tap waits for it."""
+    import kiosk.health
+    from kiosk.health import read_health
+
+    asked = threading.Event()
+    answer = threading.Event()
+    askers: list[str] = []
+
+    def slow_clock_probe() -> bool:
+        askers.append(threading.current_thread().name)
+        asked.set()
+        answer.wait(60)
+        return True
+
+    monkeypatch.setattr(kiosk.health, "clock_synced", slow_clock_probe)
+    monkeypatch.setenv("KANTA_RUN_DIR", str(tmp_path / "run"))
+    built = build_kiosk(sim_config, tmp_path / "data")
+    try:
+        app = make_app(built)
+        assert app.settings.on_main_loop_tick is not None
+        app.settings.on_main_loop_tick()  # returns although the probe has not answered
+        assert asked.wait(30) and not answer.is_set()
+        assert askers == ["kanta-health"]
+        assert read_health(tmp_path / "data") is None  # nothing published yet
+        answer.set()
+        deadline = time.monotonic() + 30
+        while read_health(tmp_path / "data") is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert read_health(tmp_path / "data") is not None
+    finally:
+        answer.set()
+        built.close()
 
 
 def test_sim_devices_feed_the_dispatcher(tmp_path: Path, sim_config: KioskConfig) -> None:
