@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sync.server.texts import Msg
+from sync.server.web.words_data import DATA_WORDS
 from sync.server.web.words_messages import FOREIGN, LOADER_EXPECTS, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 
@@ -27,7 +28,7 @@ def _table_text(lang: str, text: str) -> str:
     column = _COLUMN.get(lang)
     if column is None:
         return text
-    found = WORDS.get(text) or MESSAGES.get(text) or LOADER_EXPECTS.get(text)
+    found = WORDS.get(text) or DATA_WORDS.get(text) or MESSAGES.get(text) or LOADER_EXPECTS.get(text)
     if found is not None:
         return found[column]
     for pattern, fi, sv in FOREIGN:
@@ -46,7 +47,7 @@ def _table_text(lang: str, text: str) -> str:
 
 def known(text: str) -> bool:
     """Whether a message made outside the console has a Finnish and Swedish wording."""
-    return _table_text("fi", text) != text or text in WORDS or text in MESSAGES
+    return _table_text("fi", text) != text or any(text in t for t in (WORDS, DATA_WORDS, MESSAGES))
 
 
 def _plural_text(lang: str, one: str, other: str, count: int) -> str:

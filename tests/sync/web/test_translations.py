@@ -19,7 +19,8 @@ from kiosk.domain.events import EventKind
 from kiosk.staff import ROLES
 from sync.server.texts import Msg
 from sync.server.web import console, figures, i18n, kiosks_page, overview, preview
-from sync.server.web.words_messages import MESSAGES, PLURALS
+from sync.server.web.words_data import DATA_WORDS
+from sync.server.web.words_messages import LOADER_EXPECTS, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 from tests.sync.web.browser import OWNER, Browser, LiveShop, csrf_of, http_login
 from tests.sync.web.dataset import push_history
@@ -120,7 +121,7 @@ def test_every_text_a_page_shows_has_finnish_and_swedish() -> None:
     missing, wrong_fields = set(), set()
     for text, plural in texts:
         if plural is None:
-            found = WORDS.get(text) or MESSAGES.get(text)
+            found = WORDS.get(text) or DATA_WORDS.get(text) or MESSAGES.get(text)
             forms = [] if found is None else list(found)
         else:
             pair = PLURALS.get(text)
@@ -136,7 +137,9 @@ def test_every_text_a_page_shows_has_finnish_and_swedish() -> None:
 
 
 def test_the_tables_have_no_key_twice_and_a_message_with_values_translates() -> None:
-    assert not set(WORDS) & set(MESSAGES), "each text is in one table"
+    tables = (WORDS, DATA_WORDS, MESSAGES, LOADER_EXPECTS)
+    for i, table in enumerate(tables):
+        assert not any(set(table) & set(other) for other in tables[i + 1 :]), "each text is in one table"
     bad = Msg(
         "line {line}: {problem}", line=1234, problem=Msg("credit {value!r} is out of range", value="9e9")
     )
