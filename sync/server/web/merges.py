@@ -51,8 +51,11 @@ def holders(engine: Engine, shop_id: int, card: str, members: list[str]) -> list
 
 def pending(console: Console, shop_id: int) -> list[dict[str, Any]]:
     """Requests whose card is still held by more than one member: what kiosks are sent."""
+    asked = merge_queue.asked(console.engine, shop_id)
+    if not asked:  # the common case, on every kiosk's sync: no look at the shop's cards
+        return []
     shared = {s["card"] for s in shared_cards(console, shop_id)}
-    waiting = [card for card in merge_queue.asked(console.engine, shop_id) if card in shared]
+    waiting = [card for card in asked if card in shared]
     return [{"card": card} for card in waiting[:MAX_SENT]]
 
 
