@@ -297,19 +297,16 @@ class StaffFlows:
         bought (that touch is the confirmation; Cancel goes back to the amount)."""
         sh, counter, actor = self.shell, self.shell.core.counter, self.actor
         offers = sh.program.offers
-        categories = offers.categories if offers is not None else ()
-        if not categories:
-            self.run(lambda: counter.purchase(card, cents, actor=actor), "res_purchase")
+
+        def bought(category: Choice | None) -> None:
+            kind, name = (category.id, category.name(sh.lang)) if category else (None, "")
+            self.run(lambda: counter.purchase(card, cents, category=kind, actor=actor), "res_purchase", name)
+
+        if offers is None or not offers.categories:
+            bought(None)
             return
-
-        def bought(category: Choice) -> None:
-            name = category.name(sh.lang)
-            self.run(
-                lambda: counter.purchase(card, cents, category=category.id, actor=actor), "res_purchase", name
-            )
-
         title = sh.tr("choose_category", amount=money(sh.lang, cents, sh.settings.currency))
-        choices = [(c.name(sh.lang), (lambda c=c: bought(c))) for c in categories]
+        choices = [(c.name(sh.lang), (lambda c=c: bought(c))) for c in offers.categories]
         self.choose(title, choices, back_to="amount")  # type: ignore[arg-type]
 
     def _with_summary(self, then: Callable[[str, CardSummary], None]) -> None:
