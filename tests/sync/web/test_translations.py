@@ -222,6 +222,14 @@ def _pages(http: httpx.Client, member: str) -> Iterator[tuple[str, str]]:
         yield name, http.post(action, data=form, files={"file": ("f.csv", text.encode(), "text/csv")}).text
     pins = {"name": "Aino", "role": "staff", "pin": "1111", "pin_again": "1111", "action": "save"}
     yield "trivial PIN", http.post("/staff", data={"csrf": csrf_of(http.get("/staff").text), **pins}).text
+    yield (
+        "kiosk paired",
+        http.post("/kiosks/pair", data={"csrf": csrf_of(http.get("/kiosks").text), "name": "k9"}).text,
+    )
+    yield (
+        "pairing refused",
+        http.post("/kiosks/pair", data={"csrf": csrf_of(http.get("/kiosks").text), "name": ""}).text,
+    )
     refused_programs = {
         "program without a card": '[program]\nid = "cafe"\n[carry_over]\n',
         "program setting refused": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
@@ -248,7 +256,14 @@ def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveSho
                 words = ENGLISH.findall(_visible(page, OWNER, "kanta-"))
                 assert not words, f"{name} in {lang} shows English: {words}"
                 shown += 1
-            assert shown == 19
+            assert shown == 21
+            # before any login: the login page in the browser's language, and a wrong password
+            with httpx.Client(base_url=live_sqlite.base_url, headers={"Accept-Language": lang}) as visitor:
+                login = visitor.get("/").text
+                wrong = {"csrf": csrf_of(login), "email": OWNER, "password": "not the password"}
+                for page in (login, visitor.post("/login", data=wrong).text):
+                    assert f'<html lang="{lang}">' in page
+                    assert not ENGLISH.findall(_visible(page, OWNER)), page
 
 
 def test_a_browser_switches_to_finnish_and_sees_it_on_every_page(live: LiveShop, browser: Browser) -> None:
