@@ -54,6 +54,9 @@ _KEPT_FOR_INSPECTION = ("journal.torn-", "journal.damaged-")
 #: shorter strings are not looked for in other files (a value of a few characters would
 #: match unrelated bytes); a phone number has at least 6 digits
 _MIN_SEARCHED = 6
+#: files beside the store's own read for clear values at most this large (each value is
+#: looked for on its own: a shop's thousands of values over a big file would take minutes)
+_MAX_SWEPT = 16 << 20
 
 
 @dataclass
@@ -120,30 +123,49 @@ def migrate(
         if is_clear(doc):
             _clear_values(doc, values)
     for path in [*storage.segments(), folder / JOURNAL]:
-        for record in _records(disk, path):
-            for table, _, doc in record.ops:
-                if table == profiles_table and is_clear(doc):
-                    _clear_values(doc, values)
+        if disk.exists(path):
+            for *_, ops in _clear_records(disk.read_bytes(path), profiles_table):
+                for table, _, doc in ops:
+                    if table == profiles_table and is_clear(doc):
+                        _clear_values(doc, values)
     _tidy_leftovers(disk, folder, values, profiles_table, report)
     storage.snapshot()  # the snapshot sealed; the journal becomes a segment
+    record_files = {SNAPSHOT, JOURNAL}
     for path in storage.segments():
         report.segments_checked += 1
+        record_files.add(f"{LEDGER}/{path.name}")
         sealed = _seal_segment(disk, path, keys, member_of, profiles_table)
         if sealed:
             report.documents_sealed += sealed
             report.segments_rewritten += 1
+    # the record files were rewritten from their parsed records above; every other file
+    # is read for the values themselves
     for name in _files(disk, folder):
-        if _holds_any(disk, folder / name, values):
+        if name not in record_files and _holds_any(disk, folder / name, values):
             report.still_in_clear.append(name)
             log.warning("%s still holds contact details in the clear (not a store file)", name)
     log.info("%s", report.summary())
     return report
 
 
-def _records(disk: Disk, path: Path) -> list[journal.Record]:
-    if not disk.exists(path):
-        return []
-    return journal.scan(disk.read_bytes(path), str(path)).records
+def _clear_records(data: bytes, profiles_table: str) -> Iterator[tuple[int, int, int, list[Any], list[Any]]]:
+    """The records of a record file that hold a clear profiles document: (start, end of
+    the line, number, events, operations). Only lines naming the table are decoded, so a
+    segment of taps alone costs a byte search, not a JSON parse per record."""
+    marker = b'["%s",' % profiles_table.encode()
+    at = data.find(marker)
+    while at >= 0:
+        start = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        if end < 0:
+            return  # a last line cut short was never a record
+        try:
+            n, events, ops = journal.decode_line(data[start:end])
+        except journal.BadLine:
+            n, ops = 0, []  # damage is `kanta store verify`'s to report, not ours to touch
+        if any(op[0] == profiles_table and is_clear(op[2]) for op in ops):
+            yield start, end + 1, n, events, ops
+        at = data.find(marker, end)
 
 
 def _seal_segment(
@@ -153,17 +175,13 @@ def _seal_segment(
     member_of: Callable[[int], str | None],
     profiles_table: str,
 ) -> int:
-    """Rewrite one segment with its clear documents sealed; how many there were."""
+    """Rewrite one segment with its clear documents sealed; how many there were. Every
+    other byte of the file stays as it was."""
     data = disk.read_bytes(path)
-    records = journal.scan(data, str(path)).records
     out: list[bytes] = []
+    done = 0
     count = 0
-    for record in records:
-        line = data[record.offset : record.end]
-        ops = record.ops
-        if not any(op[0] == profiles_table and is_clear(op[2]) for op in ops):
-            out.append(line)
-            continue
+    for start, end, n, events, ops in _clear_records(data, profiles_table):
         new_ops: list[list[Any]] = []
         for table, doc_id, doc in ops:
             if table == profiles_table and is_clear(doc):
@@ -171,11 +189,10 @@ def _seal_segment(
                 doc = keys.seal_for_history(member_of(int(doc_id)), fields)
                 count += 1
             new_ops.append([table, doc_id, doc])
-        out.append(journal.encode(record.n, record.events, new_ops))
+        out += [data[done:start], journal.encode(n, events, new_ops)]
+        done = end
     if count:
-        # keep whatever follows the last whole record (there is none in an archived segment)
-        tail = data[records[-1].end :] if records else data
-        write_atomic(path, b"".join(out) + tail, disk=disk)
+        write_atomic(path, b"".join(out) + data[done:], disk=disk)
     return count
 
 
@@ -228,6 +245,9 @@ def _files(disk: Disk, folder: Path, under: str = "") -> Iterator[str]:
 
 def _holds_any(disk: Disk, path: Path, values: set[bytes]) -> bool:
     try:
+        if disk.size(path) > _MAX_SWEPT:
+            log.warning("%s is larger than %d MB: not read for contact details", path, _MAX_SWEPT >> 20)
+            return False
         data = disk.read_bytes(path)
     except FileNotFoundError:  # the sync worker's temp file, renamed meanwhile
         return False
