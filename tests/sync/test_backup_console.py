@@ -75,6 +75,11 @@ def test_the_page_makes_what_backup_pull_makes_and_any_server_process_serves_it(
         )
         (pulled,) = pulled_dir.glob("kanta-backup-*.zip")
 
+    engine = live.engine()
+    try:  # the servers' backup folder, in the machine's temp folder: not left behind
+        shutil.rmtree(backup_jobs.folder(engine, live.shop_id()).parent)
+    finally:
+        engine.dispose()
     report = backup.verify(from_page)
     assert report.ok, report.summary()
     page, pull = _manifest(from_page), _manifest(pulled)
