@@ -164,7 +164,7 @@ def arm64_unavailable() -> str | None:
 # (load 4-12; see the README's "A ready-made SD card"): the kiosk root in COLD_KIOSK, the
 # image root on top of it COLD_IMAGE more, most of it making the initramfs.
 COLD_KIOSK = "7 min"
-COLD_IMAGE = "over 55 min"
+COLD_IMAGE = "65 min"
 
 
 def arm64_image_not_cached() -> str | None:
