@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import secrets
+import stat
 import tempfile
 import threading
 from dataclasses import asdict, dataclass, replace
@@ -70,9 +71,31 @@ class Job:
 def folder(engine: Engine, shop_id: int) -> Path:
     """The shop's backup folder, the same for every server process of this database."""
     database = hashlib.sha256(str(engine.url).encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / "kanta-web-backups" / database / f"shop-{int(shop_id)}"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = Path(tempfile.gettempdir())
+    for part in ("kanta-web-backups", database, f"shop-{int(shop_id)}"):
+        path = path / part
+        _private_folder(path)
     return path
+
+
+def _private_folder(path: Path) -> None:
+    """Make ``path`` a folder only this server's user can enter, or refuse one made by
+    someone else: the temp folder is shared, and a folder another user made (or a link)
+    would let them read or swap the shop's backups."""
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise KantaError(f"cannot make the backup folder {path}: {exc.strerror}") from exc
+    info = path.lstat()
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+        raise KantaError(
+            f"the backup folder {path} is not a folder of this server's user "
+            "(a link, or another user's): remove it and try again"
+        )
+    if info.st_mode & 0o077:
+        os.chmod(path, 0o700)  # made open by an earlier version: ours, so close it
 
 
 def path_of(engine: Engine, shop_id: int, job: Job) -> Path | None:

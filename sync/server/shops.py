@@ -56,9 +56,20 @@ def _shop_id(conn: Connection, name: str) -> int:
 
 
 def init_shop(
-    engine: Engine, shop: str, owner_email: str, password: str, *, scrypt_n: int = auth.SCRYPT_N
+    engine: Engine,
+    shop: str,
+    owner_email: str,
+    password: str,
+    *,
+    role: str = "owner",
+    scrypt_n: int = auth.SCRYPT_N,
 ) -> None:
-    """Create a shop and its owner login (or add another owner login to an existing shop)."""
+    """Create a shop and its owner login (or add another login to an existing shop).
+
+    A manager's login and its role are written in one transaction: a login made first and
+    demoted afterwards would be an owner's login if the server stopped in between."""
+    if role not in ("owner", "manager"):
+        raise KantaError(f"no such role {role!r}: owner or manager")
     if not shop.strip():
         raise KantaError("the shop needs a name")
     if "@" not in owner_email or ":" in owner_email:
@@ -81,6 +92,9 @@ def init_shop(
                 shop_id=shop_id, email=owner_email, password_hash=hashed, created_at=now_iso()
             )
         )
+        if role != "owner":
+            conn.execute(sa.delete(console_users).where(console_users.c.email == owner_email))
+            conn.execute(sa.insert(console_users).values(email=owner_email, role=role))
 
 
 def add_kiosk(engine: Engine, shop: str, name: str) -> str:

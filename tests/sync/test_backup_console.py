@@ -7,16 +7,20 @@ on one, followed and downloaded on the other, in chromium."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from kiosk.cli.main import main
+from kiosk.errors import KantaError
 from sync import backup
 from sync.client import SyncClient
 from sync.server import backup_jobs, db
@@ -123,3 +127,29 @@ def test_a_backup_left_by_a_stopped_process_says_so_and_another_can_start(tmp_pa
     finally:
         shutil.rmtree(backup_jobs.folder(engine, 0).parent, ignore_errors=True)
         engine.dispose()
+
+
+def test_the_backup_folder_is_private_and_a_planted_one_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folders live in the shared temp folder: each level is made 0700, an open one an
+    earlier version made is closed, and a link planted there is refused, not followed."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'server.db'}")
+    shared = tmp_path / "tmp"
+    shared.mkdir()
+    monkeypatch.setattr(backup_jobs.tempfile, "gettempdir", lambda: str(shared))
+    (shared / "kanta-web-backups").mkdir(mode=0o755)
+    os.chmod(shared / "kanta-web-backups", 0o755)
+    where = backup_jobs.folder(engine, 1)
+    for level in (where, where.parent, where.parent.parent):
+        assert stat.S_IMODE(level.stat().st_mode) == 0o700, level
+
+    other = tmp_path / "tmp2"
+    other.mkdir()
+    elsewhere = tmp_path / "someone-elses"
+    elsewhere.mkdir()
+    (other / "kanta-web-backups").symlink_to(elsewhere)
+    monkeypatch.setattr(backup_jobs.tempfile, "gettempdir", lambda: str(other))
+    with pytest.raises(KantaError, match="a link, or another user's"):
+        backup_jobs.folder(engine, 1)
+    assert list(elsewhere.iterdir()) == []

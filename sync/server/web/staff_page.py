@@ -3,6 +3,8 @@ next sync and idle moment (``GET /api/v1/staff`` for kiosks)."""
 
 from __future__ import annotations
 
+import functools
+
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -50,10 +52,12 @@ def routes(console: Console, router: APIRouter) -> None:
         with db.read_tx(console.engine) as conn:
             shop = str(db.q(conn, "SELECT name FROM shops WHERE id = ?", (session.shop_id,)).scalar_one())
         try:
-            await run_in_threadpool(store.init_shop, console.engine, shop, email, password)
+            await run_in_threadpool(
+                functools.partial(store.init_shop, console.engine, shop, email, password, role="manager")
+            )
         except KantaError as exc:
             return page(request, str(exc))
-        sessions.save_settings(console.engine, email, role="manager", lang=session.lang)
+        sessions.save_settings(console.engine, email, lang=session.lang)
         return redirect("/staff?saved=1")
 
     @router.post("/staff")

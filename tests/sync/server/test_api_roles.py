@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
+from kiosk.errors import KantaError
 from sync.server import db, store
 from sync.server.app import OWNER_ONLY, create_app
-from sync.server.web import session as sessions
 from tests.sync.server.server_helpers import PASSWORD, KioskEvents, Shop, basic, make_shop
 
 MANAGER = "manager@cafe-a.example"
@@ -55,9 +55,8 @@ def shop(db_url: str) -> Shop:
     shop = make_shop(db_url, "Cafe A")
     engine = db.make_engine(db_url)
     try:
-        # as the console's staff page makes one: a login, then its role
-        store.init_shop(engine, "Cafe A", MANAGER, PASSWORD, scrypt_n=2**10)
-        sessions.save_settings(engine, MANAGER, role="manager")
+        # as the console's staff page makes one: the login and its role in one transaction
+        store.init_shop(engine, "Cafe A", MANAGER, PASSWORD, role="manager", scrypt_n=2**10)
         with db.read_tx(engine) as conn:
             shop_id = int(db.q(conn, "SELECT id FROM shops WHERE name = ?", ("Cafe A",)).scalar_one())
         store.put_program(engine, store.OwnerAuth(shop_id, shop.owner), PROGRAM)
@@ -144,3 +143,15 @@ def test_no_login_of_either_role_acts_as_a_kiosk(
 def test_a_managers_wrong_password_is_a_401_not_a_403(client: TestClient) -> None:
     r = client.get("/api/v1/backup/events", headers=basic(MANAGER, "not the password"))
     assert r.status_code == 401
+
+
+def test_a_login_of_an_unknown_role_is_refused_and_made_not_at_all(db_url: str, shop: Shop) -> None:
+    engine = db.make_engine(db_url)
+    try:
+        with pytest.raises(KantaError, match="no such role"):
+            store.init_shop(engine, "Cafe A", "clerk@cafe.example", PASSWORD, role="clerk", scrypt_n=2**10)
+        with db.read_tx(engine) as conn:
+            made = db.q(conn, "SELECT COUNT(*) FROM owners WHERE email = ?", ("clerk@cafe.example",))
+            assert made.scalar_one() == 0
+    finally:
+        engine.dispose()
