@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         service = open_service(data, cfg)
+        service.ledger.build_indexes()  # now, not at a customer's first tap (they are lazy)
     except StoreLocked:
         raise  # another kiosk is running: it has the screen
     except StoreError as exc:

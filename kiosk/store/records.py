@@ -25,6 +25,27 @@ LEDGER = "ledger"
 SNAPSHOT = "snapshot.json"
 
 
+@dataclass
+class StoreStats:
+    """The store's figures as its writer knows them (``CrashSafeStorage.stats``)."""
+
+    records: int
+    journal_bytes: int
+    snapshot_bytes: int
+    segments: int
+    bytes_written: int
+    last_snapshot_at: float | None
+    torn_tail_cut: bool
+
+
+def note_newest(newest: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
+    """Keep, per kiosk, the event with the highest sequence number seen so far."""
+    for event in events:
+        kiosk = event.get("kiosk")
+        if isinstance(kiosk, str) and event.get("seq", 0) > newest.get(kiosk, {}).get("seq", 0):
+            newest[kiosk] = event
+
+
 @dataclass(frozen=True)
 class ScanPos:
     """Where a reader stopped: after record ``n``; ``file``/``offset`` are a hint (ledger

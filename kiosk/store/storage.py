@@ -22,7 +22,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,8 @@ from kiosk.store.disk import AppendFile, Disk, OsDisk
 from kiosk.store.records import JOURNAL as JOURNAL  # the layout's file names live with
 from kiosk.store.records import LEDGER as LEDGER  # their reader, and are the store's too
 from kiosk.store.records import SNAPSHOT as SNAPSHOT
+from kiosk.store.records import StoreStats as StoreStats  # what stats() gives
+from kiosk.store.records import note_newest as note_newest  # and maintenance uses
 from kiosk.store.records import read_records
 from kiosk.store.snapshot import FORMAT as FORMAT  # the store.id's format is the snapshot's
 from kiosk.store.snapshot import (
@@ -53,25 +54,6 @@ LOCK = "lock"
 BESIDE_THE_STORE = ("sync", "run")
 
 Op = list[Any]  # [table, doc_id, doc or None]
-
-
-@dataclass
-class StoreStats:
-    records: int
-    journal_bytes: int
-    snapshot_bytes: int
-    segments: int
-    bytes_written: int
-    last_snapshot_at: float | None
-    torn_tail_cut: bool
-
-
-def note_newest(newest: dict[str, dict[str, Any]], events: list[dict[str, Any]]) -> None:
-    """Keep, per kiosk, the event with the highest sequence number seen so far."""
-    for event in events:
-        kiosk = event.get("kiosk")
-        if isinstance(kiosk, str) and event.get("seq", 0) > newest.get(kiosk, {}).get("seq", 0):
-            newest[kiosk] = event
 
 
 class CrashSafeStorage(Storage):  # type: ignore[misc]

@@ -1,5 +1,6 @@
 """The ledger's indexes built in one pass at open (``Ledger._index_all``) give the same
-answers as indexing each member document in turn (``Ledger._index``, what ``record`` does):
+answers as indexing each member document in turn (``Ledger._index``, what ``record`` does)
+and as a single card's lookup before any index is built (``Ledger._scan_for_card``):
 random members sharing and retiring cards, merged members with balances, reopened from disk.
 """
 
@@ -57,8 +58,17 @@ def test_one_pass_index_answers_as_document_by_document(
                         merged_into="m000-000" if merged else None,
                     )
                     storage.put(MEMBERS, doc_id, to_doc(state))
+        with Ledger.open(folder) as scanned:
+            # before anything builds the indexes, a card is looked up by one pass instead
+            assert not scanned._indexed
+            by_scan = {}
+            for card in CARDS:
+                scanned._scanned.clear()  # a second card would build the indexes instead
+                by_scan[card] = getattr(scanned.member_for_card(card), "member_id", None)
+            assert not scanned._indexed
         with Ledger.open(folder) as reopened:
             bulk = _answers(reopened)
+            assert by_scan == bulk["for_card"]
             # the reference: the same documents indexed one by one, in the same order
             reopened._by_member, reopened._by_card = {}, {}
             reopened._contested, reopened._leftovers = {}, set()
@@ -78,3 +88,41 @@ def test_a_card_two_members_hold_goes_to_the_one_made_first() -> None:
         with Ledger.open(folder) as reopened:
             assert [m.member_id for m in reopened.members_holding(CARDS[0])] == ["m1", "m2"]
             assert reopened.shared_cards() == [CARDS[0]]
+
+
+def test_a_purchase_before_the_indexes_updates_them_once_built() -> None:
+    """A member found by a card lookup is recorded without building the indexes, and the
+    card's next lookup sees what was recorded; a second card, or a new member, builds
+    them, and they agree."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with Ledger.open(folder) as ledger, ledger.storage.transaction():
+            ledger.storage.put(MEMBERS, 1, to_doc(MemberState("m1", cards=(CARDS[0],))))
+            ledger.storage.put(MEMBERS, 2, to_doc(MemberState("m2", cards=(CARDS[2],))))
+        with Ledger.open(folder) as reopened:
+
+            def holder() -> str | None:
+                return getattr(reopened.member_for_card(CARDS[0]), "member_id", None)
+
+            assert holder() == "m1"
+            reopened.record([], [MemberState("m1", cards=(CARDS[0], CARDS[4]))])
+            assert holder() == "m1"  # still held: still the same member's
+            reopened.record([], [MemberState("m1", cards=(CARDS[1],), retired_cards=(CARDS[0],))])
+            assert holder() == "m1"  # only retired, and no one holds it
+            reopened.record([], [MemberState("m1", cards=(CARDS[1], CARDS[0]))])
+            assert holder() == "m1"
+            assert not reopened._indexed
+            reopened.record([], [MemberState("m2", cards=(CARDS[2], CARDS[0]))])  # not found
+            assert reopened._indexed  # so its document id is the index's
+            assert holder() == "m1"  # made first
+            assert [m.member_id for m in reopened.members_holding(CARDS[0])] == ["m1", "m2"]
+            reopened.record([], [MemberState("m3", cards=(CARDS[3],))])
+            assert reopened.member_count() == 3
+            assert getattr(reopened.member_for_card(CARDS[3]), "member_id", None) == "m3"
+        with Ledger.open(folder) as after:
+            assert getattr(after.member_for_card(CARDS[3]), "member_id", None) == "m3"
+            assert not after._indexed
+            assert getattr(after.member_for_card(CARDS[2]), "member_id", None) == "m2"
+            assert after._indexed  # a second card
+            assert after.member_count() == 3
+            assert [m.member_id for m in after.members_holding(CARDS[0])] == ["m1", "m2"]
