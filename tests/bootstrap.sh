@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 # System packages: swig + libpcsclite-dev build pyscard; pcscd + vsmartcard-vpcd give the
 # PC/SC tests a real reader stack; xvfb draws Kivy windows without a display; chromium and
 # chromium-driver let the owner's console tests drive a real browser; qemu-user-static +
-# binfmt-support run the arm64 root of the appliance tests, and mtools, dosfstools, fdisk
-# build and read the SD card image without mounting it.
-APT_PACKAGES="python3-venv python3-dev build-essential swig libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools xvfb libgl1-mesa-dri libglx-mesa0 postgresql libmtdev1 systemd shellcheck debootstrap chromium chromium-driver qemu-user-static binfmt-support mtools dosfstools fdisk"
+# binfmt-support run the arm64 root of the appliance tests, qemu-system-arm boots the SD card
+# image (-M virt), and mtools, dosfstools, fdisk build and read it without mounting it.
+APT_PACKAGES="python3-venv python3-dev build-essential swig libpcsclite-dev pcscd vsmartcard-vpcd pcsc-tools xvfb libgl1-mesa-dri libglx-mesa0 postgresql libmtdev1 systemd shellcheck debootstrap chromium chromium-driver qemu-user-static binfmt-support qemu-system-arm mtools dosfstools fdisk"
 
 missing=""
 for pkg in $APT_PACKAGES; do

@@ -7,7 +7,8 @@ and mkfs.ext4 -d, nothing mounted), then reads it back the same way the owner's 
 and the Pi would: the partition table with sfdisk, the FAT partition with mtools, the
 ext4 partitions with debugfs. The owner's edit of kanta-settings.txt is made with mcopy
 into the image, and kanta-firstboot taken out of the image reads it back in a dry run.
-Booting the image needs a Raspberry Pi: nothing here can check that.
+Then the image boots under qemu-system-aarch64 -M virt (the card's kernel and initramfs;
+a Pi's firmware stage cannot be emulated here) and its first boot applies the owner's file.
 
 kanta-firstboot itself (stdlib and Kanta's own config checks) is tested on this machine:
 good settings applied to a system in a folder, bad ones refused with every reason and
@@ -278,3 +279,74 @@ def test_image_first_boot_reads_the_owners_file(image: Image, tmp_path: Path) ->
     assert "would give this card its own log salt" in out.stdout
     assert "correct horse" not in out.stdout and "kt_abc" not in out.stdout
 
+
+# what the console shows when the first boot is over, one way or the other
+BOOT_DONE = "kanta-firstboot: settings applied"
+BOOT_FAILED = ("was not applied", "Kernel panic", "emergency mode", "Failed to start kanta-firstboot",
+               "Dependency failed for kanta-firstboot", "Cannot open access to console")
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(5400)
+def test_image_boots_and_applies_the_owners_settings(image: Image, tmp_path: Path) -> None:
+    """The card plugged in: its own kernel (Debian's arm64 one, the Pi 4's too) and initramfs
+    booted under qemu-system-aarch64 -M virt, software emulation, the card as a virtio disk.
+    A Pi's firmware and board cannot be emulated here (QEMU 7.2 has no Raspberry Pi 4
+    machine), so the FAT partition's bootloader, config.txt and device tree are not what
+    boots; from the kernel's command line on (cmdline.txt, plus a serial console) it is the
+    card: the initramfs finds kanta-root by label, overlayroot, fstab mounts KANTA-BOOT and
+    kanta-data, systemd starts kanta-firstboot, which applies the owner's file."""
+    qemu = shutil.which("qemu-system-aarch64")
+    if qemu is None:
+        pytest.skip("qemu-system-aarch64 not installed (tests/bootstrap.sh installs qemu-system-arm)")
+    disk = tmp_path / "card.img"
+    subprocess.run(["cp", "--sparse=always", str(image.path), str(disk)], check=True, timeout=600)
+    card = Image(disk)
+    names = subprocess.run(["mdir", "-b", "-i", card.fat(), "::/"], capture_output=True, text=True,
+                           check=True, timeout=60).stdout.split()
+    kernel = next(n.rsplit("/", 1)[-1] for n in names if "/vmlinuz-" in n)
+    initrd = next(n.rsplit("/", 1)[-1] for n in names if "/initrd.img-" in n)
+    for name in (kernel, initrd):
+        subprocess.run(["mcopy", "-i", card.fat(), f"::/{name}", str(tmp_path / name)], check=True,
+                       timeout=120)
+    cmdline = subprocess.run(["mtype", "-i", card.fat(), "::/cmdline.txt"], capture_output=True, text=True,
+                             check=True, timeout=60).stdout.strip()
+    (tmp_path / "kanta-settings.txt").write_text(SETTINGS)
+    subprocess.run(["mcopy", "-o", "-i", card.fat(), str(tmp_path / "kanta-settings.txt"), "::/"],
+                   check=True, timeout=60)
+
+    console = tmp_path / "console.log"
+    # the serial console last: /dev/console, where kanta-firstboot's unit writes too
+    append = f"{cmdline} console=ttyAMA0 panic=-1"
+    with console.open("wb") as out:
+        proc = subprocess.Popen(
+            [qemu, "-M", "virt", "-cpu", "cortex-a72", "-smp", "2", "-m", "1536", "-nographic",
+             "-no-reboot", "-nic", "none", "-kernel", str(tmp_path / kernel),
+             "-initrd", str(tmp_path / initrd), "-append", append,
+             "-drive", f"file={disk},if=virtio,format=raw"],
+            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
+    started = time.monotonic()
+    try:
+        while time.monotonic() - started < 1800 and proc.poll() is None:
+            said = console.read_text(errors="replace")
+            if BOOT_DONE in said or any(bad in said for bad in BOOT_FAILED):
+                break
+            time.sleep(2)
+    finally:
+        proc.terminate()
+        proc.wait(60)
+    said = console.read_text(errors="replace")
+    print(f"booted to the first boot's end in {time.monotonic() - started:.0f} s under TCG")
+    assert BOOT_DONE in said, said[-6000:]
+    assert "set shop.name = 'Kahvila Testi'" in said, said[-6000:]
+    assert "correct horse" not in said and "kt_abc" not in said
+
+    # what the owner sees on the card afterwards, and what the next boots start from
+    after = Image(disk)
+    listing = subprocess.run(["mdir", "-b", "-i", after.fat(), "::/"], capture_output=True, text=True,
+                             check=True, timeout=60).stdout
+    assert "kanta-settings.applied.txt" in listing and "/kanta-settings.txt" not in listing, listing
+    kiosk = tomllib.loads(after.debugfs(1, "cat /etc/kanta/kiosk.toml"))  # on the root partition itself
+    assert kiosk["shop"]["name"] == "Kahvila Testi" and kiosk["shop"]["language"] == "sv"
+    state = json.loads(after.debugfs(2, "cat /sync/state.json"))
+    assert state["server"] == "https://kanta.example.fi"
