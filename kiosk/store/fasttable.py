@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from kiosk.store.storage import CrashSafeStorage
@@ -158,3 +159,18 @@ class FastTable(Table):  # type: ignore[misc]
         if cond is not None:
             return self.get(cond) is not None
         raise RuntimeError("You have to pass either cond or doc_id")
+
+
+class KantaDB(TinyDB):  # type: ignore[misc]
+    table_class = FastTable
+
+    def drop_table(self, name: str) -> None:
+        # stock TinyDB deletes from the dict storage.read() returned (our live tables)
+        # before calling write(), so the journal would never hear of it
+        self._tables.pop(name, None)
+        storage = self.storage
+        assert isinstance(storage, CrashSafeStorage)
+        with storage.transaction():
+            for doc_id in list(storage.table(name)):
+                storage.put(name, doc_id, None)
+        storage.read().pop(name, None)

@@ -17,15 +17,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from tinydb import TinyDB
-
 from kiosk.config import StoreConfig
 from kiosk.domain.events import Event, EventKind, event_from_dict
 from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
 from kiosk.errors import StoreWriteError
+from kiosk.store.card_index import card_holder, index_all
 from kiosk.store.contact_migration import SEALED, MigrationReport, migrate
 from kiosk.store.disk import Disk
-from kiosk.store.fasttable import FastTable
+from kiosk.store.fasttable import KantaDB
 from kiosk.store.personal import MemberKeys
 from kiosk.store.signing import HEADS_FILE, ChainSigner
 from kiosk.store.storage import CrashSafeStorage
@@ -43,21 +42,6 @@ SIGN_EVERY_SECONDS = 600.0
 def stamper_position(event: Mapping[str, Any]) -> dict[str, Any]:
     """This kiosk's stamper position after one of its own events (in its JSON form)."""
     return {"seq": event["seq"], "prev": event["hash"], "hlc": event["hlc"]}
-
-
-class KantaDB(TinyDB):  # type: ignore[misc]
-    table_class = FastTable
-
-    def drop_table(self, name: str) -> None:
-        # stock TinyDB deletes from the dict storage.read() returned (our live tables)
-        # before calling write(), so the journal would never hear of it
-        self._tables.pop(name, None)
-        storage = self.storage
-        assert isinstance(storage, CrashSafeStorage)
-        with storage.transaction():
-            for doc_id in list(storage.table(name)):
-                storage.put(name, doc_id, None)
-        storage.read().pop(name, None)
 
 
 class Ledger:
@@ -157,10 +141,7 @@ class Ledger:
             self._leftovers.add(doc_id)
         else:
             self._leftovers.discard(doc_id)
-        # A card first tapped at two kiosks that could not sync makes two members. Every kiosk
-        # maps it to the same one, whatever order it learned them in: the one made first
-        # (member ids are UUIDv7, which sort by creation time); the other is to be merged.
-        # A card another member only retired goes to the member holding it now.
+        # who a card belongs to when two members hold it: see kiosk.store.card_index
         members = self.storage.table(MEMBERS) if members is None else members
         for card in doc.get("c", ()):
             held = self._by_card.get(card, doc_id)
@@ -177,11 +158,12 @@ class Ledger:
 
     def build_indexes(self) -> None:
         """Build the indexes now, if not yet: from the member documents as they are, so the
-        same as at open (``_index_all``); ``record`` keeps them up to date from then on.
+        same as at open used to (``card_index.index_all``); ``record`` keeps them up to date from then on.
         A long-running kiosk calls this at start, so that no tap pays for it."""
         if not self._indexed:
             self._indexed = True
-            self._index_all(self.storage.table(MEMBERS))
+            members = self.storage.table(MEMBERS)
+            index_all(members, self._by_member, self._by_card, self._contested, self._leftovers)
             self._found.clear()
             self._scanned.clear()
 
@@ -204,13 +186,7 @@ class Ledger:
         if self._scanned:  # a second card: this process looks up more than one, index them
             self.build_indexes()
             return self._by_card.get(card)
-        members = self.storage.table(MEMBERS)
-        first: int | None = None
-        for doc_id, doc in members.items():
-            if card in doc.get("c", ()) and (first is None or doc["m"] < members[first]["m"]):
-                first = doc_id
-        if first is None:
-            first = next((doc_id for doc_id, doc in members.items() if card in doc.get("rc", ())), None)
+        first = card_holder(self.storage.table(MEMBERS), card)
         self._scanned[card] = first
         return first
 
@@ -223,33 +199,6 @@ class Ledger:
                 continue
             if held == doc_id or card in doc.get("c", ()) or card in doc.get("rc", ()):
                 del self._scanned[card]
-
-    def _index_all(self, members: Mapping[int, Mapping[str, Any]]) -> None:
-        """``_index`` of every document at open, in one pass that does only what nearly every
-        document needs (a card no other member holds): 60 -> 45 ms of a command's start at
-        50,000 members. Same result as ``_index`` document by document: a card held by
-        several goes to the member made first, the others are contested; a retired card
-        only to a member when no one holds it now (hence after every current card)."""
-        by_member = self._by_member
-        by_card = self._by_card
-        leftovers = self._leftovers
-        held_by = by_card.setdefault
-        retired: list[tuple[int, Any]] = []
-        for doc_id, doc in members.items():
-            by_member[doc["m"]] = doc_id
-            if doc.get("mi") and doc.get("b"):
-                leftovers.add(doc_id)
-            for card in doc.get("c", ()):
-                held = held_by(card, doc_id)
-                if held != doc_id:
-                    first = doc_id if doc["m"] < members[held]["m"] else held
-                    by_card[card] = first
-                    self._contested.setdefault(card, set()).add(doc_id if first == held else held)
-            if doc.get("rc"):
-                retired.append((doc_id, doc["rc"]))
-        for doc_id, cards in retired:
-            for card in cards:
-                held_by(card, doc_id)
 
     def members_to_merge(self) -> list[tuple[MemberState, MemberState]]:
         """(member, another to merge into it), for each card made a member at two kiosks

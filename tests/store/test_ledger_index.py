@@ -1,4 +1,4 @@
-"""The ledger's indexes built in one pass at open (``Ledger._index_all``) give the same
+"""The ledger's indexes built in one pass (``card_index.index_all``) give the same
 answers as indexing each member document in turn (``Ledger._index``, what ``record`` does)
 and as a single card's lookup before any index is built (``Ledger._scan_for_card``):
 random members sharing and retiring cards, merged members with balances, reopened from disk.

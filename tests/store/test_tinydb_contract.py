@@ -20,7 +20,7 @@ from tinydb import Query, TinyDB
 from tinydb.storages import MemoryStorage
 from tinydb.table import Document
 
-from kiosk.store.ledger import KantaDB
+from kiosk.store.fasttable import KantaDB
 from kiosk.store.storage import CrashSafeStorage
 
 
