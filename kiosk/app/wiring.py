@@ -114,6 +114,7 @@ def build_kiosk(
     service: LoyaltyService | None = None,
 ) -> Kiosk:
     service = service or open_service(data_dir, config)
+    service.ledger.build_indexes()  # a kiosk runs for months: its first tap must not pay for them
     owner_work = OwnerWork()
     feedback = open_feedback(config.hardware)
     hw = config.hardware

@@ -225,32 +225,35 @@ def export_member(args: argparse.Namespace) -> int:
 
 
 def _write_csv(data: dict[str, Any]) -> None:
-    """One row per thing held: member, section, field, value, time (a spreadsheet opens it);
-    other members holding the same card follow with their own member id."""
-    import csv
+    """One row per thing held: member, section, field, value, time (a spreadsheet opens it:
+    ``kiosk.spreadsheet``'s rules, so cards and phone numbers stay text and times are
+    times); other members holding the same card follow with their own member id."""
     import json
     import sys
 
-    out = csv.writer(sys.stdout)
-    out.writerow(["member", "section", "field", "value", "time"])
-    out.writerow(["", "export", "exported_at", data["exported_at"], ""])
-    out.writerow(["", "export", "exported_by_kiosk", data["exported_by_kiosk"], ""])
+    from kiosk.spreadsheet import as_text, csv_text, utc_time
+
+    rows: list[list[str]] = [
+        ["", "export", "exported_at", utc_time(data["exported_at"]), ""],
+        ["", "export", "exported_by_kiosk", data["exported_by_kiosk"], ""],
+    ]
     for one in [data, *data["other_members_holding_the_card"]]:
         member = one["member"]
 
-        def row(section: str, field: str, value: Any, time: str = "", member: str = member) -> None:
-            out.writerow([member, section, field, "" if value is None else value, time])
+        def row(section: str, field: str, value: Any, time: str | None = "", member: str = member) -> None:
+            rows.append([member, section, field, "" if value is None else str(value), utc_time(time)])
 
-        for key in ("status", "created_at", "enrolled_at", "last_visit_at"):
-            row("member", key, one[key])
+        row("member", "status", one["status"])
+        for key in ("created_at", "enrolled_at", "last_visit_at"):
+            row("member", key, utc_time(one[key]))
         for card in one["cards"]:
-            row("card", "current", card)
+            row("card", "current", as_text(card))
         for card in one["retired_cards"]:
-            row("card", "retired", card)
+            row("card", "retired", as_text(card))
         for account, value in one["balances"].items():
             row("balance", account, value)
         for key, value in sorted(one["contact"].items()):
-            row("contact", key, value)
+            row("contact", key, as_text(value))
         for kiosk in one["contact_given_at_other_kiosks"]:
             row("contact", "kept at kiosk", kiosk)
         for consent in one["consents"]:
@@ -260,6 +263,7 @@ def _write_csv(data: dict[str, Any]) -> None:
             row("consent withdrawn", withdrawn["scope"], "", withdrawn["withdrawn_at"])
         for event in one["events"]:
             row("event", event["kind"], json.dumps(event, ensure_ascii=False, sort_keys=True), event["wall"])
+    sys.stdout.write(csv_text(["member", "section", "field", "value", "time (UTC)"], rows))
 
 
 def erase_member(args: argparse.Namespace) -> int:

@@ -156,6 +156,10 @@ class Ledger:
         for card in doc.get("rc", ()):
             self._by_card.setdefault(card, doc_id)
 
+    @property
+    def indexes_built(self) -> bool:
+        return self._indexed
+
     def build_indexes(self) -> None:
         """Build the indexes now, if not yet: from the member documents as they are, so the
         same as at open used to (``card_index.index_all``); ``record`` keeps them up to date from then on.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -54,11 +55,17 @@ def test_export_holds_every_field_entered(tmp_path: Path, capsys: pytest.Capture
     # the same by phone number (any spelling), and as CSV a spreadsheet opens
     by_phone = ("member", "export", "--phone", "+358401112233", "--format", "csv")
     status, out, _ = kanta(capsys, "--data", data, *by_phone)
-    rows = list(csv.reader(io.StringIO(out)))
+    assert out.startswith("\ufeff")  # Finnish-locale Excel reads it as UTF-8 only with the mark
+    rows = list(csv.reader(io.StringIO(out.removeprefix("\ufeff")), delimiter=";"))
     member = export["member"]
-    assert status == 0 and [member, "contact", "phone", PHONE, ""] in rows
-    assert [member, "contact", "email", EMAIL, ""] in rows
-    assert sum(1 for r in rows if r[1] == "event") == 5
+    assert rows[0] == ["member", "section", "field", "value", "time (UTC)"]
+    # a phone number and a card stay text (not a formula, not 4,00638E+12)
+    assert status == 0 and [member, "contact", "phone", f'="{PHONE}"', ""] in rows
+    assert [member, "contact", "email", f'="{EMAIL}"', ""] in rows
+    assert [member, "card", "current", f'="{CARD}"', ""] in rows
+    events = [r for r in rows if r[1] == "event"]
+    assert len(events) == 5
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", r[4]) for r in events)  # times Excel reads
     status, out, _ = kanta(capsys, "--data", data, "member", "requests", "--json")
     assert [r["request"] for r in json.loads(out)] == ["join", "export", "export"]
     assert PHONE not in out and EMAIL not in out and CARD not in out

@@ -13,6 +13,7 @@ import pytest
 
 from kiosk.app.wiring import build_kiosk, make_app
 from kiosk.config import KioskConfig
+from kiosk.services.factory import open_service
 
 
 @pytest.fixture
@@ -193,5 +194,19 @@ def test_idle_maintenance_applies_the_sync_inbox(tmp_path: Path, sim_config: Kio
         state = kiosk.service.ledger.member_for_card("04EE0001")
         assert state is not None and state.balance(STAMPS) == 1
         assert inbox.pending_count(data) == 0
+    finally:
+        kiosk.close()
+
+
+def test_a_kiosk_builds_the_stores_indexes_before_its_first_tap(
+    tmp_path: Path, sim_config: KioskConfig
+) -> None:
+    """The store's indexes are lazy (a one-off command scans for its one card); a kiosk,
+    however it is started, builds them at once, so no customer's tap pays for them."""
+    service = open_service(tmp_path / "data", sim_config)
+    assert service.ledger.indexes_built is False  # lazy until asked
+    kiosk = build_kiosk(sim_config, tmp_path / "data", service=service)
+    try:
+        assert service.ledger.indexes_built is True
     finally:
         kiosk.close()
