@@ -41,7 +41,7 @@ import httpx  # noqa: E402
 import orjson  # noqa: E402
 
 from sync.server import aggregates, db, store  # noqa: E402
-from sync.server.devcluster import ServerProcess  # noqa: E402
+from tests.devcluster import ServerProcess  # noqa: E402
 
 EMAIL, PASSWORD = "owner@bench.example", "bench password"
 

@@ -61,8 +61,8 @@ def _shop(url: str, kiosks: int) -> list[str]:
 
 def drain(args: argparse.Namespace) -> dict[str, Any]:
     from sync.client import SyncClient, Transport
-    from sync.server.devcluster import ServerProcess
     from sync.state import SyncState, save_state
+    from tests.devcluster import ServerProcess
     from tests.sync.client.live import build_store
 
     folder = Path(tempfile.mkdtemp(prefix="kanta-bench-drain-"))
@@ -140,7 +140,7 @@ def _cpu() -> float:
 
 def backup_and_restore(args: argparse.Namespace) -> dict[str, Any]:
     from sync import backup
-    from sync.server.devcluster import ServerProcess
+    from tests.devcluster import ServerProcess
 
     folder = Path(tempfile.mkdtemp(prefix="kanta-bench-backup-"))
     try:

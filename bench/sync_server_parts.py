@@ -33,7 +33,7 @@ import httpx
 
 from kiosk.domain.events import STAMPS, VISITS, EventDraft, EventKind, Posting, Stamper
 from sync.server import db, store
-from sync.server.devcluster import PgCluster, PgUnavailable, ServerProcess
+from tests.devcluster import PgCluster, PgUnavailable, ServerProcess
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

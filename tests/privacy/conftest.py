@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.server.devcluster import PgCluster
+from tests.devcluster import PgCluster
 from tests.sync.client.conftest import server as server  # the live server on loopback
 from tests.sync.client.live import LiveServer
 from tests.sync.server.conftest import pg_cluster as pg_cluster  # the same throwaway cluster

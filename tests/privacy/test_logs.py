@@ -13,7 +13,7 @@ from pathlib import Path
 import requests
 
 from kiosk.logs import card_ref
-from sync.server.devcluster import free_port
+from tests.devcluster import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CARD = "04A1B2C3D4E5F6"

@@ -24,7 +24,7 @@ from kiosk.errors import KantaError
 from sync import backup
 from sync.client import SyncClient
 from sync.server import backup_jobs, db
-from sync.server.devcluster import ServerProcess
+from tests.devcluster import ServerProcess
 from tests.sync.web.browser import OWNER, PASSWORD, Browser, LiveShop, make_live_shop
 from tests.sync.web.kiosk import RunningKiosk
 

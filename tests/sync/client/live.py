@@ -26,8 +26,8 @@ from kiosk.domain.rules import SimpleRules
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.store.ledger import Ledger
 from sync.server.app import create_app
-from sync.server.devcluster import free_port
 from sync.state import SyncState, save_state
+from tests.devcluster import free_port
 from tests.sync.server.server_helpers import PASSWORD, Shop, make_shop
 
 

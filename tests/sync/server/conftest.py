@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.server.devcluster import PgCluster, PgUnavailable
+from tests.devcluster import PgCluster, PgUnavailable
 
 
 @pytest.fixture(scope="session")

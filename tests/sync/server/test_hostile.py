@@ -333,7 +333,7 @@ def test_a_concurrent_wrong_password_flood_keeps_the_server_memory_bounded(tmp_p
     import httpx
 
     from sync.server import db, store
-    from sync.server.devcluster import ServerProcess
+    from tests.devcluster import ServerProcess
 
     url = f"sqlite:///{tmp_path / 'server.db'}"
     engine = db.make_engine(url)

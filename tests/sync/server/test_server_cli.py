@@ -7,7 +7,7 @@ import pytest
 from server_helpers import KioskEvents, basic, bearer, payload
 
 from kiosk.cli.main import main
-from sync.server.devcluster import ServerProcess
+from tests.devcluster import ServerProcess
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:

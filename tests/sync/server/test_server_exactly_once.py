@@ -16,7 +16,7 @@ from server_helpers import KioskEvents, Shop, make_shop, payload
 
 from kiosk.domain.events import STAMPS, Event
 from sync.server import db
-from sync.server.devcluster import ServerProcess, free_port
+from tests.devcluster import ServerProcess, free_port
 
 KIOSKS = ("k1", "k2", "k3")
 BATCHES = 8

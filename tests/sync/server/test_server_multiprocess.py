@@ -14,7 +14,7 @@ from server_helpers import KioskEvents, Shop, make_shop, payload
 
 from kiosk.domain.events import Event
 from sync.server import db
-from sync.server.devcluster import ServerProcess
+from tests.devcluster import ServerProcess
 
 KIOSKS = tuple(f"k{i}" for i in range(6))
 BATCHES = 8

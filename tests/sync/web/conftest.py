@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sync.server.devcluster import ServerProcess
+from tests.devcluster import ServerProcess
 from tests.sync.server.conftest import db_url, pg_cluster
 from tests.sync.web.browser import Browser, LiveShop, make_live_shop
 
