@@ -35,16 +35,20 @@ def decimal(value: float | None, places: int = 4) -> str:
 
 
 def utc_time(iso: str | None) -> str:
-    """An ISO time with its zone -> 'YYYY-MM-DD HH:MM:SS' in UTC; anything else as it is."""
+    """An ISO 8601 time -> 'YYYY-MM-DD HH:MM:SS' in UTC, which Excel takes for a date and
+    time (it reads no ``T`` and no offset); a time without a zone is taken as written, and
+    what is not a time comes back as it is."""
     if not iso:
         return ""
+    if len(iso) == 29 and iso.endswith("+00:00") and iso[10] == "T":  # as kiosks write it
+        return f"{iso[:10]} {iso[11:19]}"
     try:
         moment = datetime.fromisoformat(iso)
     except ValueError:
         return iso
-    if moment.tzinfo is None:
-        return iso  # no zone: not ours to guess
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:

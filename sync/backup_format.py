@@ -11,15 +11,16 @@ import os
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from kiosk import spreadsheet
 from kiosk.domain.events import CREDIT, SPEND, Event, event_from_trusted_dict
 from kiosk.domain.member import MemberState
 from kiosk.errors import KantaError
+from kiosk.spreadsheet import as_text, euros, utc_time
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -27,8 +28,8 @@ EVENTS = "events.jsonl"
 MEMBERS = "members.csv"
 LEDGER = "ledger.csv"
 PARTS = (EVENTS, MEMBERS, LEDGER)
-BOM = "\ufeff"
 DELIMITERS = {",": ",", ";": ";", "tab": "\t", "\t": "\t"}
+BOM = spreadsheet.BOM
 #: text cells starting with these are formulas to a spreadsheet
 _FORMULA_CHARS = frozenset("=+-@\t\r")
 
@@ -103,33 +104,16 @@ def account_column(account: str) -> str:
 
 
 def _amount(account: str, value: int) -> int | str:
-    if account not in MONEY_ACCOUNTS:
-        return value
-    sign = "-" if value < 0 else ""
-    whole, frac = divmod(abs(value), 100)
-    return f"{sign}{whole},{frac:02d}"
+    return euros(value) if account in MONEY_ACCOUNTS else value
 
 
 def _card_cell(cards: str) -> str:
-    """Card numbers as text Excel keeps (``="0400638..."``): else a 13-digit card shows as
-    4,00638E+12 and its last digits are lost."""
-    return '="' + _cell(cards).replace('"', '""') + '"' if cards else ""
+    """Card numbers as text Excel keeps: else a 13-digit card shows as 4,00638E+12."""
+    return as_text(_cell(cards)) if cards else ""
 
 
 def _time_cell(value: str | None) -> str:
-    """An ISO 8601 time as ``YYYY-MM-DD HH:MM:SS`` in UTC, which Excel takes for a date and
-    time (it reads no ``T`` and no offset)."""
-    if not value:
-        return ""
-    if len(value) == 29 and value.endswith("+00:00") and value[10] == "T":  # as kiosks write it
-        return f"{value[:10]} {value[11:19]}"
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return _cell(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
+    return _cell(utc_time(value))
 
 
 def _cell(value: str) -> str:

@@ -25,17 +25,13 @@ from sync import backup
 from sync.client import SyncClient
 from sync.server import backup_jobs, db
 from tests.devcluster import ServerProcess
-from tests.sync.web.browser import OWNER, PASSWORD, Browser, LiveShop, make_live_shop
+from tests.sync.web.browser import OWNER, PASSWORD, Browser, LiveShop, make_live_shop, started_browser
 from tests.sync.web.kiosk import RunningKiosk
 
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Browser]:
-    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
-        pytest.skip("Debian's chromium and chromium-driver are missing (tests/bootstrap.sh installs them)")
-    b = Browser.start(tmp_path / "chromium-profile", tmp_path / "downloads", tmp_path / "shots")
-    yield b
-    b.quit()
+    yield from started_browser(tmp_path)
 
 
 def _manifest(path: Path) -> dict[str, object]:

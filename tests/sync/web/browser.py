@@ -3,6 +3,7 @@ live ``kanta server`` made through the ``kanta`` command itself."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -147,6 +148,16 @@ class Browser:
                 return done[0]
             time.sleep(0.05)
         raise AssertionError(f"no {suffix} file was downloaded")
+
+
+def started_browser(tmp_path: Path) -> Iterator[Browser]:
+    """A headless chromium for one test (the body of every ``browser`` fixture), or a skip
+    that says what is missing."""
+    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
+        pytest.skip("Debian's chromium and chromium-driver are missing (tests/bootstrap.sh installs them)")
+    b = Browser.start(tmp_path / "chromium-profile", tmp_path / "downloads", tmp_path / "shots")
+    yield b
+    b.quit()
 
 
 def _stale(element: WebElement) -> bool:

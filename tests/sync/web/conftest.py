@@ -7,7 +7,6 @@ The databases are the server suite's own fixtures (one definition for both suite
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 
 from tests.devcluster import ServerProcess
 from tests.sync.server.conftest import db_url, pg_cluster
-from tests.sync.web.browser import Browser, LiveShop, make_live_shop
+from tests.sync.web.browser import Browser, LiveShop, make_live_shop, started_browser
 
 __all__ = ["db_url", "pg_cluster"]
 
@@ -46,8 +45,4 @@ def live_sqlite(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Li
 
 @pytest.fixture
 def browser(tmp_path: Path) -> Iterator[Browser]:
-    if shutil.which("chromium") is None or shutil.which("chromedriver") is None:
-        pytest.skip("Debian's chromium and chromium-driver are missing (tests/bootstrap.sh installs them)")
-    b = Browser.start(tmp_path / "chromium-profile", tmp_path / "downloads", tmp_path / "shots")
-    yield b
-    b.quit()
+    yield from started_browser(tmp_path)
