@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sync.server.texts import Msg
-from sync.server.web import data_requests
+from sync.server.web import data_requests, i18n
 from sync.server.web.console import Console, PageRefused, redirect
 from sync.server.web.data_requests import Held
 from sync.server.web.spreadsheet import csv_response
@@ -62,7 +62,9 @@ def routes(console: Console, router: APIRouter) -> None:
         rows = data_requests.export_rows(found)
         data_requests.log(console.engine, session.shop_id, "export-csv", found.state.member_id, asked, _now())
         name = f"member-{found.state.member_id}.csv"
-        return csv_response(name, data_requests.CSV_HEADER, rows)
+        # the columns named in the owner's language; the rows are the same in every language
+        header = [i18n.translate(session.lang, column) for column in data_requests.CSV_HEADER]
+        return csv_response(name, header, rows)
 
     def plan_page(request: Request, member: str, status: int = 200, changed: bool = False) -> Response:
         session = console.session(request, owner_only=True)

@@ -94,4 +94,14 @@ DATA_WORDS: dict[str, tuple[str, str]] = {
     "reward cost": ("palkintojen kustannus", "belöningarnas kostnad"),
     "extra member revenue": ("jäsenten tuoma lisämyynti", "medlemmarnas extra försäljning"),
     "lifetime value per member": ("elinkaariarvo jäsentä kohden", "livstidsvärde per medlem"),
+    # ---- a member's data export (CSV columns) -------------------------------------------
+    "time": ("aika", "tid"),
+    "what": ("mitä", "vad"),
+    "card": ("kortti", "kort"),
+    "change": ("muutos", "ändring"),
+    "who": ("kuka", "vem"),
+    "kiosk": ("kioski", "kiosk"),
+    "consent": ("suostumus", "samtycke"),
+    "wording version": ("ehtojen versio", "villkorens version"),
+    "event id": ("tapahtuman tunnus", "händelsens id"),
 }

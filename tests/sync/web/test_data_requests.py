@@ -155,3 +155,47 @@ def test_a_manager_can_neither_export_nor_erase(
         # the owner's confirmation without the plan's member list erases nothing either
         r = http.post(f"/members/{member}/erase", data={"csrf": csrf_of(page), "members": ""})
         assert r.status_code == 409 and "plan changed" in r.text
+
+
+def test_the_csv_export_names_its_columns_in_the_owners_language(
+    live_sqlite: LiveShop, tmp_path: Path
+) -> None:
+    member, _ = _joined_member(live_sqlite, tmp_path / "kiosk")
+    wanted = {
+        "en": ["time", "what", "card", "change", "who", "kiosk", "consent", "wording version", "event id"],
+        "fi": [
+            "aika",
+            "mitä",
+            "kortti",
+            "muutos",
+            "kuka",
+            "kioski",
+            "suostumus",
+            "ehtojen versio",
+            "tapahtuman tunnus",
+        ],
+        "sv": [
+            "tid",
+            "vad",
+            "kort",
+            "ändring",
+            "vem",
+            "kiosk",
+            "samtycke",
+            "villkorens version",
+            "händelsens id",
+        ],
+    }
+    downloaded = {}
+    with http_login(live_sqlite.base_url) as http:
+        for lang in wanted:
+            r = http.post("/language", data={"csrf": csrf_of(http.get("/members").text), "lang": lang})
+            assert r.status_code == 303
+            got = http.get(f"/members/{member}/export.csv")
+            assert got.status_code == 200 and got.content.startswith("\ufeff".encode())
+            downloaded[lang] = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    for lang, header in wanted.items():
+        assert downloaded[lang][0] == header, lang
+    # the same file otherwise: every row as in English, card numbers as text
+    assert downloaded["fi"][1:] == downloaded["en"][1:] == downloaded["sv"][1:]
+    assert any(row[2] == f'="{CARD}"' for row in downloaded["fi"][2:])

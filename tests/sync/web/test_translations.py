@@ -18,7 +18,7 @@ from kiosk.domain import member as member_state
 from kiosk.domain.events import EventKind
 from kiosk.staff import ROLES
 from sync.server.texts import Msg
-from sync.server.web import console, figures, i18n, kiosks_page, overview, preview
+from sync.server.web import console, data_requests, figures, i18n, kiosks_page, overview, preview
 from sync.server.web.words_data import DATA_WORDS
 from sync.server.web.words_messages import LOADER_EXPECTS, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
@@ -78,6 +78,7 @@ def _vocabulary() -> Iterator[str]:
     yield from figures.WEEKDAYS
     yield from kiosks_page.HEALTH_KEYS
     yield from ("erase", "export-json", "export-csv")
+    yield from data_requests.CSV_HEADER
     totals = SimpleNamespace(totals={}, members={})
     totals.totals = {
         k: 0
