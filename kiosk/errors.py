@@ -7,6 +7,8 @@ helps, what to do. Anything else escaping is a bug.
 
 from __future__ import annotations
 
+from kiosk.texts import Msg
+
 
 class KantaError(Exception):
     """Root of every error Kanta raises on purpose."""
@@ -19,6 +21,20 @@ class ConfigError(KantaError):
     """A configuration file or setting is missing, malformed or out of range."""
 
     exit_status = 78  # EX_CONFIG
+
+
+class SettingError(ConfigError):
+    """A setting of a file refused. ``setting`` names it as written (``stamp_card[0].reward_at``,
+    or "" for the file as a whole) and ``problem`` says what is wrong as a text with values,
+    so the owner's console can say it in the owner's language; ``str()`` is the English
+    "file: setting: problem"."""
+
+    def __init__(self, source: str, setting: str, problem: Msg) -> None:
+        where = f"{source}: {setting}" if setting else source
+        super().__init__(f"{where}: {problem}")
+        self.source = source
+        self.setting = setting
+        self.problem = problem
 
 
 class InvalidInput(KantaError):

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.domain.events import CREDIT, POINTS, REWARDS, SPEND, STAMPS, VISITS, EventDraft, EventKind, Posting
 from kiosk.domain.member import MemberState
-from kiosk.errors import ConfigError
+from kiosk.domain.programs.problems import expected
+from kiosk.errors import SettingError
+from kiosk.texts import Msg, Verbatim
 
 if TYPE_CHECKING:  # only named: the kiosk carries balances over without the spec module
     from kiosk.domain.programs.spec import ProgramSpec
@@ -52,10 +54,10 @@ def check_carry_over(spec: ProgramSpec) -> None:
     used = accounts_used(spec)
     for old, new in spec.carry_over:
         if new is not None and new not in used:
-            raise ConfigError(
-                f"{spec.source}: carry_over.{old}: expected an account of this program "
-                f"({', '.join(sorted(used))}) or false, got {new!r}"
+            wanted = Msg(
+                "an account of this program ({accounts}) or false", accounts=Verbatim(", ".join(sorted(used)))
             )
+            raise SettingError(spec.source, f"carry_over.{old}", expected(wanted, new))
 
 
 def unplaced(held: Iterable[str], spec: ProgramSpec | None) -> list[str]:

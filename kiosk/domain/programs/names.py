@@ -13,7 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kiosk.errors import ConfigError
+from kiosk.domain.programs.problems import expected
+from kiosk.errors import SettingError
+from kiosk.texts import Msg, Verbatim
 
 #: the languages a screen can show; a name table may use only these keys
 LANGUAGES = ("fi", "sv", "en")
@@ -44,26 +46,26 @@ class Names:
         return self.default
 
 
-def parse_names(value: Any, default_language: str, where: str) -> Names:
+def parse_names(value: Any, default_language: str, source: str, setting: str) -> Names:
     """A name as written in a program file: a string, or a table of languages.
 
-    ``where`` names the file and key for the error message."""
+    ``source`` and ``setting`` name the file and key for the error message."""
+    length = Msg("a name of 1 to {most} characters", most=_MAX_NAME)
     if isinstance(value, str):
         if not value.strip() or len(value) > _MAX_NAME:
-            raise ConfigError(f"{where}: expected a name of 1 to {_MAX_NAME} characters, got {value!r}")
+            raise SettingError(source, setting, expected(length, value))
         return Names(value)
     if not isinstance(value, Mapping) or not value:
-        raise ConfigError(
-            f"{where}: expected a name: a text string, or a table of languages like "
-            '{ fi = "...", sv = "...", en = "..." }'
-            f", got {value!r}"
-        )
+        shape = Verbatim('{ fi = "...", sv = "...", en = "..." }')
+        wanted = Msg("a name: a text string, or a table of languages like {shape}", shape=shape)
+        raise SettingError(source, setting, expected(wanted, value))
     pairs: list[tuple[str, str]] = []
     for lang, text in value.items():
         if not isinstance(lang, str) or not _LANG.match(lang) or lang not in LANGUAGES:
-            raise ConfigError(f"{where}.{lang}: expected one of the languages {', '.join(LANGUAGES)}")
+            known = Msg("one of the languages {languages}", languages=Verbatim(", ".join(LANGUAGES)))
+            raise SettingError(source, f"{setting}.{lang}", expected(known))
         if not isinstance(text, str) or not text.strip() or len(text) > _MAX_NAME:
-            raise ConfigError(f"{where}.{lang}: expected a name of 1 to {_MAX_NAME} characters, got {text!r}")
+            raise SettingError(source, f"{setting}.{lang}", expected(length, text))
         pairs.append((lang, text))
     chosen = dict(pairs)
     default = chosen.get(default_language, pairs[0][1])

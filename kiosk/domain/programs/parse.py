@@ -1,8 +1,9 @@
 """A parsed program file (TOML as a dict) checked and turned into a ``spec.ProgramSpec``.
 
 ``parse_spec(document, source)`` is pure: tests pass dicts straight in. Each program kind
-has its reader here; ``table.Table`` does the typed, bounded reading of one table, and a
-last cross-check finds ids used twice and references to what the program does not have.
+has its reader here; ``table.Table`` does the typed, bounded reading of one table, and
+``checks.check_references`` then finds ids used twice and references to what the program
+does not have. Every refusal is a ``SettingError`` naming the setting (``problems``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from kiosk.domain.programs.checks import check_references
 from kiosk.domain.programs.names import LANGUAGES, Names
+from kiosk.domain.programs.problems import REQUIRED
 from kiosk.domain.programs.spec import (
     DAYS,
     ROUNDINGS,
@@ -42,16 +45,9 @@ from kiosk.domain.programs.spec import (
     VisitRules,
     WelcomeSpec,
 )
-from kiosk.domain.programs.table import MAX_WHOLE, REQUIRED, Table
-from kiosk.errors import ConfigError
-
-
-def _unique(source: str, what: str, ids: list[str]) -> None:
-    seen: set[str] = set()
-    for i in ids:
-        if i in seen:
-            raise ConfigError(f"{source}: {what}: the id {i!r} is used twice; ids must be unique")
-        seen.add(i)
+from kiosk.domain.programs.table import MAX_WHOLE, Table
+from kiosk.errors import SettingError
+from kiosk.texts import Msg, Verbatim
 
 
 def _stamp_card(t: Table) -> StampCard:
@@ -134,7 +130,6 @@ def _points(t: Table) -> PointsSpec:
             )
         )
         r.done()
-    _unique(t.source, t.where("reward"), [r.id for r in rewards])
     spec = PointsSpec(
         per_unit=t.decimal("per_unit", Decimal(1)),
         rounding=t.choice("rounding", ROUNDINGS, "down"),
@@ -163,13 +158,15 @@ def _tiers(t: Table) -> TiersSpec:
         )
         lv.done()
     if not levels:
-        raise t.fail("level", "at least one [[tiers.level]]")
+        raise t.fail("level", Msg("at least one [[tiers.level]]"))
     if levels[0].at != 0:
-        raise ConfigError(f"{t.source}: {t.where('level')}[0].at: expected 0 (the first tier is everyone's)")
+        raise SettingError(
+            t.source, f"{t.where('level')}[0].at", Msg("expected 0 (the first tier is everyone's)")
+        )
     for i in range(1, len(levels)):
         if levels[i].at <= levels[i - 1].at:
-            raise ConfigError(
-                f"{t.source}: {t.where('level')}[{i}].at: expected more than the tier before it"
+            raise SettingError(
+                t.source, f"{t.where('level')}[{i}].at", Msg("expected more than the tier before it")
             )
     spec = TiersSpec(
         levels=tuple(levels),
@@ -197,7 +194,7 @@ def _subscription(t: Table) -> Subscription:
         free_item_local_names=free_names,
     )
     if sub.free_per_week and not sub.free_item:
-        raise t.fail("free_item", "the name of the free item when free_per_week is set")
+        raise t.fail("free_item", Msg("the name of the free item when free_per_week is set"))
     t.done()
     return sub
 
@@ -243,9 +240,9 @@ def _coupon(t: Table) -> Coupon:
         online_only=t.boolean("online_only", False),
     )
     if not coupon.codes and coupon.prefix is None:
-        raise t.fail("codes", "a list of codes, or a prefix every code starts with")
+        raise t.fail("codes", Msg("a list of codes, or a prefix every code starts with"))
     if not (coupon.points or coupon.credit or coupon.stamps or coupon.discount_percent):
-        raise t.fail("points", "something the coupon gives: points, credit, stamps or discount_percent")
+        raise t.fail("points", Msg("something the coupon gives: points, credit, stamps or discount_percent"))
     t.done()
     return coupon
 
@@ -279,12 +276,13 @@ def _promotion(t: Table) -> Promotion:
     days = []
     for d in t.strings("days"):
         if d.lower()[:3] not in DAYS:
-            raise t.fail("days", "day names like " + ", ".join(repr(x) for x in DAYS), d)
+            like = Verbatim(", ".join(repr(x) for x in DAYS))
+            raise t.fail("days", Msg("day names like {days}", days=like), d)
         days.append(DAYS.index(d.lower()[:3]))
     applies = t.strings("applies_to") or ("points",)
     for a in applies:
         if a not in ("points", "stamps"):
-            raise t.fail("applies_to", "a list of 'points' and/or 'stamps'", a)
+            raise t.fail("applies_to", Msg("a list of 'points' and/or 'stamps'"), a)
     promo = Promotion(
         name=t.text("name"),
         percent=t.integer("percent", 100, minimum=100),
@@ -311,7 +309,8 @@ def _codes(t: Table) -> CodesSpec:
     def prefixes(key: str) -> tuple[str, ...]:
         values = t.strings(key)
         if len(values) > 50 or any(len(v) > 24 or not v.isprintable() for v in values):
-            raise t.fail(key, "at most 50 prefixes of at most 24 printable characters", list(values))
+            wanted = Msg("at most {most} prefixes of at most {chars} printable characters", most=50, chars=24)
+            raise t.fail(key, wanted, list(values))
         return tuple(v.strip().upper() for v in values)
 
     spec = CodesSpec(card_prefixes=prefixes("card_prefixes"), gift_prefixes=prefixes("gift_prefixes"))
@@ -326,17 +325,17 @@ def _carry_over(t: Table) -> tuple[tuple[str, str | None], ...]:
     """``[carry_over]``: earlier account = the account it moves into, or false."""
     pairs: list[tuple[str, str | None]] = []
     for old in sorted(t.data):
-        value = t.get(old, None, "an account name or false")
+        value = t.get(old, None, Msg("an account name or false"))
         if not _ACCOUNT.match(old) or len(old) > 80 or old.startswith("meta:"):
-            raise t.fail(old, "an earlier account's name, like stamps or \"stamps:coffee\"", old)
+            raise t.fail(old, Msg('an earlier account\'s name, like stamps or "stamps:coffee"'), old)
         if value is False:
             pairs.append((old, None))
         elif isinstance(value, str) and _ACCOUNT.match(value) and not value.startswith("meta:"):
             pairs.append((old, value))
         else:
-            raise t.fail(old, "the name of an account of this program, or false to let it go", value)
+            raise t.fail(old, Msg("the name of an account of this program, or false to let it go"), value)
     if len(pairs) > 100:
-        raise t.fail("", "at most 100 accounts")
+        raise t.fail("", Msg("at most {most} accounts", most=100))
     t.done()
     return tuple(pairs)
 
@@ -346,13 +345,13 @@ _VERSION_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 def _version(head: Table) -> int | str:
-    expected = "a version: a whole number ≥ 1 or a short text such as 2026.1"
-    version = head.get("version", REQUIRED, expected)
+    wanted = Msg("a version: a whole number ≥ 1 or a short text such as 2026.1")
+    version = head.get("version", REQUIRED, wanted)
     if isinstance(version, int) and not isinstance(version, bool) and 1 <= version <= MAX_WHOLE:
         return version
     if isinstance(version, str) and _VERSION_TEXT.fullmatch(version):
         return version
-    raise head.fail("version", expected, version)
+    raise head.fail("version", wanted, version)
 
 
 def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> ProgramSpec:
@@ -360,16 +359,16 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
     root = Table(source, "", document)
     head = root.table("program")
     if head is None:
-        raise ConfigError(f"{source}: program: missing; expected a [program] table with id and version")
+        raise SettingError(source, "program", Msg("missing; expected a [program] table with id and version"))
     version = _version(head)
     tz = head.text("timezone", "Europe/Helsinki")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
-        raise head.fail("timezone", "an IANA time zone such as Europe/Helsinki", tz) from None
+        raise head.fail("timezone", Msg("an IANA time zone such as Europe/Helsinki"), tz) from None
     currency = head.text("currency", "EUR")
     if len(currency) != 3 or not currency.isalpha():
-        raise head.fail("currency", "a three-letter ISO 4217 code such as EUR", currency)
+        raise head.fail("currency", Msg("a three-letter ISO 4217 code such as EUR"), currency)
     ident = head.ident()
     name = head.text("name", ident)
     language = head.choice("language", LANGUAGES, "fi")
@@ -428,74 +427,5 @@ def parse_spec(document: Mapping[str, Any], source: str = "<program>") -> Progra
         source=source,
     )
     root.done()
-    _cross_check(spec)
+    check_references(spec)
     return spec
-
-
-def _cross_check(spec: ProgramSpec) -> None:
-    src = spec.source
-    ids = (
-        [c.id for c in spec.stamp_cards]
-        + [c.id for c in spec.visit_cards]
-        + [p.id for p in spec.time_passes]
-        + [s.id for s in spec.subscriptions]
-        + ([r.id for r in spec.points.rewards] if spec.points else [])
-    )
-    _unique(src, "stamp_card, visit_card, time_pass, subscription and points.reward", ids)
-    _unique(src, "coupon", [c.id for c in spec.coupons])
-    _unique(src, "bonus_action", [b.id for b in spec.bonus_actions])
-    _unique(src, "category", [c.id for c in spec.categories])
-    known = {c.id for c in spec.categories}
-    for i, card in enumerate(spec.stamp_cards):
-        for category in card.categories:
-            if category not in known:
-                raise ConfigError(
-                    f"{src}: stamp_card[{i}].categories: expected ids of [[category]] tables "
-                    f"({', '.join(sorted(known)) or 'none defined'}), got {category!r}"
-                )
-    cards = {c.id for c in spec.stamp_cards}
-    if spec.welcome and spec.welcome.stamps and spec.welcome.stamp_card not in cards:
-        raise ConfigError(
-            f"{src}: welcome.stamp_card: expected the id of a [[stamp_card]] "
-            f"({', '.join(sorted(cards)) or 'none defined'}), got {spec.welcome.stamp_card!r}"
-        )
-    for i, c in enumerate(spec.coupons):
-        if c.stamps and c.stamp_card not in cards:
-            raise ConfigError(
-                f"{src}: coupon[{i}].stamp_card: expected the id of a [[stamp_card]], got {c.stamp_card!r}"
-            )
-    if spec.starts and spec.ends and spec.ends < spec.starts:
-        raise ConfigError(f"{src}: program.ends: expected a date on or after program.starts")
-    for i, p in enumerate(spec.promotions):
-        if p.from_date and p.until_date and p.until_date < p.from_date:
-            raise ConfigError(f"{src}: promotion[{i}].until_date: expected a date on or after from_date")
-        if p.extra_points and spec.points is None:
-            raise ConfigError(f"{src}: promotion[{i}].extra_points: there is no [points] table to add to")
-    needs_points = (
-        (spec.welcome is not None and spec.welcome.points > 0)
-        or any(c.points for c in spec.coupons)
-        or bool(spec.bonus_actions)
-        or (spec.referral is not None and (spec.referral.referrer_points or spec.referral.referred_points))
-    )
-    if needs_points and spec.points is None:
-        raise ConfigError(f"{src}: points: missing; expected a [points] table, since bonuses give points")
-    if not any(
-        (
-            spec.stamp_cards,
-            spec.visit_cards,
-            spec.time_passes,
-            spec.credit,
-            spec.points,
-            spec.tiers,
-            spec.subscriptions,
-            spec.referral,
-            spec.cashback,
-            spec.discount,
-            spec.coupons,
-        )
-    ):
-        raise ConfigError(
-            f"{src}: expected at least one program: [[stamp_card]], [[visit_card]], [[time_pass]], "
-            "[credit], [points], [tiers], [[subscription]], [referral], [cashback], [discount] "
-            "or [[coupon]]"
-        )

@@ -13,11 +13,11 @@ from typing import Any
 
 from kiosk.domain.money import parse_amount
 from kiosk.domain.programs.names import Names, parse_names
-from kiosk.errors import ConfigError, InvalidInput
+from kiosk.domain.programs.problems import REQUIRED, expected
+from kiosk.errors import InvalidInput, SettingError
+from kiosk.texts import Msg, Verbatim
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-#: a getter's default meaning "the key must be there"
-REQUIRED: Any = object()
 
 # ---- bounds: what a kiosk can compute with --------------------------------------------
 
@@ -42,64 +42,64 @@ class Table:
         #: the program's default language, for names given per language
         self.language = language
         if not isinstance(data, Mapping):
-            raise ConfigError(f"{source}: {path or 'the file'}: expected a table, got {data!r}")
+            raise SettingError(source, path, expected(Msg("a table"), data))
         self.data = data
         self.used: set[str] = set()
 
     def where(self, key: str) -> str:
-        return f"{self.path}.{key}" if self.path else key
+        return f"{self.path}.{key}" if self.path and key else key or self.path
 
-    def fail(self, key: str, expected: str, got: Any = REQUIRED) -> ConfigError:
-        tail = "" if got is REQUIRED else f", got {got!r}"
-        return ConfigError(f"{self.source}: {self.where(key)}: expected {expected}{tail}")
+    def fail(self, key: str, wanted: Msg, got: Any = REQUIRED) -> SettingError:
+        return SettingError(self.source, self.where(key), expected(wanted, got))
 
-    def get(self, key: str, default: Any, expected: str) -> Any:
+    def get(self, key: str, default: Any, wanted: Msg) -> Any:
         self.used.add(key)
         if key not in self.data:
             if default is REQUIRED:
-                raise ConfigError(f"{self.source}: {self.where(key)}: missing; expected {expected}")
+                raise SettingError(self.source, self.where(key), Msg("missing; expected {what}", what=wanted))
             return default
         return self.data[key]
 
     def text(self, key: str, default: Any = REQUIRED) -> Any:
-        value = self.get(key, default, "a text string")
+        value = self.get(key, default, Msg("a text string"))
         if value is not default and (not isinstance(value, str) or not value.strip()):
-            raise self.fail(key, "a non-empty text string", value)
+            raise self.fail(key, Msg("a non-empty text string"), value)
         return value
 
     def names(self, key: str, default: Any = REQUIRED) -> tuple[Any, Names | None]:
         """A name as a string or a table of languages: (the default language's text, Names)."""
-        value = self.get(key, default, "a name: a text string or a table of languages")
+        value = self.get(key, default, Msg("a name: a text string or a table of languages"))
         if value is default:
             return value, None
-        names = parse_names(value, self.language, f"{self.source}: {self.where(key)}")
+        names = parse_names(value, self.language, self.source, self.where(key))
         return names.default, names if names.by_language else None
 
     def ident(self, key: str = "id") -> str:
-        value = self.get(key, REQUIRED, "an id: lowercase letters, digits, '-' or '_'")
+        value = self.get(key, REQUIRED, Msg("an id: lowercase letters, digits, '-' or '_'"))
         if not isinstance(value, str) or not _ID.match(value):
-            raise self.fail(key, "an id of lowercase letters, digits, '-' or '_' (at most 40)", value)
+            raise self.fail(key, Msg("an id of lowercase letters, digits, '-' or '_' (at most 40)"), value)
         return value
 
     def integer(self, key: str, default: Any = REQUIRED, minimum: int = 0) -> Any:
-        value = self.get(key, default, f"a whole number ≥ {minimum}")
+        wanted = Msg("a whole number ≥ {minimum}", minimum=minimum)
+        value = self.get(key, default, wanted)
         if value is default:
             return value
         if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(key, f"a whole number ≥ {minimum}", value)
+            raise self.fail(key, wanted, value)
         if value > MAX_WHOLE:
-            raise self.fail(key, f"a whole number ≤ {MAX_WHOLE}", value)
+            raise self.fail(key, Msg("a whole number ≤ {maximum}", maximum=MAX_WHOLE), value)
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
-        value = self.get(key, default, "true or false")
+        value = self.get(key, default, Msg("true or false"))
         if not isinstance(value, bool):
-            raise self.fail(key, "true or false", value)
+            raise self.fail(key, Msg("true or false"), value)
         return value
 
     def money(self, key: str, default: Any = REQUIRED) -> Any:
-        expected = 'an amount of money as text with at most two decimals, like "3.50"'
-        value = self.get(key, default, expected)
+        wanted = Msg('an amount of money as text with at most two decimals, like "3.50"')
+        value = self.get(key, default, wanted)
         if value is default:
             return value
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
@@ -108,36 +108,38 @@ class Table:
             try:
                 cents = parse_amount(value)
             except InvalidInput:
-                raise self.fail(key, expected, value) from None
+                raise self.fail(key, wanted, value) from None
             if cents >= 0:
                 return cents
-        raise self.fail(key, expected, value)
+        raise self.fail(key, wanted, value)
 
     def decimal(self, key: str, default: Any = REQUIRED, maximum: Decimal | None = None) -> Any:
-        expected = "a number ≥ 0" + (f" and ≤ {maximum}" if maximum is not None else "")
-        value = self.get(key, default, expected)
+        wanted = Msg("a number ≥ 0")
+        if maximum is not None:
+            wanted = Msg("a number ≥ 0 and ≤ {maximum}", maximum=Verbatim(maximum))
+        value = self.get(key, default, wanted)
         if value is default:
             return value
         if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise self.fail(key, expected, value)
+            raise self.fail(key, wanted, value)
         try:
             number = Decimal(str(value))
         except InvalidOperation:
-            raise self.fail(key, expected, value) from None
+            raise self.fail(key, wanted, value) from None
         if not _bounded_decimal(number, maximum):
-            ceiling = maximum if maximum is not None else MAX_DECIMAL
-            raise self.fail(key, f"a number ≥ 0 and ≤ {ceiling}", value)
+            ceiling = Verbatim(maximum if maximum is not None else MAX_DECIMAL)
+            raise self.fail(key, Msg("a number ≥ 0 and ≤ {maximum}", maximum=ceiling), value)
         return number
 
     def choice(self, key: str, choices: tuple[str, ...], default: Any = REQUIRED) -> Any:
-        expected = "one of " + ", ".join(repr(c) for c in choices)
-        value = self.get(key, default, expected)
+        wanted = Msg("one of {choices}", choices=Verbatim(", ".join(repr(c) for c in choices)))
+        value = self.get(key, default, wanted)
         if value is not default and value not in choices:
-            raise self.fail(key, expected, value)
+            raise self.fail(key, wanted, value)
         return value
 
     def day(self, key: str) -> date | None:
-        value = self.get(key, None, "a date like 2026-03-31")
+        value = self.get(key, None, Msg("a date like 2026-03-31"))
         if value is None or (isinstance(value, date) and not hasattr(value, "hour")):
             return value
         if isinstance(value, str):
@@ -145,10 +147,10 @@ class Table:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.fail(key, "a date like 2026-03-31", value)
+        raise self.fail(key, Msg("a date like 2026-03-31"), value)
 
     def clock(self, key: str, default: time) -> time:
-        value = self.get(key, default, 'a time of day like "22:00"')
+        value = self.get(key, default, Msg('a time of day like "22:00"'))
         if isinstance(value, time):
             return value
         if isinstance(value, str):
@@ -156,30 +158,31 @@ class Table:
                 return time.fromisoformat(value)
             except ValueError:
                 pass
-        raise self.fail(key, 'a time of day like "22:00"', value)
+        raise self.fail(key, Msg('a time of day like "22:00"'), value)
 
     def strings(self, key: str) -> tuple[str, ...]:
-        value = self.get(key, [], "a list of text strings")
+        value = self.get(key, [], Msg("a list of text strings"))
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-            raise self.fail(key, "a list of text strings", value)
+            raise self.fail(key, Msg("a list of text strings"), value)
         return tuple(value)
 
     def table(self, key: str) -> Table | None:
-        value = self.get(key, None, "a table")
+        value = self.get(key, None, Msg("a table"))
         return None if value is None else Table(self.source, self.where(key), value, self.language)
 
     def tables(self, key: str) -> list[Table]:
-        value = self.get(key, [], "a list of tables ([[...]])")
+        value = self.get(key, [], Msg("a list of tables ([[...]])"))
         if isinstance(value, Mapping):
             value = [value]
         if not isinstance(value, list):
-            raise self.fail(key, f"a list of tables: write each as [[{self.where(key)}]]", value)
+            each = Verbatim(f"[[{self.where(key)}]]")
+            raise self.fail(key, Msg("a list of tables: write each as {table}", table=each), value)
         return [Table(self.source, f"{self.where(key)}[{i}]", v, self.language) for i, v in enumerate(value)]
 
     def done(self) -> None:
         unknown = sorted(set(self.data) - self.used)
         if unknown:
-            known = ", ".join(sorted(self.used))
-            raise ConfigError(
-                f"{self.source}: {self.where(unknown[0])}: unknown setting (known here: {known})"
+            known = Verbatim(", ".join(sorted(self.used)))
+            raise SettingError(
+                self.source, self.where(unknown[0]), Msg("unknown setting (known here: {known})", known=known)
             )

@@ -2,8 +2,11 @@
 
 Pages call ``_("text {name}", name=value)`` and ``n_(count, "one {n}", "{n} others")``;
 Python code that makes a message for a page (a refusal, a bad CSV line) makes a :class:`Msg`,
-translated when the page is drawn in its reader's language. The tables are in
-:mod:`sync.server.web.words_pages` and :mod:`sync.server.web.words_messages`; a test checks
+translated when the page is drawn in its reader's language (a value that is a
+:class:`~kiosk.texts.Verbatim` is shown as written). The tables are in
+:mod:`sync.server.web.words_pages`, :mod:`~sync.server.web.words_data`,
+:mod:`~sync.server.web.words_messages` and :mod:`~sync.server.web.words_loader` (what the
+kiosk's program loader says); a test checks
 every text reachable on a page has a Finnish and a Swedish entry. Messages made outside the
 console (a PIN refused by the kiosk's rules, a login the shop already has) are matched by
 :data:`~sync.server.web.words_messages.FOREIGN` patterns.
@@ -15,9 +18,12 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sync.server.texts import Msg
+from markupsafe import Markup, escape
+
+from sync.server.texts import Msg, Verbatim
 from sync.server.web.words_data import DATA_WORDS
-from sync.server.web.words_messages import FOREIGN, LOADER_EXPECTS, MESSAGES, PLURALS
+from sync.server.web.words_loader import LOADER
+from sync.server.web.words_messages import FOREIGN, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 
 LANGS = ("en", "fi", "sv")
@@ -28,7 +34,7 @@ def _table_text(lang: str, text: str) -> str:
     column = _COLUMN.get(lang)
     if column is None:
         return text
-    found = WORDS.get(text) or DATA_WORDS.get(text) or MESSAGES.get(text) or LOADER_EXPECTS.get(text)
+    found = WORDS.get(text) or DATA_WORDS.get(text) or MESSAGES.get(text) or LOADER.get(text)
     if found is not None:
         return found[column]
     for pattern, fi, sv in FOREIGN:
@@ -45,11 +51,6 @@ def _table_text(lang: str, text: str) -> str:
     return text
 
 
-def known(text: str) -> bool:
-    """Whether a message made outside the console has a Finnish and Swedish wording."""
-    return _table_text("fi", text) != text or any(text in t for t in (WORDS, DATA_WORDS, MESSAGES))
-
-
 def _plural_text(lang: str, one: str, other: str, count: int) -> str:
     column = _COLUMN.get(lang)
     forms = PLURALS.get(one)
@@ -61,6 +62,16 @@ def _plural_text(lang: str, one: str, other: str, count: int) -> str:
 
 def translate(lang: str, text: str | Msg, /, **params: object) -> str:
     """``text`` in ``lang`` with its values put in (each a number, a word or a Msg itself)."""
+    return _put(lang, text, params, marked=False)
+
+
+def marked(lang: str, text: Msg) -> Markup:
+    """``text`` in ``lang`` for a page: its words escaped, each Verbatim value in ``<code>``
+    (a setting's name, what a file said: as written, in no language)."""
+    return Markup(_put(lang, text, {}, marked=True))
+
+
+def _put(lang: str, text: str | Msg, params: dict[str, object], *, marked: bool) -> str:
     if isinstance(text, Msg):
         if text.other is not None and text.count is not None:
             template = _plural_text(lang, text.text, text.other, text.count)
@@ -70,14 +81,18 @@ def translate(lang: str, text: str | Msg, /, **params: object) -> str:
     else:
         template = _table_text(lang, str(text))
         values = dict(params)
+    if marked:
+        template = escape(template)
     if not values:
         return template
-    return template.format_map({k: _value(lang, v) for k, v in values.items()})
+    return template.format_map({k: _value(lang, v, marked) for k, v in values.items()})
 
 
-def _value(lang: str, value: object) -> str:
+def _value(lang: str, value: object, marked: bool = False) -> str:
     if isinstance(value, Msg):
-        return translate(lang, value)
+        return _put(lang, value, {}, marked=marked)
+    if isinstance(value, Verbatim):  # a setting's name, what a file said: as written
+        return Markup("<code>{}</code>").format(value) if marked else str(value)
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -170,6 +185,7 @@ def helpers(lang: str) -> dict[str, Any]:
     return {
         "_": translator(lang),
         "n_": plural_translator(lang),
+        "said": lambda text: marked(lang, text),
         "money": lambda cents: money(cents, lang),
         "percent": lambda value: percent(value, lang),
         "number": lambda value: number(int(value), lang),

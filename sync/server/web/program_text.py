@@ -9,9 +9,8 @@ import tomllib
 from dataclasses import dataclass
 
 from kiosk.domain.program import ProgramRules, parse_program
-from kiosk.errors import KantaError
+from kiosk.errors import KantaError, SettingError
 from sync.server.texts import Msg
-from sync.server.web import i18n
 
 SOURCE = "program"
 _HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
@@ -21,14 +20,16 @@ _SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
 
 @dataclass(frozen=True)
 class Problem:
-    """What is wrong and where: the console's own words (a Msg, translated) or the kiosk
-    loader's (a str naming the setting, shown as it is, in English)."""
+    """What is wrong and where: the line, the setting as written (shown as it is), and what
+    is wrong with it, a Msg translated when the page is drawn."""
 
     line: int | None
-    message: str | Msg
+    message: Msg
+    setting: str = ""
 
     def __str__(self) -> str:
-        return str(self.message) if self.line is None else f"line {self.line}: {self.message}"
+        said = f"{self.setting}: {self.message}" if self.setting else str(self.message)
+        return said if self.line is None else f"line {self.line}: {said}"
 
 
 def check(text: str) -> ProgramRules | Problem:
@@ -40,13 +41,8 @@ def check(text: str) -> ProgramRules | Problem:
         return Problem(int(found[1]) if found else None, Msg("not valid TOML: {reason}", reason=str(exc)))
     try:
         return parse_program(document, SOURCE)
-    except KantaError as exc:
-        message = str(exc).removeprefix(f"{SOURCE}: ")
-        setting = message.split(":", 1)[0]
-        # the loader's "setting: expected ..." has Finnish and Swedish wordings (the setting
-        # named as written); any other of its explanations is shown as it is, in English
-        said: str | Msg = Msg("{problem}", problem=message) if i18n.known(message) else message
-        return Problem(line_of(text, setting), said)
+    except SettingError as exc:  # every refusal of the loader: the setting and a Msg
+        return Problem(line_of(text, exc.setting) if exc.setting else None, exc.problem, exc.setting)
 
 
 def line_of(text: str, setting: str) -> int | None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from selenium.webdriver.common.by import By
+
 from kiosk.domain.program import default_program_path
 from tests.sync.web.browser import Browser, LiveShop
 from tests.sync.web.kiosk import RunningKiosk
@@ -66,3 +69,33 @@ def test_edit_preview_publish_and_a_kiosk_runs_it(live: LiveShop, browser: Brows
         assert kiosk.tap("04A1B2C3D4E5FA") == "cafe@2"
     finally:
         kiosk.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("fi", "odotettiin: kokonaisluku ≥ 1, saatiin 'ten'"),
+        ("sv", "förväntade: ett heltal ≥ 1, fick 'ten'"),
+    ],
+)
+def test_a_refused_setting_is_explained_in_the_owners_language(
+    live_sqlite: LiveShop, browser: Browser, lang: str, said: str
+) -> None:
+    browser.login(live_sqlite.base_url)
+    browser.find(f"select[name=lang] option[value={lang}]").click()
+    browser.submit("header form[action='/language'] button")
+    browser.go("/program")
+    program = default_program_path().read_text(encoding="utf-8")
+    bad = program.replace("reward_at = 10", 'reward_at = "ten"', 1)
+    bad_line = next(i for i, line in enumerate(bad.splitlines(), 1) if '"ten"' in line)
+    _edit(browser, bad, "#check")
+    problem = browser.find("#problem")
+    line = {"fi": "rivi", "sv": "rad"}[lang]
+    assert problem.text == f"{line} {bad_line}: stamp_card[0].reward_at: {said}"
+    assert browser.find("#problem-setting").text == "stamp_card[0].reward_at"
+    assert [c.text for c in problem.find_elements(By.CSS_SELECTOR, "code")] == [
+        "stamp_card[0].reward_at",
+        "'ten'",
+    ]
+    assert not problem.get_attribute("lang") and not problem.find_elements(By.CSS_SELECTOR, "[lang=en]")
+    browser.screenshot(f"{lang}-program-refused")

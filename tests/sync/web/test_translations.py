@@ -1,6 +1,7 @@
 """Every console page in Finnish and Swedish: each text a page can show has both
 translations (extracted from the templates and the console's code), and every page drawn
-in fi and sv with a shop's data, refusals and bad uploads included, shows no English."""
+in fi and sv with a shop's data, refusals and bad uploads included, shows no English
+(but what is marked as code: a program's settings and values, as the owner wrote them)."""
 
 from __future__ import annotations
 
@@ -12,15 +13,19 @@ from types import SimpleNamespace
 
 import httpx
 import jinja2
+import pytest
 from jinja2 import nodes
 
 from kiosk.domain import member as member_state
 from kiosk.domain.events import EventKind
+from kiosk.domain.program import parse_program
+from kiosk.errors import SettingError
 from kiosk.staff import ROLES
 from sync.server.texts import Msg
 from sync.server.web import console, data_requests, figures, i18n, kiosks_page, overview, preview
 from sync.server.web.words_data import DATA_WORDS
-from sync.server.web.words_messages import LOADER_EXPECTS, MESSAGES, PLURALS
+from sync.server.web.words_loader import LOADER
+from sync.server.web.words_messages import MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 from tests.sync.web.browser import OWNER, Browser, LiveShop, csrf_of, http_login
 from tests.sync.web.dataset import push_history
@@ -138,7 +143,7 @@ def test_every_text_a_page_shows_has_finnish_and_swedish() -> None:
 
 
 def test_the_tables_have_no_key_twice_and_a_message_with_values_translates() -> None:
-    tables = (WORDS, DATA_WORDS, MESSAGES, LOADER_EXPECTS)
+    tables = (WORDS, DATA_WORDS, MESSAGES, LOADER)
     for i, table in enumerate(tables):
         assert not any(set(table) & set(other) for other in tables[i + 1 :]), "each text is in one table"
     bad = Msg(
@@ -156,14 +161,18 @@ def test_the_tables_have_no_key_twice_and_a_message_with_values_translates() -> 
     assert i18n.day("2026-03-05", "fi") == "5.3.2026" and i18n.day("2026-03-05", "sv") == "2026-03-05"
     assert i18n.moment("2026-03-05T10:07:00+02:00", "fi") == "5.3.2026 klo 10.07"
     assert i18n.money(123456, "sv") == "1\u00a0234,56\u00a0€"
-    # the kiosk's program loader: "setting: expected ..." translated, the setting as written
-    loader = "stamp_card[0].reward_at: expected a whole number ≥ 1, got 'ten'"
-    assert (
-        i18n.translate("fi", loader) == "stamp_card[0].reward_at: odotettiin: kokonaisluku ≥ 1, saatiin 'ten'"
+    # the kiosk's program loader: the setting named apart, what is wrong translated, the
+    # values as written (on a page in <code>, escaped)
+    card = {"id": "c", "name": "C", "reward": "R", "reward_at": "<ten>"}
+    with pytest.raises(SettingError) as refused:
+        parse_program({"program": {"id": "cafe", "version": 1}, "stamp_card": [card]}, "program")
+    assert refused.value.setting == "stamp_card[0].reward_at"
+    assert i18n.translate("fi", refused.value.problem) == "odotettiin: kokonaisluku ≥ 1, saatiin '<ten>'"
+    assert i18n.translate("sv", refused.value.problem) == "förväntade: ett heltal ≥ 1, fick '<ten>'"
+    assert i18n.marked("fi", refused.value.problem) == (
+        "odotettiin: kokonaisluku ≥ 1, saatiin <code>&#39;&lt;ten&gt;&#39;</code>"
     )
-    assert i18n.translate("sv", loader) == "stamp_card[0].reward_at: förväntade: ett heltal ≥ 1, fick 'ten'"
-    # an explanation only partly known stays whole, in English (the page marks it lang="en")
-    assert not i18n.known("program.ends: expected a date on or after program.starts")
+    assert str(refused.value) == "program: stamp_card[0].reward_at: expected a whole number ≥ 1, got '<ten>'"
 
 
 #: English words no Finnish or Swedish sentence has (whole words, any case)
@@ -235,6 +244,12 @@ def _pages(http: httpx.Client, member: str) -> Iterator[tuple[str, str]]:
         "program without a card": '[program]\nid = "cafe"\n[carry_over]\n',
         "program setting refused": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
         'reward = "R"\nreward_at = "ten"\n',
+        "program setting unknown": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
+        'reward = "R"\nreward_at = 10\ncolour = "red"\n',
+        "program ends before it starts": '[program]\nid = "cafe"\nstarts = 2026-05-01\nends = 2026-04-01\n'
+        "[points]\n",
+        "program id used twice": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
+        'reward = "R"\nreward_at = 10\n[[visit_card]]\nid = "c"\nname = "V"\nprice = "9.00"\nuses = 5\n',
     }
     for name, toml in refused_programs.items():
         form = {"csrf": csrf_of(http.get("/program").text), "action": "check", "toml": toml}
@@ -257,7 +272,7 @@ def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveSho
                 words = ENGLISH.findall(_visible(page, OWNER, "kanta-"))
                 assert not words, f"{name} in {lang} shows English: {words}"
                 shown += 1
-            assert shown == 21
+            assert shown == 24
             # before any login: the login page in the browser's language, and a wrong password
             with httpx.Client(base_url=live_sqlite.base_url, headers={"Accept-Language": lang}) as visitor:
                 login = visitor.get("/").text
