@@ -169,8 +169,10 @@ def _require(cond: bool, message: str, fld: str) -> None:
 def check_event_dict(raw: Any) -> None:
     """Raise EventFormatError naming the field unless ``raw`` is a well-formed event's JSON
     form (the hash is not checked). The checks of ``event_from_dict``, without building the
-    event: the server checks and stores JSON, millions of times."""
-    _require(isinstance(raw, Mapping), "an event must be a JSON object", "<event>")
+    event: the server checks and stores JSON, millions of times, so what JSON gives (plain
+    dicts, lists and text) passes on exact-type tests; anything else gets the general ones."""
+    if type(raw) is not dict:  # (isinstance against an ABC costs a Python-level call)
+        _require(isinstance(raw, Mapping), "an event must be a JSON object", "<event>")
     get = raw.get
     for key in _REQUIRED_STR:
         value = get(key)
@@ -189,18 +191,22 @@ def check_event_dict(raw: Any) -> None:
         wall = datetime.fromisoformat(raw["wall"])
     except ValueError:
         raise EventFormatError("event field 'wall': not an ISO 8601 time", "wall") from None
-    _require(wall.tzinfo is not None, "time must carry a time zone offset", "wall")
+    if wall.tzinfo is None:
+        _require(False, "time must carry a time zone offset", "wall")
     postings = get("postings", [])
-    _require(isinstance(postings, list), "must be a list", "postings")
+    if type(postings) is not list:
+        _require(isinstance(postings, list), "must be a list", "postings")
     for i, p in enumerate(postings):
         if type(p) is list and len(p) == 2 and type(p[0]) is str and p[0] and type(p[1]) is int:
             continue  # the common case, checked in one go
         _check_posting(p, f"postings[{i}]")
     data = get("data", {})
-    _require(isinstance(data, Mapping), "must be an object", "data")
+    if type(data) is not dict:
+        _require(isinstance(data, Mapping), "must be an object", "data")
     for key in _OPTIONAL_STR:
         value = get(key)
-        _require(value is None or (isinstance(value, str) and value != ""), "must be text", key)
+        if value is not None and (type(value) is not str or not value):
+            _require(isinstance(value, str) and value != "", "must be text", key)
 
 
 def _check_posting(p: Any, where: str) -> None:

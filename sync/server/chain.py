@@ -48,9 +48,9 @@ class Link(Protocol):
     def prev(self) -> str: ...
     @property
     def hash(self) -> str: ...
-    #: its position in the pushed batch (for the refusal's ``field``)
+    #: its index in the pushed batch (for the refusal's ``field``)
     @property
-    def index(self) -> int: ...
+    def position(self) -> int: ...
 
 
 def extend(kiosk: str, head: Head, new: Iterable[Link]) -> Head:
@@ -101,8 +101,8 @@ def _refusal(link: Link, kiosk: str, head: Head, fld: str, detail: str, **extra:
         409,
         detail,
         event=link.id,
-        field=f"events[{link.index}].{fld}",
-        index=link.index,
+        field=f"events[{link.position}].{fld}",
+        index=link.position,
         kiosk=kiosk,
         server_seq=head.seq,
         **extra,

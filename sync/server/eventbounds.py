@@ -51,9 +51,10 @@ def _refuse(fld: str, message: str) -> EventFormatError:
     return EventFormatError(f"event field {fld!r}: {message}", field=fld)
 
 
-def check_event_values(raw: Mapping[str, Any], *, plain_text: bool = False) -> None:
+def check_event_values(raw: Mapping[str, Any], *, plain_text: bool = False) -> bool:
     """Raise EventFormatError naming the field unless the (form-checked) event's values are
-    within bounds.
+    within bounds; return whether a posting debits (a negative amount: the postings are read
+    here anyway, and the server keeps that flag).
 
     ``plain_text``: the JSON the event came in has no backslash at all, so none of its text
     holds a control character or a lone surrogate (JSON can only spell those escaped), and
@@ -74,31 +75,41 @@ def check_event_values(raw: Mapping[str, Any], *, plain_text: bool = False) -> N
         and (len(joined) <= 200 or all(map(le, map(len, texts), _LIMITS)))
     ):
         _name_bad_field(raw)
+    if raw["seq"] > MAX_SEQ:
+        raise _refuse("seq", f"at most {MAX_SEQ}")
+    if not _OPTIONAL_KEYS.isdisjoint(raw):  # (most events have none of them)
+        _check_optional(raw, plain_text)
+    postings = raw.get("postings", ())
+    if len(postings) > MAX_POSTINGS:
+        raise _refuse("postings", f"at most {MAX_POSTINGS} postings")
+    debit = False
+    for i, p in enumerate(postings):
+        account, amount = p[0], p[1]
+        if (
+            len(account) > MAX_ACCOUNT
+            or not (plain_text or account.isprintable())
+            or not -MAX_AMOUNT <= amount <= MAX_AMOUNT
+        ):
+            where = f"postings[{i}]"
+            _check_text(account, where, MAX_ACCOUNT)
+            if not -MAX_AMOUNT <= amount <= MAX_AMOUNT:
+                raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
+        if amount < 0:
+            debit = True
+        if len(p) == 3 and p[2] is not None:
+            _check_text(p[2], f"postings[{i}]", 64, plain_text)
+    return debit
+
+
+def _check_optional(raw: Mapping[str, Any], plain_text: bool) -> None:
+    """The bounds of the fields most events leave out."""
     reverses = raw.get("reverses")
     if reverses is not None and not _UUID7.fullmatch(reverses):
         raise _refuse("reverses", "must be an event id (a UUIDv7 in lowercase text)")
-    if raw["seq"] > MAX_SEQ:
-        raise _refuse("seq", f"at most {MAX_SEQ}")
     for name, limit in OPTIONAL_TEXT_LIMITS:
         value = raw.get(name)
         if value is not None:
             _check_text(value, name, limit, plain_text)
-    postings = raw.get("postings", ())
-    if len(postings) > MAX_POSTINGS:
-        raise _refuse("postings", f"at most {MAX_POSTINGS} postings")
-    for i, p in enumerate(postings):
-        account = p[0]
-        if (
-            len(account) > MAX_ACCOUNT
-            or not (plain_text or account.isprintable())
-            or not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT
-        ):
-            where = f"postings[{i}]"
-            _check_text(account, where, MAX_ACCOUNT)
-            if not -MAX_AMOUNT <= p[1] <= MAX_AMOUNT:
-                raise _refuse(where, f"the amount must be within ±{MAX_AMOUNT}")
-        if len(p) == 3 and p[2] is not None:
-            _check_text(p[2], f"postings[{i}]", 64, plain_text)
     data = raw.get("data")
     if data:
         _check_data(data, "data", 1, plain_text)
@@ -107,6 +118,7 @@ def check_event_values(raw: Mapping[str, Any], *, plain_text: bool = False) -> N
 _IDS = re.compile(f"{_UUID7.pattern}\x1f{_HASH.pattern}")
 _TEXTS_OF = itemgetter(*(name for name, _ in TEXT_LIMITS))
 _LIMITS = tuple(limit for _, limit in TEXT_LIMITS)
+_OPTIONAL_KEYS = frozenset(("reverses", "data", *(name for name, _ in OPTIONAL_TEXT_LIMITS)))
 
 
 def _name_bad_field(raw: Mapping[str, Any]) -> None:

@@ -76,8 +76,8 @@ def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
         raise ApiError(
             403,
             "every event of a batch must come from the pushing kiosk",
-            field=f"events[{odd.index}].kiosk",
-            index=odd.index,
+            field=f"events[{odd.position}].kiosk",
+            index=odd.position,
         )
     ident = next(iter(idents), None)
     if ident is not None and kiosk.ident is not None and ident != kiosk.ident:
@@ -91,8 +91,8 @@ def _prepare(kiosk: KioskAuth, incoming: Sequence[Incoming]) -> _Prepared:
                 409,
                 f"event {e.id} appears twice with different content",
                 event=e.id,
-                field=f"events[{e.index}]",
-                index=e.index,
+                field=f"events[{e.position}]",
+                index=e.position,
             )
         unique[e.id] = e
     return _Prepared(ident, unique, len(incoming))
@@ -142,8 +142,8 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
                         409,
                         f"event {event_id} is already stored with different content (a rewrite)",
                         event=event_id,
-                        field=f"events[{event.index}]",
-                        index=event.index,
+                        field=f"events[{event.position}]",
+                        index=event.position,
                     )
             # in sequence order, so each kiosk's events are in chain order in the shop's cursors
             new = sorted((e for e in unique.values() if e.id not in known), key=_by_seq)

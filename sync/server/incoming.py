@@ -4,8 +4,8 @@ event's form, values and hash; a malformed one is a 422 naming ``events[i].field
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 from kiosk.domain.events import check_event_dict, event_from_dict, hash_of, hashed_bytes
 from kiosk.errors import EventFormatError
@@ -16,10 +16,13 @@ MAX_EVENTS = 1000
 MAX_BYTES = 4 * 1024 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Incoming:
+class Incoming(NamedTuple):
     """A checked event: the columns the server keeps and its canonical JSON (``to_dict()``
-    form, hash last), as stored and served."""
+    form, hash last), as stored and served.
+
+    A named tuple, not a frozen dataclass: one is made per pushed event, and a frozen
+    dataclass of ten fields cost 2.2 µs to make (one ``object.__setattr__`` a field), a
+    named tuple 0.5 µs."""
 
     id: str
     kiosk: str
@@ -32,7 +35,7 @@ class Incoming:
     seq: int
     prev: str
     #: its position in the pushed batch
-    index: int
+    position: int
 
 
 def validate_batch(raw_events: Any, *, plain_text: bool = False) -> list[Incoming]:
@@ -46,7 +49,7 @@ def validate_batch(raw_events: Any, *, plain_text: bool = False) -> list[Incomin
     for i, raw in enumerate(raw_events):
         try:
             check_event_dict(raw)
-            check_event_values(raw, plain_text=plain_text)
+            debit = check_event_values(raw, plain_text=plain_text)
             body = _canonical_checked(raw)
         except EventFormatError as exc:
             fld = f"events[{i}]" if exc.field in (None, "<event>") else f"events[{i}].{exc.field}"
@@ -54,22 +57,12 @@ def validate_batch(raw_events: Any, *, plain_text: bool = False) -> list[Incomin
         except (UnicodeError, ValueError, TypeError, RecursionError) as exc:
             # a lone surrogate, an unhashable oddity: refuse the event, never a 5xx
             raise ApiError(422, f"event is not valid text: {exc}", field=f"events[{i}]", index=i) from None
-        postings = raw.get("postings", ())
-        out.append(
-            Incoming(
-                raw["id"],
-                raw["kiosk"],
-                raw["member"],
-                raw["hlc"],
-                raw["hash"],
-                any(p[1] < 0 for p in postings),
-                body,
-                raw["seq"],
-                raw["prev"],
-                i,
-            )
-        )
+        event_id, kiosk, member, hlc, claimed, seq, prev = _COLUMNS_OF(raw)
+        out.append(Incoming(event_id, kiosk, member, hlc, claimed, debit, body, seq, prev, i))
     return out
+
+
+_COLUMNS_OF = itemgetter("id", "kiosk", "member", "hlc", "hash", "seq", "prev")
 
 
 def _canonical_checked(raw: Mapping[str, Any]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from types import MappingProxyType
 
 import pytest
 from hypothesis import given, settings
@@ -18,6 +19,7 @@ from kiosk.domain.events import (
     EventKind,
     Posting,
     Stamper,
+    check_event_dict,
     event_from_dict,
 )
 from kiosk.domain.member import ERASED, MemberState, apply, balances_view, fold, from_doc, to_doc
@@ -66,6 +68,10 @@ def test_event_round_trips_through_json_form() -> None:
         ("postings", "x"),
         ("member", ""),
         ("hash", "0" * 32),
+        ("data", ["not", "an", "object"]),
+        ("card", ""),
+        ("actor", 7),
+        ("reverses", ["x"]),
     ],
 )
 def test_malformed_events_name_the_field(field: str, value: object) -> None:
@@ -76,6 +82,27 @@ def test_malformed_events_name_the_field(field: str, value: object) -> None:
         event_from_dict(raw)
     assert info.value.field is not None
     assert field in info.value.field or info.value.field == "hash"
+
+
+class _Text(str):
+    """Text that is not exactly ``str``."""
+
+
+def test_events_in_other_mapping_and_text_types_are_checked_as_json_ones() -> None:
+    """check_event_dict passes JSON's own dicts, lists and text on exact-type tests; other
+    mappings and text types get the general tests and are taken or refused as before."""
+    [event] = make_events([EventDraft(EventKind.POINTS_EARNED, MEMBER, (Posting(POINTS, 5),), data={"n": 1})])
+    raw = event.to_dict()
+    odd = MappingProxyType({**raw, "member": _Text(MEMBER), "data": MappingProxyType({"n": 1})})
+    assert event_from_dict(odd) == event
+    check_event_dict(odd)
+    for value in (None, ["id"], "text"):
+        with pytest.raises(EventFormatError) as info:
+            check_event_dict(value)
+        assert info.value.field == "<event>"
+    with pytest.raises(EventFormatError) as info:
+        check_event_dict({**raw, "postings": tuple(raw["postings"])})
+    assert info.value.field == "postings"
 
 
 def test_card_replacement_keeps_the_balance() -> None:

@@ -131,6 +131,10 @@ BAD_VALUES: dict[str, tuple[Callable[[Event], dict[str, Any]], str]] = {
     "a number past 2**53 in data": (lambda e: _rehash(e, data={"n": 2**70}).to_dict(), "data.n"),
     "infinity in data": (lambda e: _rehash(e, data={"n": float("inf")}).to_dict(), "data.n"),
     "a previous hash that is no hash": (lambda e: _rehash(e, prev="x").to_dict(), "prev"),
+    "a seq past 2**53": (lambda e: _rehash(e, seq=2**53).to_dict(), "seq"),
+    "a reversed event that is no event id": (lambda e: _rehash(e, reverses="last-one").to_dict(), "reverses"),
+    "a 300-character card": (lambda e: _rehash(e, card="4" * 300).to_dict(), "card"),
+    "a control character in the actor": (lambda e: _rehash(e, actor="staff\x01").to_dict(), "actor"),
 }
 
 

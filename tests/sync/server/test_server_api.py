@@ -388,6 +388,24 @@ def test_stored_form_is_the_domain_form_and_hash() -> None:
     assert err.value.status == 422 and err.value.extra["field"] == "events[1].hash"
 
 
+def test_an_event_debits_when_a_posting_takes_something_away() -> None:
+    """The ``debit`` column (which members the flags fold) comes from the same pass over the
+    postings as their bounds: any negative amount, whichever posting it is in."""
+    from kiosk.domain.events import POINTS, STAMPS, EventDraft, EventKind, Posting
+
+    k = KioskEvents("kiosk-d")
+    cases = {
+        (): False,
+        (Posting(STAMPS, 1), Posting(POINTS, 5)): False,
+        (Posting(POINTS, -5),): True,
+        (Posting(STAMPS, 1), Posting(POINTS, -1, "2027-01-01T00:00:00+00:00")): True,
+    }
+    drafts = [EventDraft(EventKind.CORRECTION, "m-1", postings=p) for p in cases]
+    batch = store.validate_batch([k.stamp(d).to_dict() for d in drafts])
+    assert [e.debit for e in batch] == list(cases.values())
+    assert [e.position for e in batch] == [0, 1, 2, 3]
+
+
 def test_group_commit_keeps_each_push_separate(db_url: str, shops: tuple[Shop, Shop]) -> None:
     """Concurrent pushes share transactions, but a refused batch never touches another."""
     from concurrent.futures import ThreadPoolExecutor
