@@ -36,13 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import __version__
+from kiosk.config import KioskConfig
 from kiosk.domain.events import event_from_dict
 from kiosk.errors import EventFormatError, SyncError
 from kiosk.health import collect_status, heartbeat_health
 from kiosk.store import downloads, inbox
 from kiosk.store.records import ScanPos, read_records
 from kiosk.syncstatus import load_status, save_status
-from sync import search_index, staff_list
+from sync import contact_handover, search_index, staff_list
 from sync.kiosk_local import (
     head_body,
     import_inbox_if_free,
@@ -125,8 +126,11 @@ class SyncClient:
         batch_size: int = MAX_BATCH,
         sleep: Callable[[float], None] = time.sleep,
         health: Callable[[Path], Mapping[str, Any]] = collect_status,
+        config: KioskConfig | None = None,
     ) -> None:
         self.data_dir = Path(data_dir)
+        #: the kiosk's config: what `kanta sync once` keeps imported contact details under
+        self.config = config
         #: the kiosk's health as `kanta status` checks it (reader, scanner, disk, clock)
         self.health = health
         self.state = load_state(self.data_dir)
@@ -384,6 +388,7 @@ class SyncClient:
             self.fetch_program()
             staff_list.fetch(self.transport, self.data_dir)  # the owner's staff list, if newer
             search_index.send(self.transport, self.data_dir)  # the console's phone / e-mail search
+            self._exchange_contacts()
         except SyncError as exc:
             status.update(last_error=str(exc), last_error_at=_now())
             result.pending = self.pending_estimate()
@@ -393,8 +398,31 @@ class SyncClient:
         status.pop("last_error", None)
         if import_inbox:
             result.imported = import_inbox_if_free(self.data_dir)
+            self._keep_contacts_if_free()
         self._write_status(status, result)
         return result
+
+    def _exchange_contacts(self) -> None:
+        """Imported contact details this kiosk keeps (sync.contact_handover): report, take."""
+        sent = self.state.extra.get("contact_key_sent")
+        sent = sent if isinstance(sent, str) else None
+        now_sent = contact_handover.exchange(self.transport, self.data_dir, sent)
+        if now_sent != sent:
+            self._save(extra={**self.state.extra, "contact_key_sent": now_sent})
+
+    def _keep_contacts_if_free(self) -> None:
+        """With the store free, keep the boxes taken and tell the server at once."""
+        from kiosk.config import load_config
+
+        if not contact_handover.pending(self.data_dir):
+            return
+        kept = contact_handover.apply_if_free(self.data_dir, self.config or load_config())
+        try:
+            contact_handover.report(self.transport, self.data_dir)
+        except SyncError as exc:  # kept here; the next cycle tells the server
+            log.warning("sync: kept imported contact details not reported yet (%s)", exc)
+        if kept:
+            log.info("sync: kept imported contact details of %d member(s)", kept)
 
     def pending_estimate(self) -> int:
         """This kiosk's events the server has not acknowledged (read-only, from the store)."""

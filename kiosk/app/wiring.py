@@ -127,7 +127,7 @@ def build_kiosk(
         scanner_configured=hw.scanner != "none",
         sync_status=lambda: _sync_status(service, data_dir),
         redeem_gate=_redeem_gate(config, service, data_dir),
-        idle_work=lambda: _import_sync_inbox(service, data_dir, owner_work),
+        idle_work=lambda: _import_sync_inbox(service, data_dir, owner_work, config),
         consent=config.consent,
     )
     reader = open_card_reader(hw, core.sink, data_dir=data_dir)
@@ -136,14 +136,21 @@ def build_kiosk(
 
 
 def _import_sync_inbox(
-    service: LoyaltyService, data_dir: Path, owner_work: OwnerWork | None = None
+    service: LoyaltyService,
+    data_dir: Path,
+    owner_work: OwnerWork | None = None,
+    config: KioskConfig | None = None,
 ) -> object:
     """Other kiosks' events the sync worker pulled: applied here, by the store's one writer;
-    then a card made a member at two kiosks offline becomes one member again, unless one
-    of them joined: those are counted for the owner."""
+    then contact details the owner imported for this kiosk to keep are kept; then a card
+    made a member at two kiosks offline becomes one member again, unless one of them
+    joined: those are counted for the owner."""
     from kiosk.services.replication import idle_sync_import
+    from sync.contact_handover import apply_pending
 
     result = idle_sync_import(service.ledger, service.recorder, data_dir)
+    if config is not None:
+        apply_pending(data_dir, service, config.consent, config.shop.language)
     service.merge_duplicate_cards()
     if owner_work is not None:
         owner_work.cards_to_merge = service.cards_for_the_owner()

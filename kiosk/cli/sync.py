@@ -110,7 +110,7 @@ def _client(args: argparse.Namespace) -> Any:
         transport = Transport(
             state.server, token=state.token, ca_bundle=state.ca_bundle or cfg.sync.ca_bundle
         )
-    return SyncClient(data, transport=transport, batch_size=cfg.sync.batch_size), cfg
+    return SyncClient(data, transport=transport, batch_size=cfg.sync.batch_size, config=cfg), cfg
 
 
 def sync_run(args: argparse.Namespace) -> int:

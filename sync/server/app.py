@@ -23,7 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
-from sync.server import auth, blind_index, db, heads, store, web
+from sync.server import auth, blind_index, contact_handover, db, heads, store, web
 from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.errors import ApiError
@@ -368,6 +368,32 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         and e-mails, never the values (sync.server.blind_index)."""
         body = _validated(blind_index.SearchBody, await read_body(request, blind_index.MAX_BODY))
         return await run_in_threadpool(blind_index.replace_for_kiosk, engine, kiosk, body)
+
+    @app.put(
+        f"{API}/contact-key",
+        tags=["kiosk"],
+        openapi_extra=_body_extra(contact_handover.KeyBody.model_json_schema()),
+    )
+    async def put_contact_key(request: Request, kiosk: KioskDep) -> dict[str, bool]:
+        """The kiosk's public key that imported contact details are sealed to
+        (sync.server.contact_handover)."""
+        body = _validated(contact_handover.KeyBody, await read_body(request, MAX_SMALL_BODY))
+        return await run_in_threadpool(contact_handover.register_key, engine, kiosk, body)
+
+    @app.get(f"{API}/contact-handover", tags=["kiosk"])
+    def get_contact_handover(kiosk: KioskDep) -> dict[str, Any]:
+        """Imported contact details queued for this kiosk, each sealed to its key."""
+        return contact_handover.take(engine, kiosk)
+
+    @app.post(
+        f"{API}/contact-handover",
+        tags=["kiosk"],
+        openapi_extra=_body_extra(contact_handover.AckBody.model_json_schema()),
+    )
+    async def ack_contact_handover(request: Request, kiosk: KioskDep) -> dict[str, int]:
+        """Which boxes the kiosk kept and which it could not (with why): their boxes go."""
+        body = _validated(contact_handover.AckBody, await read_body(request, contact_handover.MAX_BODY))
+        return await run_in_threadpool(contact_handover.acknowledge, engine, kiosk, body)
 
     @app.get(f"{API}/backup/heads", tags=["owner"])
     def backup_heads(owner: OwnerDep) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from kiosk.errors import ConfigError
 from sync.backup_guard import private_mode
-from sync.server import blind_index_schema, console_schema, heads_schema, requests_schema
+from sync.server import blind_index_schema, console_schema, handover_schema, heads_schema, requests_schema
 from sync.server.chain import Head
 
 metadata = sa.MetaData()
@@ -355,6 +355,7 @@ MIGRATIONS: tuple[Callable[[Connection], None], ...] = (
     requests_schema.create_data_requests,
     blind_index_schema.create_blind_index,
     console_schema.create_merge_requests,
+    handover_schema.create_contact_handover,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -6,18 +6,23 @@ checks apply). A file with any bad row imports nothing; the dry run lists every 
 by its line.
 
 Columns (a header line names them; ``;`` or ``,`` between fields): ``card`` (required),
-``stamps``, ``points`` (whole numbers), ``credit`` (euros, decimal comma or point). Phone
-numbers and e-mail addresses are kept only on the kiosk where a member joins, so they
-are not imported. ``tier`` names one of the running program's tiers: the member starts
-with the qualifying activity (spend or visits) that tier needs, counted until the
-program's tier window ends, as if it had been earned today; a tier the program does not
-have is refused by its line. Finnish and Swedish column names are read too (kortti, kort,
-leimat, ...). The file is read within bounds (:mod:`sync.server.uploads`).
+``stamps``, ``points`` (whole numbers), ``credit`` (euros, decimal comma or point),
+``phone`` and ``email`` with ``consent`` (``yes`` or the date it was given): a row with a
+phone number or e-mail and no consent is refused by its line, as is one the kiosks would
+not take (checked as ``kanta member join`` checks them). The details are never stored
+here: they are sealed to the kiosk the owner chose and handed over at its next sync
+(:mod:`sync.server.contact_handover`). ``tier`` names one of the running program's tiers:
+the member starts with the qualifying activity (spend or visits) that tier needs, counted
+until the program's tier window ends, as if it had been earned today; a tier the program
+does not have is refused by its line. Finnish and Swedish column names are read too (kortti, kort,
+leimat, puhelin, sähköposti, suostumus, telefon, e-post, samtycke, ...). The file is read
+within bounds (:mod:`sync.server.uploads`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -34,14 +39,16 @@ from kiosk.domain.programs.engine import QUALIFY
 from kiosk.domain.programs.spec import ProgramSpec, Tier, TiersSpec
 from kiosk.errors import InvalidInput
 from kiosk.services.loyalty import normalize_card
-from sync.server import aggregates, db, store, uploads
+from kiosk.services.privacy import check_contact
+from sync.server import aggregates, contact_handover, db, store, uploads
+from sync.server.contact_handover import Keeper
 from sync.server.store import KioskAuth
 from sync.server.texts import BadInput, Msg
 
 IMPORT_KIOSK = "console-import"
 MAX_ROWS = 50_000
 MAX_BALANCE = 10**9
-IGNORED = ("phone", "email", "e-mail")
+KNOWN = ("card", "stamps", "points", "credit", "tier", "phone", "email", "consent")
 #: a file of a shop's members: 50,000 rows of a few dozen bytes
 LIMITS = uploads.Limits(max_bytes=4 * 1024 * 1024, max_rows=MAX_ROWS)
 #: column names as a Finnish or Swedish spreadsheet writes them -> the import's own
@@ -59,7 +66,14 @@ COLUMN_NAMES = {
     "telefon": "phone",
     "sähköposti": "email",
     "e-post": "email",
+    "e-mail": "email",
+    "suostumus": "consent",
+    "samtycke": "consent",
 }
+#: a consent cell that says yes (a date says when it was given, which is a yes too)
+CONSENT_YES = {"yes", "y", "x", "1", "true", "kyllä", "k", "ja", "j"}
+CONSENT_NO = {"", "no", "n", "0", "false", "ei", "e", "nej", "-"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$|^\d{1,2}\.\d{1,2}\.\d{4}$")
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,10 @@ class Row:
     points: int
     credit: int
     tier: Tier | None = None
+    #: phone / email as the kiosks keep them; empty when the row has none
+    contact: dict[str, str] = field(default_factory=dict)
+    #: the consent cell as written (``yes`` or a date), when there are contact details
+    consent: str = ""
 
 
 @dataclass
@@ -77,6 +95,34 @@ class Checked:
     rows: list[Row] = field(default_factory=list)
     errors: list[Msg] = field(default_factory=list)
     ignored: list[str] = field(default_factory=list)
+
+    @property
+    def contacts(self) -> int:
+        """Rows with a phone number or e-mail (to hand over to a kiosk)."""
+        return sum(1 for row in self.rows if row.contact)
+
+
+def _contact(phone: str, email: str, consent: str) -> tuple[dict[str, str], str]:
+    """A row's contact details, checked as the kiosk's join checks them, and its consent."""
+    phone = phone.strip().strip("=").strip('"')
+    try:
+        contact = check_contact(phone, None)
+    except InvalidInput:
+        raise BadInput(
+            Msg("phone {value!r} is not a phone number (digits, spaces, '+', '-')", value=phone[:40])
+        ) from None
+    try:
+        contact.update(check_contact(None, email))
+    except InvalidInput:
+        raise BadInput(Msg("e-mail {value!r} is not an e-mail address", value=email.strip()[:80])) from None
+    said = consent.strip()
+    if not contact:
+        return {}, ""
+    if said.casefold() in CONSENT_NO:
+        raise BadInput(Msg("phone or e-mail without consent: write yes or its date in the consent column"))
+    if said.casefold() not in CONSENT_YES and not _DATE.match(said):
+        raise BadInput(Msg("consent {value!r} is not yes or a date", value=said[:20]))
+    return contact, said
 
 
 def _count(text: str, name: str) -> int:
@@ -139,7 +185,7 @@ def parse(raw: bytes, known_cards: set[str], tiers: TiersSpec | None = None) -> 
     if "card" not in names:
         out.errors.insert(0, Msg("the header line must name a card column"))
         return out
-    out.ignored = [n for n in names if n in IGNORED]
+    out.ignored = [n for n in names if n not in KNOWN]
     seen: dict[str, int] = {}
     for line, record in table.rows:
         if not any(c.strip() for c in record):
@@ -150,7 +196,8 @@ def parse(raw: bytes, known_cards: set[str], tiers: TiersSpec | None = None) -> 
             credit = _credit(f.get("credit", ""))
             stamps, points = _count(f.get("stamps", ""), "stamps"), _count(f.get("points", ""), "points")
             tier = _tier(f.get("tier", ""), tiers)
-            row = Row(line, card, stamps, points, credit, tier)
+            contact, consent = _contact(f.get("phone", ""), f.get("email", ""), f.get("consent", ""))
+            row = Row(line, card, stamps, points, credit, tier, contact, consent)
         except BadInput as exc:
             out.errors.append(Msg("line {line}: {problem}", line=line, problem=exc.message))
             continue
@@ -237,11 +284,22 @@ def known_cards(engine: Engine, shop_id: int) -> set[str]:
         return {r[0] for r in db.q(conn, 'SELECT "card" FROM agg_cards WHERE shop_id = ?', (shop_id,))}
 
 
-def run(engine: Engine, shop_id: int, rows: list[Row], actor: str, program: ProgramSpec | None = None) -> int:
+def run(
+    engine: Engine,
+    shop_id: int,
+    rows: list[Row],
+    actor: str,
+    program: ProgramSpec | None = None,
+    keeper: Keeper | None = None,
+) -> int:
     """Record the rows' members and opening balances (and opening tiers, under ``program``'s
-    tiers); returns the members made."""
+    tiers), and queue their contact details sealed to ``keeper`` (the kiosk that keeps
+    them; needed when a row has any); returns the members made."""
+    if keeper is None and any(row.contact for row in rows):
+        raise BadInput(Msg("choose the kiosk that keeps the phone numbers and e-mails"))
     kiosk, stamper = console_kiosk(engine, shop_id)
     events = []
+    boxes: list[tuple[str, str]] = []
     zone = program.zone if program is not None else ZoneInfo("UTC")
     for row in rows:
         now = datetime.now(UTC)
@@ -259,8 +317,14 @@ def run(engine: Engine, shop_id: int, rows: list[Row], actor: str, program: Prog
         for draft in drafts:
             stamper, event = stamper.stamp(draft, now, os.urandom(10))
             events.append(event)
+        if row.contact and keeper is not None:
+            # sealed here, in memory: the clear details never reach the database
+            plain = orjson.dumps({"card": row.card, **row.contact, "consent": row.consent})
+            boxes.append((member, contact_handover.seal(keeper, member, plain)))
     batch = store.MAX_EVENTS
     for start in range(0, len(events), batch):
         raw = [e.to_dict() for e in events[start : start + batch]]
         store.push_events(engine, kiosk, store.validate_batch(raw))
+    if keeper is not None:
+        contact_handover.queue(engine, shop_id, keeper, boxes)
     return len(rows)

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from kiosk.domain.events import Event, EventDraft, EventKind, event_from_dict
 from kiosk.domain.member import ERASED, MemberState, apply
-from sync.server import aggregates, blind_index, db, member_import, store
+from sync.server import aggregates, blind_index, contact_handover, db, member_import, store
 from sync.server.requests_schema import data_requests
 from sync.server.web.spreadsheet import as_text
 
@@ -237,6 +237,7 @@ def erase(engine: Engine, shop_id: int, people: list[Held], actor: str) -> list[
     store.push_events(engine, kiosk, store.validate_batch([e.to_dict() for e in events]))
     for person in people:  # the phone / e-mail search finds them no more, from now
         blind_index.forget(engine, shop_id, person.state.member_id)
+        contact_handover.forget(engine, shop_id, person.state.member_id)  # not yet handed over
     return events
 
 

@@ -264,6 +264,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "the shop needs a name": ("liikkeellä on oltava nimi", "butiken behöver ett namn"),
     "the kiosk needs a name": ("kioskilla on oltava nimi", "kiosken behöver ett namn"),
+    # ---- the import's contact details (sync.server.member_import, web.import_page) ---------
+    "choose the kiosk that keeps the phone numbers and e-mails": (
+        "valitse kioski, joka säilyttää puhelinnumerot ja sähköpostiosoitteet",
+        "välj kiosken som sparar telefonnumren och e-postadresserna",
+    ),
+    "kiosk {name!r} cannot keep contact details: it is not paired, was revoked, or has not synced "
+    "since the server was updated": (
+        "kioski {name!r} ei voi säilyttää yhteystietoja: sitä ei ole yhdistetty, se on poistettu "
+        "käytöstä tai se ei ole synkronoinut palvelimen päivityksen jälkeen",
+        "kiosken {name!r} kan inte spara kontaktuppgifter: den är inte parkopplad, har återkallats "
+        "eller har inte synkroniserat sedan servern uppdaterades",
+    ),
+    "phone or e-mail without consent: write yes or its date in the consent column": (
+        "puhelin tai sähköposti ilman suostumusta: kirjoita suostumussarakkeeseen kyllä tai "
+        "suostumuksen päivä",
+        "telefon eller e-post utan samtycke: skriv ja eller dess datum i samtyckeskolumnen",
+    ),
+    "phone {value!r} is not a phone number (digits, spaces, '+', '-')": (
+        "puhelin {value!r} ei ole puhelinnumero (numeroita, välilyöntejä, '+', '-')",
+        "telefon {value!r} är inte ett telefonnummer (siffror, mellanslag, '+', '-')",
+    ),
+    "e-mail {value!r} is not an e-mail address": (
+        "sähköposti {value!r} ei ole sähköpostiosoite",
+        "e-post {value!r} är inte en e-postadress",
+    ),
+    "consent {value!r} is not yes or a date": (
+        "suostumus {value!r} ei ole kyllä eikä päivämäärä",
+        "samtycke {value!r} är varken ja eller ett datum",
+    ),
 }
 
 #: one -> ((Finnish one, other), (Swedish one, other)); ``{n}`` is the count
@@ -329,6 +358,16 @@ PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
     "Dry run: every row is good ({n} member).": (
         ("Kokeilu: kaikki rivit kelpaavat ({n} jäsen).", "Kokeilu: kaikki rivit kelpaavat ({n} jäsentä)."),
         ("Provkörning: alla rader är bra ({n} medlem).", "Provkörning: alla rader är bra ({n} medlemmar)."),
+    ),
+    "Contact details of {n} member go to kiosk {kiosk} at its next sync.": (
+        (
+            "{n} jäsenen yhteystiedot menevät kioskille {kiosk} sen seuraavassa synkronoinnissa.",
+            "{n} jäsenen yhteystiedot menevät kioskille {kiosk} sen seuraavassa synkronoinnissa.",
+        ),
+        (
+            "Kontaktuppgifterna för {n} medlem går till kiosken {kiosk} vid dess nästa synkronisering.",
+            "Kontaktuppgifterna för {n} medlemmar går till kiosken {kiosk} vid dess nästa synkronisering.",
+        ),
     ),
 }
 

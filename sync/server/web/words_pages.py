@@ -112,7 +112,6 @@ WORDS: dict[str, tuple[str, str]] = {
     "Receipts": ("Kuitteja", "Kvitton"),
     "Import a CSV": ("Tuo CSV-tiedosto", "Importera en CSV-fil"),
     "date;total;receipts": ("päivä;yhteensä;kuitit", "datum;totalt;kvitton"),
-    "card;stamps;points;credit (€)": ("kortti;leimat;pisteet;saldo (€)", "kort;stämplar;poäng;saldo (€)"),
     "Latest days": ("Viimeisimmät päivät", "Senaste dagarna"),
     "Total": ("Yhteensä", "Totalt"),
     # ---- members ------------------------------------------------------------------------
@@ -273,12 +272,6 @@ WORDS: dict[str, tuple[str, str]] = {
         "någon av stämplar, poäng, saldo (€). Varje rad blir en medlem med sitt kort och ett "
         "ingående saldo, som skickas till varje kiosk vid dess nästa synkronisering.",
     ),
-    "Phone numbers and e-mail addresses are not imported: they are kept only on the kiosk where a "
-    "member joins.": (
-        "Puhelinnumeroita ja sähköpostiosoitteita ei tuoda: ne säilytetään vain kioskilla, jolla "
-        "jäsen liittyy.",
-        "Telefonnummer och e-postadresser importeras inte: de sparas bara på kiosken där en medlem går med.",
-    ),
     "A tier column names one of the program's tiers ({tiers}): the member starts with the spend or "
     "visits that tier needs, counted until the program's tier window ends.": (
         "Taso-sarake nimeää yhden ohjelman tasoista ({tiers}): jäsen aloittaa niillä ostoilla tai "
@@ -399,4 +392,44 @@ WORDS: dict[str, tuple[str, str]] = {
     "Ready": ("Valmis", "Klar"),
     "Download {name}": ("Lataa {name}", "Ladda ner {name}"),
     "Make a backup now": ("Tee varmuuskopio nyt", "Gör en säkerhetskopia nu"),
+    # ---- the import's contact details (sync.server.contact_handover) ----------------------
+    "A phone or email column is imported only with a consent column saying yes or the date the "
+    "member agreed; a row without it is refused. This server does not keep them: they are sealed "
+    "to the kiosk you choose below and kept there, as if the member had joined at that kiosk, "
+    "after its next sync.": (
+        "Puhelin- tai sähköpostisarake tuodaan vain, jos suostumussarakkeessa on kyllä tai päivä, "
+        "jolloin jäsen suostui; rivi ilman sitä hylätään. Tämä palvelin ei säilytä niitä: ne "
+        "sinetöidään alla valitsemallesi kioskille ja säilytetään siellä sen seuraavan "
+        "synkronoinnin jälkeen, kuin jäsen olisi liittynyt sillä kioskilla.",
+        "En telefon- eller e-postkolumn importeras bara med en samtyckeskolumn som säger ja eller "
+        "datumet då medlemmen samtyckte; en rad utan den avvisas. Den här servern sparar dem inte: "
+        "de förseglas till kiosken du väljer nedan och sparas där efter dess nästa synkronisering, "
+        "som om medlemmen hade gått med vid den kiosken.",
+    ),
+    "card;stamps;points;credit (€);phone;email;consent": (
+        "kortti;leimat;pisteet;saldo (€);puhelin;sähköposti;suostumus",
+        "kort;stämplar;poäng;saldo (€);telefon;e-post;samtycke",
+    ),
+    "Kiosk that keeps the phone numbers and e-mails": (
+        "Kioski, joka säilyttää puhelinnumerot ja sähköpostiosoitteet",
+        "Kiosken som sparar telefonnumren och e-postadresserna",
+    ),
+    "No paired kiosk has synced since the server was updated: contact details cannot be imported yet.": (
+        "Mikään yhdistetty kioski ei ole synkronoinut palvelimen päivityksen jälkeen: yhteystietoja "
+        "ei voi vielä tuoda.",
+        "Ingen parkopplad kiosk har synkroniserat sedan servern uppdaterades: kontaktuppgifter kan "
+        "inte importeras än.",
+    ),
+    "Contact details handed to kiosks": (
+        "Kioskeille luovutetut yhteystiedot",
+        "Kontaktuppgifter överlämnade till kiosker",
+    ),
+    "Hand-over": ("Luovutus", "Överlämning"),
+    "queued: waiting for the kiosk's next sync": (
+        "jonossa: odottaa kioskin seuraavaa synkronointia",
+        "i kö: väntar på kioskens nästa synkronisering",
+    ),
+    "handed over: kept on the kiosk": ("luovutettu: säilytetään kioskilla", "överlämnade: sparas på kiosken"),
+    "failed: not kept": ("epäonnistui: ei säilytetty", "misslyckades: inte sparade"),
+    "member": ("jäsen", "medlem"),
 }

@@ -47,6 +47,9 @@ KIOSK_ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/api/v1/staff", None),
     ("GET", "/api/v1/search-key", None),
     ("PUT", "/api/v1/member-search", {}),
+    ("PUT", "/api/v1/contact-key", {}),
+    ("GET", "/api/v1/contact-handover", None),
+    ("POST", "/api/v1/contact-handover", {}),
 ]
 
 
