@@ -40,10 +40,16 @@ API = "/api/v1"
 KEY_FILE = "contact-handover.key"
 PENDING_FILE = "contact-handover.json"
 RESULTS_FILE = "contact-handover-results.json"
-#: boxes held here at most (a take brings up to 500)
+#: boxes held here at most
 MAX_PENDING = 5000
+#: boxes the server hands over in one answer (its MAX_TAKE)
+TAKE = 500
 #: outcomes one report carries (the server's bound)
 REPORT = 500
+#: boxes kept in one durable record
+BATCH = 50
+#: boxes the kiosk app keeps at one idle moment (~50 ms of store writes)
+IDLE_BATCH = 50
 _MAX_MEMBER = 200
 
 
@@ -138,21 +144,30 @@ def exchange(transport: Transport, data_dir: Path, key_sent: str | None) -> str 
             ):
                 return key_sent  # a server without the hand-over
             key_sent = public
-        reply = transport.request("GET", f"{API}/contact-handover", ok_404=True)
+        _take(transport, data_dir)
     except SyncError as exc:
         log.warning("sync: imported contact details not exchanged (%s); trying again next cycle", exc)
-        return key_sent
-    boxes = reply.get("boxes") if isinstance(reply, dict) else None
-    if isinstance(boxes, list) and boxes:
-        held = {b["id"]: b for b in pending(data_dir)}
-        for raw in boxes[:MAX_PENDING]:
-            box = _box(raw)
-            if box is not None:
-                held[box["id"]] = box
-        _write(
-            sync_dir(data_dir) / PENDING_FILE, sorted(held.values(), key=lambda b: int(b["id"]))[:MAX_PENDING]
-        )
     return key_sent
+
+
+def _take(transport: Transport, data_dir: Path) -> None:
+    """The boxes queued for this kiosk, page by page, until MAX_PENDING wait here."""
+    held = {b["id"]: b for b in pending(data_dir)}
+    after, before = 0, len(held)
+    while len(held) < MAX_PENDING:
+        reply = transport.request("GET", f"{API}/contact-handover", params={"after": after}, ok_404=True)
+        page = reply.get("boxes") if isinstance(reply, dict) else None
+        if not isinstance(page, list) or not page:
+            break
+        boxes = [b for b in map(_box, page) if b is not None]
+        for box in boxes:
+            held[box["id"]] = box
+        if not boxes or len(page) < TAKE:
+            break
+        after = max(b["id"] for b in boxes)
+    if len(held) != before:
+        ordered = sorted(held.values(), key=lambda b: int(b["id"]))[:MAX_PENDING]
+        _write(sync_dir(data_dir) / PENDING_FILE, ordered)
 
 
 def _opened(key: X25519PrivateKey, box: dict[str, Any]) -> Imported:
@@ -166,37 +181,45 @@ def _opened(key: X25519PrivateKey, box: dict[str, Any]) -> Imported:
 
 
 def apply_pending(
-    data_dir: Path, service: LoyaltyService, consent: ConsentConfig, language: str = "en"
+    data_dir: Path,
+    service: LoyaltyService,
+    consent: ConsentConfig,
+    language: str = "en",
+    limit: int | None = None,
 ) -> int:
-    """Keep the boxes waiting here (by the store's writer); returns how many were kept."""
+    """Keep the boxes waiting here (by the store's writer), ``limit`` of them at most (the
+    kiosk app's idle moment takes a few, so a customer's tap never waits long), in one
+    record per BATCH; returns how many were kept."""
     boxes = pending(data_dir)
     if not boxes:
         return 0
     key = private_key(data_dir, create=False)
     results = _results(data_dir)
     told = set(results["handed_over"]) | {f["id"] for f in results["failed"]}
+    boxes = [b for b in boxes if b["id"] not in told]
+    now_boxes, later = (boxes, []) if limit is None else (boxes[:limit], boxes[limit:])
     waiting, kept = [], 0
-    for box in boxes:
-        if box["id"] in told:
-            continue
-        try:
-            if key is None:
-                raise InvalidInput("this kiosk has no hand-over key (its data folder was replaced)")
-            item = _opened(key, box)
-        except (InvalidInput, ValueError) as exc:
-            results["failed"].append({"id": box["id"], "reason": str(exc)[:300]})
-            continue
-        outcome = keep(service, consent, item, service.clock(), language)
-        if outcome.kept:
-            results["handed_over"].append(box["id"])
-            kept += 1
-        elif outcome.wait:
-            waiting.append(box)
-        else:
-            results["failed"].append({"id": box["id"], "reason": outcome.reason})
-    # the outcomes first: a stop between the two leaves boxes told and skipped next time
-    _write(sync_dir(data_dir) / RESULTS_FILE, results)
-    _write(sync_dir(data_dir) / PENDING_FILE, waiting)
+    for start in range(0, len(now_boxes), BATCH):
+        opened: list[tuple[dict[str, Any], Imported]] = []
+        for box in now_boxes[start : start + BATCH]:
+            try:
+                if key is None:
+                    raise InvalidInput("this kiosk has no hand-over key (its data folder was replaced)")
+                opened.append((box, _opened(key, box)))
+            except (InvalidInput, ValueError) as exc:
+                results["failed"].append({"id": box["id"], "reason": str(exc)[:300]})
+        outcomes = keep(service, consent, [item for _, item in opened], service.clock(), language)
+        for (box, _), outcome in zip(opened, outcomes, strict=True):
+            if outcome.kept:
+                results["handed_over"].append(box["id"])
+                kept += 1
+            elif outcome.wait:
+                waiting.append(box)
+            else:
+                results["failed"].append({"id": box["id"], "reason": outcome.reason})
+        # the outcomes first: a stop between the two leaves boxes told and skipped next time
+        _write(sync_dir(data_dir) / RESULTS_FILE, results)
+    _write(sync_dir(data_dir) / PENDING_FILE, waiting + later)
     if kept:
         log.info("imported contact details kept for %d member(s)", kept)
     return kept

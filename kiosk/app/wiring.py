@@ -146,11 +146,11 @@ def _import_sync_inbox(
     made a member at two kiosks offline becomes one member again, unless one of them
     joined: those are counted for the owner."""
     from kiosk.services.replication import idle_sync_import
-    from sync.contact_handover import apply_pending
+    from sync.contact_handover import IDLE_BATCH, apply_pending
 
     result = idle_sync_import(service.ledger, service.recorder, data_dir)
     if config is not None:
-        apply_pending(data_dir, service, config.consent, config.shop.language)
+        apply_pending(data_dir, service, config.consent, config.shop.language, limit=IDLE_BATCH)
     service.merge_duplicate_cards()
     if owner_work is not None:
         owner_work.cards_to_merge = service.cards_for_the_owner()

@@ -15,14 +15,10 @@ from datetime import datetime
 
 from kiosk.config import ConsentConfig
 from kiosk.domain.events import EventDraft, EventKind
-from kiosk.domain.member import ENROLLED, ERASED
+from kiosk.domain.member import ENROLLED, ERASED, MemberState
 from kiosk.errors import InvalidInput
 from kiosk.services.loyalty import LoyaltyService
 from kiosk.services.privacy import check_contact
-from kiosk.store.personal import RequestLog
-
-#: the request log's name for a join the shop recorded before Kanta and imported
-REQUEST = "join-imported"
 
 
 @dataclass(frozen=True)
@@ -51,39 +47,63 @@ class Kept:
 
 
 def keep(
-    service: LoyaltyService, consent: ConsentConfig, item: Imported, now: datetime, language: str = "en"
-) -> Kept:
+    service: LoyaltyService,
+    consent: ConsentConfig,
+    items: list[Imported],
+    now: datetime,
+    language: str = "en",
+) -> list[Kept]:
+    """What became of each of ``items`` (in order); those kept are recorded as one durable
+    record (one write for many members: this runs when no customer waits, and briefly)."""
     ledger = service.ledger
-    state = ledger.member(item.member)
-    if state is None:
-        return Kept(False)
-    if state.status == ERASED:
-        return Kept(False, "the member was erased before the details arrived: nothing was kept")
-    if state.status == ENROLLED:
-        return Kept(False, "the member had joined at a kiosk already: the details given there stay")
-    if item.card not in state.cards:
-        return Kept(False, "the member's card changed since the import: nothing was kept")
-    try:
-        contact = check_contact(item.phone or None, item.email or None)
-    except InvalidInput:
-        return Kept(False, "the phone number or e-mail is not one this kiosk keeps")
-    if not contact or not item.consent:
-        return Kept(False, "no contact details with consent in the box")
     terms = consent.wording("terms", language)
+    outcomes: list[Kept] = []
+    drafts: list[EventDraft] = []
+    states: dict[str, MemberState] = {}
+    profiles: dict[str, dict[str, str] | None] = {}
+    for item in items:
+        state = ledger.member(item.member)
+        if state is None:
+            outcomes.append(Kept(False))  # not here yet: waits for a later import
+            continue
+        try:
+            contact = check_contact(item.phone or None, item.email or None)
+        except InvalidInput:
+            contact = {}
+        refused = _refusal(state, item, states)
+        if refused is None and (not contact or not item.consent):
+            refused = "the box holds no phone number or e-mail this kiosk keeps, with consent"
+        if refused is not None:
+            outcomes.append(Kept(False, refused))
+            continue
 
-    def draft(kind: EventKind, **data: object) -> EventDraft:
-        return EventDraft(kind, item.member, data=data, card=item.card, program=service.rules.version)
+        def draft(kind: EventKind, item: Imported = item, **data: object) -> EventDraft:
+            return EventDraft(kind, item.member, data=data, card=item.card, program=service.rules.version)
 
-    drafts = [
-        draft(
-            EventKind.CONSENT_GIVEN,
-            scope="program",
-            wording=terms.version,
-            text=terms.text,
-            recorded_by_shop=item.consent[:40],
-        ),
-        draft(EventKind.MEMBER_ENROLLED, contact=sorted(contact), imported=True),
-    ]
-    service.recorder.record(drafts, now, states={item.member: state}, profiles={item.member: contact})
-    RequestLog(ledger.storage.path, ledger.storage.disk).add(REQUEST, item.member, ledger.kiosk_id, now, now)
-    return Kept(True)
+        drafts.append(
+            draft(
+                EventKind.CONSENT_GIVEN,
+                scope="program",
+                wording=terms.version,
+                text=terms.text,
+                recorded_by_shop=item.consent[:40],
+            )
+        )
+        drafts.append(draft(EventKind.MEMBER_ENROLLED, contact=sorted(contact), imported=True))
+        states[item.member] = state
+        profiles[item.member] = contact
+        outcomes.append(Kept(True))
+    if drafts:
+        service.recorder.record(drafts, now, states=states, profiles=profiles)
+    return outcomes
+
+
+def _refusal(state: MemberState, item: Imported, batch: dict[str, MemberState]) -> str | None:
+    """Why a member's details cannot be kept here (a reason naming no value), or None."""
+    if state.status == ERASED:
+        return "the member was erased before the details arrived: nothing was kept"
+    if state.status == ENROLLED or item.member in batch:
+        return "the member had joined at a kiosk already: the details given there stay"
+    if item.card not in state.cards:
+        return "the member's card changed since the import: nothing was kept"
+    return None

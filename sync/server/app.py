@@ -219,6 +219,7 @@ OwnerDep = Annotated[OwnerAuth, Depends(owner_auth)]
 LoginDep = Annotated[OwnerAuth, Depends(login_auth)]
 After = Annotated[int, Query(ge=0, le=2**62, description="return events with a cursor above this")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PULL, description="at most this many events")]
+BoxAfter = Annotated[int, Query(ge=0, le=2**62, description="return boxes with an id above this")]
 
 
 # ---- the app -------------------------------------------------------------------------
@@ -381,9 +382,10 @@ def create_app(db_url: str, *, migrate: bool = True) -> FastAPI:
         return await run_in_threadpool(contact_handover.register_key, engine, kiosk, body)
 
     @app.get(f"{API}/contact-handover", tags=["kiosk"])
-    def get_contact_handover(kiosk: KioskDep) -> dict[str, Any]:
-        """Imported contact details queued for this kiosk, each sealed to its key."""
-        return contact_handover.take(engine, kiosk)
+    def get_contact_handover(kiosk: KioskDep, after: BoxAfter = 0) -> dict[str, Any]:
+        """Imported contact details queued for this kiosk after box ``after``, each sealed
+        to its key."""
+        return contact_handover.take(engine, kiosk, after)
 
     @app.post(
         f"{API}/contact-handover",

@@ -138,14 +138,14 @@ def _erased(conn: sa.Connection, shop_id: int, members: list[str]) -> set[str]:
     return {str(r[0]) for r in found}
 
 
-def take(engine: Engine, kiosk: KioskAuth) -> dict[str, Any]:
-    """This kiosk's queued boxes (at most MAX_TAKE); those of members erased meanwhile are
-    dropped first, whoever erased them."""
+def take(engine: Engine, kiosk: KioskAuth, after: int = 0) -> dict[str, Any]:
+    """This kiosk's queued boxes after box ``after`` (at most MAX_TAKE, by id); those of
+    members erased meanwhile are dropped first, whoever erased them."""
     c = contact_handover.c
     with db.write_tx(engine) as conn:
         rows = conn.execute(
             sa.select(c.id, c.member, c.sealed)
-            .where(c.shop_id == kiosk.shop_id, c.kiosk_row == kiosk.row_id, c.state == QUEUED)
+            .where(c.shop_id == kiosk.shop_id, c.kiosk_row == kiosk.row_id, c.state == QUEUED, c.id > after)
             .order_by(c.id)
             .limit(MAX_TAKE)
         ).all()

@@ -267,11 +267,12 @@ def test_an_erasure_on_another_kiosk_before_the_hand_over_drops_the_box(
     assert raw_holders(keeper, other) == [], "kept sealed, never in the clear"
 
 
-def test_a_running_kiosk_keeps_them_at_its_next_idle_moment(
-    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_a_running_kiosk_keeps_them_at_its_next_idle_moments(
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """While the kiosk app holds the store, the sync worker only takes the boxes (still
-    sealed); the app's idle work (the inbox import) keeps them; the next sync reports."""
+    sealed); the app's idle work (the inbox import) keeps them, a few at each idle moment
+    (one here) so that a customer's tap never waits long; the next sync reports."""
     from kiosk.app.wiring import _import_sync_inbox
     from kiosk.config import load_config
     from kiosk.services.factory import open_service
@@ -288,9 +289,12 @@ def test_a_running_kiosk_keeps_them_at_its_next_idle_moment(
         assert len(kiosk_side.pending(data)) == 2, "taken, waiting for the store's writer"
         assert [b.state for b in boxes(server.url)] == ["queued", "queued"]
         assert service.ledger.profile(queued_member(server.url)) is None
+        monkeypatch.setattr(kiosk_side, "IDLE_BATCH", 1)
         _import_sync_inbox(service, data, None, config)  # an idle moment
-        assert kiosk_side.pending(data) == []
+        assert len(kiosk_side.pending(data)) == 1
         assert service.ledger.profile(queued_member(server.url)) == {"phone": PHONE_A, "email": EMAIL_A}
+        _import_sync_inbox(service, data, None, config)  # the next one
+        assert kiosk_side.pending(data) == []
         assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
         assert [b.state for b in boxes(server.url)] == ["handed_over", "handed_over"]
     finally:
@@ -325,3 +329,30 @@ def test_many_outcomes_are_reported_within_the_servers_bound(tmp_path: Path) -> 
     assert [len(b["handed_over"]) for b in server.bodies] == [500, 500, 200]
     assert [b["failed"] for b in server.bodies] == [[{"id": 5000, "reason": "r"}], [], []]
     assert not (folder / kiosk_side.RESULTS_FILE).exists()
+
+
+def test_a_kiosk_takes_more_boxes_than_one_answer_holds(
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """1,200 boxes queued: one sync takes them all, page by page (500 an answer); those of
+    members whose events have not arrived wait here, sealed, and stay queued there."""
+    from sync.server import contact_handover as server_side
+
+    shop = server.new_shop()
+    data = tmp_path / "kiosk"
+    paired_kiosk(server, data, shop.tokens["k1"], capsys)
+    engine = db.make_engine(server.url, pool_size=1)
+    try:
+        with db.read_tx(engine) as conn:
+            named = conn.execute(sa.text("SELECT id FROM shops WHERE name = :n"), {"n": shop.name})
+            shop_id = int(named.scalar_one())
+        [keeper] = server_side.keepers(engine, shop_id)
+        members = [f"0190a000-0000-7000-8000-{i:012d}" for i in range(1200)]
+        plain = b'{"card": "0400C0000001", "phone": "040 765 3344", "consent": "yes"}'
+        server_side.queue(engine, shop_id, keeper, [(m, server_side.seal(keeper, m, plain)) for m in members])
+    finally:
+        engine.dispose()
+    assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+    assert sorted(b["member"] for b in kiosk_side.pending(data)) == members
+    assert {b.state for b in boxes(server.url)} == {"queued"}
+    assert raw_holders(data) == []
