@@ -291,10 +291,14 @@ def collect_status(
     """
     data_dir = Path(data_dir)
     now = time.time() if now is None else now
-    checks: list[dict[str, str]] = []
+    checks: list[dict[str, Any]] = []
 
-    def check(name: str, level: str, detail: str) -> None:
+    def check(name: str, level: str, detail: str, code: str = "", **params: str | int) -> None:
+        """``detail`` in English for `kanta status`; ``code`` and ``params`` (HEARTBEAT_CODES)
+        for the owner's console, which says it in the owner's language."""
         checks.append({"name": name, "level": level, "detail": detail})
+        if code:
+            checks[-1].update(code=code, params=params)
 
     # the app
     health = read_health(data_dir, env)
@@ -320,14 +324,16 @@ def collect_status(
         ):
             kind = health.get(backend)
             connected = health.get(key)
+            named = {"backend": str(kind)[:20]} if kind else {}
             if kind == "none":
-                check(name, OK, "not configured")
+                check(name, OK, "not configured", "not_configured")
             elif connected is True:
-                check(name, OK, f"connected ({kind})" if kind else "connected")
+                check(name, OK, f"connected ({kind})" if kind else "connected", "connected", **named)
             elif connected is False:
-                check(name, FAIL, f"not connected ({kind}): check the USB cable" if kind else "not connected")
+                detail = f"not connected ({kind}): check the USB cable" if kind else "not connected"
+                check(name, FAIL, detail, "not_connected", **named)
             else:
-                check(name, UNKNOWN, "the app cannot tell")
+                check(name, UNKNOWN, "the app cannot tell", "app_cannot_tell")
         if health.get("storage_ok", True) is False:
             check("storage", FAIL, str(health.get("storage_error") or "the store cannot be written"))
         to_merge = health.get("cards_to_merge")
@@ -337,10 +343,12 @@ def collect_status(
                 WARN,
                 f"{to_merge} card(s) held by two members, one of whom joined: the owner merges "
                 "them (`kanta member duplicates`)",
+                "cards_to_merge",
+                n=to_merge,
             )
     else:
-        check("reader", UNKNOWN, "unknown while the app is not running")
-        check("scanner", UNKNOWN, "unknown while the app is not running")
+        check("reader", UNKNOWN, "unknown while the app is not running", "app_not_running")
+        check("scanner", UNKNOWN, "unknown while the app is not running", "app_not_running")
     last_tap = _num((health or {}).get("last_tap_at"))
     check("last_tap", OK if last_tap else UNKNOWN,
           f"{_ago(now, last_tap)}" if last_tap else "no tap since the app started")
@@ -381,20 +389,22 @@ def collect_status(
         disk = {"free_bytes": usage.free, "total_bytes": usage.total}
         low = usage.free < LOW_DISK_BYTES or usage.free < usage.total * LOW_DISK_FRACTION
         check("disk", FAIL if low else OK,
-              f"{_size(usage.free)} free of {_size(usage.total)}" + (": nearly full" if low else ""))
+              f"{_size(usage.free)} free of {_size(usage.total)}" + (": nearly full" if low else ""),
+              "disk_nearly_full" if low else "disk_free", free=usage.free, total=usage.total)
     except OSError as exc:
-        check("disk", UNKNOWN, f"cannot tell ({exc.strerror})")
+        check("disk", UNKNOWN, f"cannot tell ({exc.strerror})", "cannot_tell")
 
     # the clock: a wrong clock is a warning, not a failure: the kiosk works without it
     synced = clock_synced() if clock == "probe" else clock
     if synced is None and health is not None and running:
         synced = health.get("clock_synced")
     if synced is True:
-        check("clock", OK, "synchronised")
+        check("clock", OK, "synchronised", "clock_synchronised")
     elif synced is False:
-        check("clock", WARN, "not synchronised (the kiosk keeps working; check the network/NTP)")
+        check("clock", WARN, "not synchronised (the kiosk keeps working; check the network/NTP)",
+              "clock_not_synchronised")
     else:
-        check("clock", UNKNOWN, "cannot tell")
+        check("clock", UNKNOWN, "cannot tell", "cannot_tell")
 
     return {
         "data": str(data_dir),
@@ -410,24 +420,31 @@ def collect_status(
 
 
 #: the checks a kiosk's heartbeat carries to the owner's Kiosks page (sync.client)
-HEARTBEAT_CHECKS = ("reader", "scanner", "disk", "clock")
+HEARTBEAT_CHECKS = ("reader", "scanner", "disk", "clock", "members")
 #: a check's detail in a heartbeat is cut to this (the server takes small bodies)
 HEARTBEAT_DETAIL_CHARS = 200
 
 
-def heartbeat_health(status: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+def heartbeat_health(status: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The hardware part of a heartbeat, from ``collect_status``'s result: each of
-    HEARTBEAT_CHECKS as ``{"level", "detail"}``, the same words `kanta status` shows."""
+    HEARTBEAT_CHECKS as ``{"level", "code", "params", "detail"}``: the code and its values
+    for the owner's console to say in the owner's language (``sync.server.web.kiosk_health``
+    knows every code ``collect_status`` gives), the English words `kanta status` shows for
+    a server older than the codes."""
     checks = status.get("checks")
     found = {c["name"]: c for c in checks if isinstance(c, dict)} if isinstance(checks, list) else {}
-    return {
-        name: {
-            "level": str(found[name].get("level", UNKNOWN)),
-            "detail": str(found[name].get("detail", ""))[:HEARTBEAT_DETAIL_CHARS],
+    sent: dict[str, dict[str, Any]] = {}
+    for name in HEARTBEAT_CHECKS:
+        if name not in found:
+            continue
+        check = found[name]
+        sent[name] = {
+            "level": str(check.get("level", UNKNOWN)),
+            "detail": str(check.get("detail", ""))[:HEARTBEAT_DETAIL_CHARS],
         }
-        for name in HEARTBEAT_CHECKS
-        if name in found
-    }
+        if check.get("code"):
+            sent[name].update(code=str(check["code"]), params=dict(check.get("params") or {}))
+    return sent
 
 
 def _size(n: int) -> str:

@@ -129,6 +129,20 @@ def money(cents: int | None, lang: str) -> str:
     return f"{sign}{whole:,}".replace(",", "\u00a0") + f",{frac:02d}\u00a0€"
 
 
+#: units of bytes as the language writes them (decimal: 1 kB = 1000 B, as `kanta status`)
+_BYTE_UNITS = {"fi": ("t", "kt", "Mt", "Gt", "Tt"), "sv": ("B", "kB", "MB", "GB", "TB")}
+
+
+def size(n: int, lang: str) -> str:
+    """A number of bytes: 50,0 Mt (fi), 50,0 MB (sv), 50.0 MB (en); whole bytes as they are."""
+    units = _BYTE_UNITS.get(lang, _BYTE_UNITS["sv"])
+    value, unit = float(n), 0
+    while value >= 1000 and unit < len(units) - 1:
+        value, unit = value / 1000, unit + 1
+    text = f"{n}" if unit == 0 else f"{value:.1f}"
+    return (text if lang == "en" else text.replace(".", ",")) + "\u00a0" + units[unit]
+
+
 def percent(value: float | None, lang: str) -> str:
     if value is None:
         return "—"

@@ -1,6 +1,7 @@
-"""The kiosks page: each kiosk's last contact, pending events, health and versions as its
-heartbeat reports them, the program its events carry; pairing (the token shown once, as
-text and as a QR code) and revoking."""
+"""The kiosks page: each kiosk's last contact, pending events, health (said in the owner's
+language, :mod:`sync.server.web.kiosk_health`) and versions as its heartbeat reports them,
+the program its events carry; pairing (the token shown once, as text and as a QR code) and
+revoking."""
 
 from __future__ import annotations
 
@@ -16,11 +17,9 @@ from starlette.responses import Response
 from kiosk.errors import KantaError
 from sync.server import db, store
 from sync.server.texts import Msg
+from sync.server.web import kiosk_health
 from sync.server.web.console import Console, PageRefused, redirect
 from sync.server.web.program_page import kiosk_programs
-
-#: heartbeat entries shown as health (whatever the kiosk reports under these keys)
-HEALTH_KEYS = ("reader", "scanner", "disk", "clock")
 
 
 def qr_svg(text: str) -> Markup:
@@ -35,33 +34,21 @@ def _shop_name(console: Console, shop_id: int) -> str:
         return str(db.q(conn, "SELECT name FROM shops WHERE id = ?", (shop_id,)).scalar_one())
 
 
-def kiosk_rows(console: Console, shop_id: int) -> list[dict[str, Any]]:
+def kiosk_rows(console: Console, shop_id: int, lang: str) -> list[dict[str, Any]]:
     programs = {k["name"]: k["program"] for k in kiosk_programs(console.engine, shop_id)}
     rows = []
     for k in store.list_kiosks(console.engine, shop_id):
         beat = k["heartbeat"] or {}
-        hardware = _table(beat.get("hardware"))
         status = _table(beat.get("status"))
-        health = [(key, _health_text(hardware[key])) for key in HEALTH_KEYS if key in hardware]
         rows.append(
             {
                 **k,
-                "health": health,
+                "health": kiosk_health.health(beat.get("hardware"), lang),
                 "software": status.get("version") or status.get("software") or "—",
                 "program": programs.get(k["name"]) or "—",
             }
         )
     return rows
-
-
-def _health_text(value: object) -> str:
-    """One check as the kiosk sent it: ``{"level", "detail"}`` (kiosk.health.heartbeat_health)
-    reads "FAIL — not connected (pcsc)…"; what an older kiosk sent is shown as it is."""
-    if isinstance(value, dict) and "level" in value:
-        level = str(value["level"])
-        shown = level if level in ("ok", "unknown") else level.upper()
-        return f"{shown} — {value.get('detail', '')}"
-    return str(value)
 
 
 def _table(value: object) -> dict[str, Any]:
@@ -72,9 +59,8 @@ def routes(console: Console, router: APIRouter) -> None:
     @router.get("/kiosks")
     def kiosks(request: Request) -> Response:
         session = console.session(request)
-        return console.render(
-            request, "kiosks.html", session, title="Kiosks", kiosks=kiosk_rows(console, session.shop_id)
-        )
+        rows = kiosk_rows(console, session.shop_id, session.lang)
+        return console.render(request, "kiosks.html", session, title="Kiosks", kiosks=rows)
 
     @router.post("/kiosks/pair")
     async def pair(request: Request) -> Response:

@@ -355,6 +355,16 @@ PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
         ("Tuotu: {n} jäsen", "Tuotu: {n} jäsentä"),
         ("Importerat: {n} medlem", "Importerat: {n} medlemmar"),
     ),
+    "{n} card held by two members, one of whom joined: merge them": (
+        (
+            "{n} kortti kahdella jäsenellä, joista toinen liittyi: yhdistä heidät",
+            "{n} korttia kahdella jäsenellä, joista toinen liittyi: yhdistä heidät",
+        ),
+        (
+            "{n} kort hos två medlemmar, av vilka en gick med: slå ihop dem",
+            "{n} kort hos två medlemmar, av vilka en gick med: slå ihop dem",
+        ),
+    ),
     "Dry run: every row is good ({n} member).": (
         ("Kokeilu: kaikki rivit kelpaavat ({n} jäsen).", "Kokeilu: kaikki rivit kelpaavat ({n} jäsentä)."),
         ("Provkörning: alla rader är bra ({n} medlem).", "Provkörning: alla rader är bra ({n} medlemmar)."),

@@ -347,6 +347,35 @@ WORDS: dict[str, tuple[str, str]] = {
     "disk": ("levy", "disk"),
     "clock": ("kello", "klocka"),
     "ok": ("kunnossa", "ok"),
+    "WARN": ("VAROITUS", "VARNING"),
+    "FAIL": ("VIKA", "FEL"),
+    "unknown": ("ei tiedossa", "okänt"),
+    # what a kiosk's heartbeat says of a check (sync.server.web.kiosk_health.CODES)
+    "not configured": ("ei käytössä", "inte konfigurerad"),
+    "connected": ("yhdistetty", "ansluten"),
+    "connected ({backend})": ("yhdistetty ({backend})", "ansluten ({backend})"),
+    "not connected": ("ei yhdistetty", "inte ansluten"),
+    "not connected ({backend}): check the USB cable": (
+        "ei yhdistetty ({backend}): tarkista USB-kaapeli",
+        "inte ansluten ({backend}): kontrollera USB-kabeln",
+    ),
+    "the app cannot tell": ("sovellus ei osaa sanoa", "appen kan inte avgöra"),
+    "unknown while the app is not running": (
+        "ei tiedossa, kun sovellus ei ole käynnissä",
+        "okänt när appen inte körs",
+    ),
+    "{free} free of {total}": ("{free} vapaana (yhteensä {total})", "{free} ledigt av {total}"),
+    "{free} free of {total}: nearly full": (
+        "{free} vapaana (yhteensä {total}): lähes täynnä",
+        "{free} ledigt av {total}: nästan full",
+    ),
+    "cannot tell": ("ei voi sanoa", "kan inte avgöras"),
+    "synchronised": ("synkronoitu", "synkroniserad"),
+    "not synchronised (the kiosk keeps working; check the network/NTP)": (
+        "ei synkronoitu (kioski toimii silti; tarkista verkko/NTP)",
+        "inte synkroniserad (kiosken fungerar ändå; kontrollera nätverket/NTP)",
+    ),
+    "unrecognised report {code}": ("tunnistamaton ilmoitus {code}", "okänd rapport {code}"),
     # ---- staff --------------------------------------------------------------------------
     "Saved. Every kiosk takes the list up at its next sync.": (
         "Tallennettu. Jokainen kioski ottaa listan käyttöön seuraavassa synkronoinnissa.",

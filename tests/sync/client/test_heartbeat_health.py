@@ -1,5 +1,7 @@
 """The heartbeat carries the kiosk's real health (the checks of `kanta status`: reader,
-scanner, disk, clock) and its software version, and the owner reads them back from the
+scanner, disk, clock, cards to merge; each a level, a code with values for the owner's
+console to say in the owner's language, and `kanta status`'s English words for a server
+older than the codes) and its software version, and the owner reads them back from the
 server's kiosk list. The kiosk app's health file is written as the running app writes it
 (``kiosk.health.write_health``, this test process standing in for the app); a nearly full
 disk is the disk check's own input (``disk_usage``), since a real one cannot be filled here."""
@@ -54,17 +56,39 @@ def test_the_heartbeat_carries_the_kiosks_health_and_version(
 
     kiosks = _kiosks(server, shop.owner)
     hw = kiosks["k1"]["heartbeat"]["hardware"]
-    assert hw["reader"] == {"level": "ok", "detail": "connected (pcsc)"}
-    assert hw["scanner"] == {"level": "ok", "detail": "connected (evdev)"}
-    assert hw["disk"]["level"] == "ok" and "free of" in hw["disk"]["detail"]
+    connected = {
+        "level": "ok",
+        "detail": "connected (pcsc)",
+        "code": "connected",
+        "params": {"backend": "pcsc"},
+    }
+    assert hw["reader"] == connected
+    assert hw["scanner"] == {**connected, "detail": "connected (evdev)", "params": {"backend": "evdev"}}
+    assert (
+        hw["disk"]["level"] == "ok"
+        and "free of" in hw["disk"]["detail"]
+        and hw["disk"]["code"] == "disk_free"
+    )
+    assert set(hw["disk"]["params"]) == {"free", "total"} and hw["disk"]["params"]["free"] > 0
     assert hw["clock"]["level"] in ("ok", "warn", "unknown")  # this machine's own clock
     assert kiosks["k1"]["heartbeat"]["status"]["version"] == __version__
     assert kiosks["k1"]["heartbeat"]["status"]["attention"] is False
 
     hw = kiosks["k2"]["heartbeat"]["hardware"]
-    assert hw["reader"] == {"level": "fail", "detail": "not connected (pcsc): check the USB cable"}
-    assert hw["scanner"] == {"level": "ok", "detail": "not configured"}
-    assert hw["disk"]["level"] == "fail"
+    assert hw["reader"] == {
+        "level": "fail",
+        "detail": "not connected (pcsc): check the USB cable",
+        "code": "not_connected",
+        "params": {"backend": "pcsc"},
+    }
+    assert hw["scanner"] == {
+        "level": "ok",
+        "detail": "not configured",
+        "code": "not_configured",
+        "params": {},
+    }
+    assert hw["disk"]["level"] == "fail" and hw["disk"]["code"] == "disk_nearly_full"
+    assert hw["disk"]["params"] == {"free": 50 * 1000 * 1000, "total": real.total}
     assert hw["disk"]["detail"].startswith("50.0 MB free of ") and hw["disk"]["detail"].endswith(
         "nearly full"
     )
@@ -83,6 +107,11 @@ def test_a_kiosk_whose_app_is_not_running_says_so(
     monkeypatch.setenv("KANTA_RUN_DIR", str(folder / "run"))  # no health file: no app
     SyncClient(folder).cycle()
     hw = _kiosks(server, shop.owner)["k1"]["heartbeat"]["hardware"]
-    assert hw["reader"] == {"level": "unknown", "detail": "unknown while the app is not running"}
-    assert set(hw) == {"reader", "scanner", "disk", "clock"}
+    assert hw["reader"] == {
+        "level": "unknown",
+        "detail": "unknown while the app is not running",
+        "code": "app_not_running",
+        "params": {},
+    }
+    assert set(hw) == {"reader", "scanner", "disk", "clock"}, "no cards to merge: no such check"
     assert all(len(c["detail"]) <= HEARTBEAT_DETAIL_CHARS for c in hw.values())

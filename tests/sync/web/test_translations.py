@@ -20,9 +20,10 @@ from kiosk.domain import member as member_state
 from kiosk.domain.events import EventKind
 from kiosk.domain.program import parse_program
 from kiosk.errors import SettingError
+from kiosk.health import HealthReport, collect_status, heartbeat_health, write_health
 from kiosk.staff import ROLES
 from sync.server.texts import Msg
-from sync.server.web import console, data_requests, figures, i18n, kiosks_page, overview, preview
+from sync.server.web import console, data_requests, figures, i18n, kiosk_health, overview, preview
 from sync.server.web.words_data import DATA_WORDS
 from sync.server.web.words_loader import LOADER
 from sync.server.web.words_messages import MESSAGES, PLURALS
@@ -81,7 +82,8 @@ def _vocabulary() -> Iterator[str]:
     yield from ("stamps", "points", "credit", "spend", "visits", "passes", "rewards_redeemed")
     yield from preview.COMPARED
     yield from figures.WEEKDAYS
-    yield from kiosks_page.HEALTH_KEYS
+    yield from kiosk_health.HEALTH_KEYS
+    yield from kiosk_health.LEVELS.values()
     yield from ("erase", "export-json", "export-csv")
     yield from data_requests.CSV_HEADER
     totals = SimpleNamespace(totals={}, members={})
@@ -123,6 +125,8 @@ def _vocabulary() -> Iterator[str]:
 
 def test_every_text_a_page_shows_has_finnish_and_swedish() -> None:
     texts = [*_template_texts(), *_code_texts(), *((w, None) for w in _vocabulary())]
+    # what a kiosk's heartbeat codes say on the Kiosks page (a count with its plural)
+    texts += [(t, kiosk_health.PLURAL.get(t)) for said in kiosk_health.CODES.values() for t in said.values()]
     assert len(texts) > 300, "the extraction found the console's texts"
     missing, wrong_fields = set(), set()
     for text, plural in texts:
@@ -258,9 +262,34 @@ def _pages(http: httpx.Client, member: str) -> Iterator[tuple[str, str]]:
         yield name, page
 
 
-def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveShop) -> None:
+def _heartbeats(live: LiveShop, folder: Path) -> None:
+    """k1 reports its health as a kiosk does (codes with values: a reader unplugged, a disk
+    nearly full, cards to merge, a clock not synchronised); k2 as an older kiosk did, in
+    English words (shown marked as English)."""
+    env = {"KANTA_RUN_DIR": str(folder / "run")}
+    report = HealthReport(card_reader="pcsc", reader_connected=False, scanner="none", cards_to_merge=3)
+    write_health(folder, report, env)
+    full = SimpleNamespace(free=50 * 1000**2, total=32 * 1000**3)
+    hardware = heartbeat_health(collect_status(folder, env=env, clock=False, disk_usage=lambda _: full))
+    assert {h.get("code") for h in hardware.values()} >= {
+        "not_connected",
+        "disk_nearly_full",
+        "cards_to_merge",
+    }
+    older = {"reader": {"level": "ok", "detail": "connected (pcsc)"}, "disk": "fine"}
+    for kiosk, sent in (("k1", hardware), ("k2", older)):
+        r = httpx.post(
+            f"{live.base_url}/api/v1/heartbeat",
+            json={"pending": 0, "hardware": sent},
+            headers={"Authorization": f"Bearer {live.kiosk_tokens[kiosk]}"},
+        )
+        assert r.status_code == 200, r.text
+
+
+def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveShop, tmp_path: Path) -> None:
     live_sqlite.kiosk_tokens["k2"] = live_sqlite.add_kiosk("k2")
     push_history(live_sqlite.base_url, live_sqlite.kiosk_tokens)
+    _heartbeats(live_sqlite, tmp_path / "kiosk")
     with http_login(live_sqlite.base_url) as http:
         member = "A"  # the data set's member ids are letters
         for lang in ("fi", "sv"):
@@ -269,6 +298,9 @@ def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveSho
             shown = 0
             for name, page in _pages(http, member):
                 assert f'<html lang="{lang}">' in page, name
+                if name == "/kiosks":  # the health as the kiosks report it is on the page
+                    assert 'id="health-k1-members"' in page and 'id="health-k1-disk"' in page
+                    assert '<span lang="en">connected (pcsc)</span>' in page, "k2's words as it sent them"
                 words = ENGLISH.findall(_visible(page, OWNER, "kanta-"))
                 assert not words, f"{name} in {lang} shows English: {words}"
                 shown += 1
