@@ -33,13 +33,21 @@ BOOT_MB=256
 DATA_MB=1024
 ACTION=image
 # what the card needs besides Kanta's own packages: init, the Pi's kernel and firmware
-# (Wi-Fi firmware is in non-free-firmware), networking, time, the read-only root overlay
+# (Wi-Fi firmware is in non-free-firmware), networking, time, the read-only root overlay.
+# busybox: overlayroot's initramfs script runs grep, sed, mktemp, stat and rm, which only
+# busybox puts in the initramfs (initramfs.conf's BUSYBOX=auto takes it when installed;
+# overlayroot only Recommends it, and --no-install-recommends left it out: the root was
+# then mounted writable, with "grep: not found" on the console)
 IMAGE_PACKAGES="systemd-sysv udev kmod linux-image-arm64 raspi-firmware firmware-brcm80211
-wpasupplicant iproute2 systemd-timesyncd ca-certificates tzdata overlayroot e2fsprogs
+wpasupplicant iproute2 systemd-timesyncd ca-certificates tzdata overlayroot busybox e2fsprogs
 dosfstools systemd-resolved"
+# the programs overlayroot's init-bottom script runs (from its text, overlayroot 0.48):
+# the build fails when the initramfs lacks one, so the read-only root cannot silently go
+OVERLAYROOT_NEEDS="sh grep sed mktemp stat rm rmdir cat cp mv mkdir mount umount modprobe head
+sha512sum wipefs mke2fs cryptsetup udevadm"
 # the recipes of the cached roots: a change here makes a new one
 KIOSK_RECIPE=1
-BASE_RECIPE=4
+BASE_RECIPE=5
 
 log() { printf 'kanta-image: %s\n' "$*" >&2; }
 die() {
@@ -203,6 +211,14 @@ lock_cache() {
     LOCKED=yes
 }
 
+# The image root's build (an hour cold) has a lock of its own: an image build copying a
+# cached root under the cache's lock does not wait for it. Its old root is deleted only
+# when the new one is complete, under the cache's lock (no image build is copying it).
+lock_base_build() {
+    exec 8>"$CACHE/.base.lock"
+    flock 8
+}
+
 # an older recipe's root or an interrupted build of this kind (none in use)
 drop_others() { # PREFIX KEEP
     for old in "$CACHE/$1"-*; do
@@ -260,12 +276,11 @@ base_root() {
         log "no arm64 image root for this recipe in $CACHE yet (--base-only builds it)"
         exit 3
     fi
-    lock_cache
+    lock_base_build
     if [ -f "$dir/.complete" ]; then  # built while we waited
         printf '%s\n' "$dir"
         return 0
     fi
-    drop_others base "$dir"
     build="$dir.building"
     rm -rf "$build"
     cp -a "$kiosk" "$build"
@@ -288,9 +303,30 @@ base_root() {
         log "making the initramfs of $version (the longest step under emulation)"
         # its post-update hook puts the kernel, initrd, dtbs, config.txt, cmdline.txt in place
         in_root "$build" update-initramfs -c -k "$version" >&2 || die "update-initramfs failed"
+        check_initramfs "$build" "$version"
     done
     finish_root "$build" "$dir"
+    lock_cache
+    drop_others base "$dir"
     printf '%s\n' "$dir"
+}
+
+# the made initramfs can set up the read-only root: overlayroot's script, the overlay
+# module and every program the script runs are in it (else the card boots writable)
+check_initramfs() { # ROOT VERSION
+    listing=$(in_root "$1" lsinitramfs "/boot/initrd.img-$2") ||
+        die "lsinitramfs could not read the initramfs of $2"
+    missing=""
+    printf '%s\n' "$listing" | grep -qx scripts/init-bottom/overlayroot ||
+        missing="$missing scripts/init-bottom/overlayroot"
+    printf '%s\n' "$listing" | grep -qxE "usr/lib/modules/$2/kernel/fs/overlayfs/overlay\.ko(\.[a-z]+)?" ||
+        missing="$missing overlay.ko"
+    for program in $OVERLAYROOT_NEEDS; do
+        printf '%s\n' "$listing" | grep -qxE "(usr/)?s?bin/$program" || missing="$missing $program"
+    done
+    [ -z "$missing" ] ||
+        die "the initramfs of $2 lacks what overlayroot needs for the read-only root:$missing"
+    log "the initramfs of $2 has overlayroot's script, the overlay module and the programs it runs"
 }
 
 # ---- stage 3: Kanta and the appliance's settings (every build) -------------------------------
