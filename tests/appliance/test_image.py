@@ -132,6 +132,63 @@ def test_firstboot_binary_garbage_is_refused(tmp_path: Path) -> None:
     assert not (boot / "kanta-settings.errors.txt").exists()  # a dry run writes nothing
 
 
+# /proc/self/mountinfo as kanta-firstboot read it on the card booted under qemu -M virt
+# (2026-12-05, busybox in the initramfs; trimmed to the mounts it looks at)
+BOOTED_MOUNTS = """\
+24 32 0:22 / /proc rw,nosuid,nodev,noexec,relatime shared:14 - proc proc rw
+27 32 0:24 / /run rw,nosuid,nodev,noexec,relatime shared:7 - tmpfs tmpfs rw,size=151440k,mode=755,inode64
+28 32 254:2 / /media/root-ro ro,relatime shared:2 - ext4 /dev/vda2 ro
+29 32 0:25 / /media/root-rw rw,relatime shared:3 - tmpfs tmpfs-root rw,inode64
+32 1 0:26 / / rw,relatime shared:1 - overlay overlayroot rw,lowerdir=/media/root-ro,\
+upperdir=/media/root-rw/overlay,workdir=/media/root-rw/overlay-workdir/_
+153 32 254:3 / /var/lib/kanta rw,noatime shared:61 - ext4 /dev/vda3 rw
+158 32 254:1 / /boot/firmware ro,noatime shared:79 - vfat /dev/vda1 ro,fmask=0022,dmask=0022,flush
+"""
+ROOT_OVERLAY = ("kanta-firstboot: / is an overlay: /media/root-ro (ext4 on /dev/vda2) read-only below, "
+                "its changes in RAM (tmpfs on /media/root-rw) above")
+DATA_WRITABLE = "kanta-firstboot: /var/lib/kanta is ext4 on /dev/vda3, writable"
+# the card when overlayroot failed in the initramfs (grep: not found): its root mounted writable
+WRITABLE_ROOT = "32 1 254:2 / / rw,noatime shared:1 - ext4 /dev/vda2 rw\n"
+
+
+def _mounts_without(*points: str) -> str:
+    return "".join(line + "\n" for line in BOOTED_MOUNTS.splitlines() if line.split()[4] not in points)
+
+
+@pytest.mark.parametrize(("mountinfo", "said", "code"), [
+    (BOOTED_MOUNTS, [ROOT_OVERLAY, DATA_WRITABLE], 0),
+    (_mounts_without("/") + WRITABLE_ROOT,
+     ["warning: / is ext4 on /dev/vda2, writable, not overlayroot's overlay", DATA_WRITABLE], 1),
+    (BOOTED_MOUNTS.replace("/media/root-ro ro,", "/media/root-ro rw,"),
+     ["warning: / is an overlay of /media/root-ro (writable) under tmpfs, not a read-only root"], 1),
+    (BOOTED_MOUNTS.replace("- tmpfs tmpfs-root", "- ext4 /dev/sda1"),
+     ["warning: / is an overlay of /media/root-ro (read-only) under ext4"], 1),
+    (_mounts_without("/media/root-ro"), ["warning: / is an overlay but its layers are not mounts"], 1),
+    (_mounts_without("/media/root-rw"),
+     ["warning: / is an overlay of /media/root-ro (read-only) under overlay"], 1),
+    (_mounts_without("/var/lib/kanta"),
+     [ROOT_OVERLAY, "warning: /var/lib/kanta is not a mount of its own: the data partition is not"], 1),
+    (BOOTED_MOUNTS.replace("/var/lib/kanta rw,", "/var/lib/kanta ro,"),
+     ["warning: /var/lib/kanta is ext4 on /dev/vda3, read-only"], 1),
+    ("", ["warning: /proc/self/mountinfo lists no root file system"], 1),
+])
+def test_firstboot_check_mounts_says_whether_the_root_is_read_only(
+        tmp_path: Path, mountinfo: str, said: list[str], code: int) -> None:
+    (tmp_path / "mountinfo").write_text(mountinfo)
+    out = _firstboot("--check-mounts", "--mountinfo", str(tmp_path / "mountinfo"))
+    assert out.returncode == code, out.stdout + out.stderr
+    for line in said:
+        assert line in out.stdout, out.stdout
+    assert ("warning" in out.stdout) == bool(code), out.stdout
+
+
+def test_firstboot_check_mounts_reads_escaped_mount_points(tmp_path: Path) -> None:
+    # mountinfo writes a space in a mount point as \040
+    (tmp_path / "mountinfo").write_text(BOOTED_MOUNTS.replace("/var/lib/kanta", "/srv/shop\\040data"))
+    out = _firstboot("--check-mounts", "--data", "/srv/shop data", "--mountinfo", str(tmp_path / "mountinfo"))
+    assert out.returncode == 0 and "/srv/shop data is ext4 on /dev/vda3, writable" in out.stdout, out.stdout
+
+
 def test_build_image_script_basics() -> None:
     exe = shutil.which("shellcheck")
     if exe is None:
@@ -295,7 +352,10 @@ def test_image_boots_and_applies_the_owners_settings(image: Image, tmp_path: Pat
     machine), so the FAT partition's bootloader, config.txt and device tree are not what
     boots; from the kernel's command line on (cmdline.txt, plus a serial console) it is the
     card: the initramfs finds kanta-root by label, overlayroot, fstab mounts KANTA-BOOT and
-    kanta-data, systemd starts kanta-firstboot, which applies the owner's file."""
+    kanta-data, systemd starts kanta-firstboot, which applies the owner's file and says what
+    the card runs on: / must be overlayroot's overlay on the read-only kanta-root with its
+    changes in RAM, and kanta-data mounted writable on /var/lib/kanta (a boot where the
+    initramfs could not set up the overlay, as before busybox was in it, fails here)."""
     qemu = shutil.which("qemu-system-aarch64")
     if qemu is None:
         pytest.skip("qemu-system-aarch64 not installed (tests/bootstrap.sh installs qemu-system-arm)")
@@ -339,6 +399,10 @@ def test_image_boots_and_applies_the_owners_settings(image: Image, tmp_path: Pat
     print(f"booted to the first boot's end in {time.monotonic() - started:.0f} s under TCG")
     assert BOOT_DONE in said, said[-6000:]
     assert "set shop.name = 'Kahvila Testi'" in said, said[-6000:]
+    # the read-only root the README promises, as the booted card's own mounts show it
+    assert "/scripts/init-bottom/overlayroot:" not in said, said[-6000:]  # its errors (grep: not found)
+    assert ROOT_OVERLAY in said and DATA_WRITABLE in said, said[-6000:]
+    assert "kanta-firstboot: warning" not in said, said[-6000:]
     assert "correct horse" not in said and "kt_abc" not in said
 
     # what the owner sees on the card afterwards, and what the next boots start from
@@ -346,7 +410,8 @@ def test_image_boots_and_applies_the_owners_settings(image: Image, tmp_path: Pat
     listing = subprocess.run(["mdir", "-b", "-i", after.fat(), "::/"], capture_output=True, text=True,
                              check=True, timeout=60).stdout
     assert "kanta-settings.applied.txt" in listing and "/kanta-settings.txt" not in listing, listing
-    kiosk = tomllib.loads(after.debugfs(1, "cat /etc/kanta/kiosk.toml"))  # on the root partition itself
+    # on the root partition itself: written through to the overlay's lower layer, so it lasts
+    kiosk = tomllib.loads(after.debugfs(1, "cat /etc/kanta/kiosk.toml"))
     assert kiosk["shop"]["name"] == "Kahvila Testi" and kiosk["shop"]["language"] == "sv"
     state = json.loads(after.debugfs(2, "cat /sync/state.json"))
     assert state["server"] == "https://kanta.example.fi"
