@@ -21,8 +21,9 @@ so a replayed batch stays a no-op. A kiosk sends one batch at a time, in sequenc
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Protocol
 
 from kiosk.domain.events import GENESIS_HASH
@@ -53,9 +54,19 @@ class Link(Protocol):
     def position(self) -> int: ...
 
 
-def extend(kiosk: str, head: Head, new: Iterable[Link]) -> Head:
+def extend(kiosk: str, head: Head, new: Sequence[Link]) -> Head:
     """The kiosk's head after ``new`` (events the server does not have yet, in sequence
     order), or ApiError 409 naming the first event that does not continue the chain."""
+    if not new:
+        return head
+    # the common case in C loops over the whole batch: the numbers head + 1, head + 2, ...
+    # and each previous hash the hash of the event before (the head's for the first)
+    first = head.seq + 1
+    if list(map(_SEQ, new)) == list(range(first, first + len(new))):
+        hashes = list(map(_HASH, new))
+        if list(map(_PREV, new)) == [head.hash, *hashes[:-1]]:
+            return Head(first + len(new) - 1, hashes[-1])
+    # not a whole chain: find the first event that breaks it, one link at a time
     seq, last = head.seq, head.hash
     for link in new:
         if link.seq == seq + 1 and link.prev == last:  # the next link: the common case
@@ -93,6 +104,9 @@ def extend(kiosk: str, head: Head, new: Iterable[Link]) -> Head:
                 f"kiosk's stored seq {head.seq} (the chain was rewritten)",
             )
     return Head(seq, last)
+
+
+_SEQ, _PREV, _HASH = attrgetter("seq"), attrgetter("prev"), attrgetter("hash")
 
 
 def _refusal(link: Link, kiosk: str, head: Head, fld: str, detail: str, **extra: int) -> ApiError:

@@ -300,22 +300,22 @@ def chain_heads(conn: Connection, shop_id: int) -> dict[str, Head]:
     return {r[0]: Head(int(r[1]), r[2]) for r in rows}
 
 
+#: chain heads per statement (4 parameters each: within any SQLite's limit of 999)
+_HEADS_PER_STATEMENT = 200
+
+
 def set_chain_heads(conn: Connection, shop_id: int, heads: list[tuple[str, int, str]]) -> None:
-    """Record new chain heads, (kiosk, seq, hash) each."""
-    if heads:
-        q_many(
+    """Record new chain heads, (kiosk, seq, hash) each: one statement for a group's heads
+    (an executemany sent PostgreSQL a statement a kiosk, 20 round trips a group of 20)."""
+    for start in range(0, len(heads), _HEADS_PER_STATEMENT):
+        chunk = heads[start : start + _HEADS_PER_STATEMENT]
+        rows = ", ".join(["(?, ?, ?, ?)"] * len(chunk))
+        q(
             conn,
-            "INSERT INTO chains (shop_id, kiosk, seq, hash) VALUES (?, ?, ?, ?) "
+            f"INSERT INTO chains (shop_id, kiosk, seq, hash) VALUES {rows} "
             "ON CONFLICT (shop_id, kiosk) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
-            [(shop_id, *head) for head in heads],
+            tuple(value for head in chunk for value in (shop_id, *head)),
         )
-
-
-def q_many(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
-    """``q`` for many parameter rows (the driver's executemany)."""
-    if conn.dialect.paramstyle != "qmark":
-        sql = sql.replace("?", "%s")
-    conn.exec_driver_sql(sql, rows)
 
 
 # ---- migrations ----------------------------------------------------------------------

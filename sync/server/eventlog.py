@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -146,7 +147,7 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
                         index=event.position,
                     )
             # in sequence order, so each kiosk's events are in chain order in the shop's cursors
-            new = sorted((e for e in unique.values() if e.id not in known), key=_by_seq)
+            new = sorted([e for e in unique.values() if e.id not in known], key=_BY_SEQ)
             if new:
                 assert ident is not None  # a batch with events names its kiosk
                 heads[ident] = chain.extend(ident, heads.get(ident, chain.Head()), new)
@@ -190,8 +191,7 @@ def _push_shop_jobs(conn: Connection, shop_id: int, jobs: list[_PushJob]) -> Non
         _crash_point("before-commit")
 
 
-def _by_seq(event: Incoming) -> int:
-    return event.seq
+_BY_SEQ = attrgetter("seq")
 
 
 class _PushJob:
