@@ -186,6 +186,12 @@ def test_no_kiosk_to_keep_them_refuses_the_rows_and_a_box_that_does_not_open_is_
         page = http.get("/import").text
         assert "failed: not kept" in page
         assert "do not open with this kiosk&#39;s key" in page
+        # the kiosk's reason is one of its fixed texts, so the owner reads it in Finnish too
+        r = http.post("/language", data={"csrf": csrf_of(page), "lang": "fi"}, headers={"referer": "/import"})
+        assert r.status_code == 303
+        page = http.get("/import").text
+        assert "epäonnistui: ei säilytetty" in page
+        assert "eivät aukea tämän kioskin avaimella" in page
     assert raw_holders(data) == []
 
 
@@ -356,3 +362,32 @@ def test_a_kiosk_takes_more_boxes_than_one_answer_holds(
     assert sorted(b["member"] for b in kiosk_side.pending(data)) == members
     assert {b.state for b in boxes(server.url)} == {"queued"}
     assert raw_holders(data) == []
+
+
+def test_every_reason_a_kiosk_gives_is_one_the_console_translates() -> None:
+    """The reasons reach the owner's Import page; each is a fixed text (no value in it) with
+    its Finnish and Swedish, found in the sources, so a new one cannot be left out."""
+    import ast
+
+    from sync.server.web.words_messages import MESSAGES
+
+    root = Path(__file__).resolve().parents[2]
+    reasons: set[str] = set()
+    for name in ("sync/handover_box.py", "sync/contact_handover.py", "kiosk/services/contact_handover.py"):
+        for node in ast.walk(ast.parse((root / name).read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "InvalidInput":
+                reasons.update(a.value for a in node.args if isinstance(a, ast.Constant))
+            elif isinstance(node, ast.FunctionDef) and node.name == "_refusal":
+                reasons.update(
+                    r.value.value
+                    for r in ast.walk(node)
+                    if isinstance(r, ast.Return) and isinstance(r.value, ast.Constant) and r.value.value
+                )
+            elif (
+                isinstance(node, ast.Assign)
+                and getattr(node.targets[0], "id", "") == "refused"
+                and isinstance(node.value, ast.Constant)
+            ):
+                reasons.add(node.value.value)
+    assert len(reasons) >= 9, sorted(reasons)
+    assert sorted(r for r in reasons if r not in MESSAGES) == []

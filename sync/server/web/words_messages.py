@@ -293,6 +293,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "suostumus {value!r} ei ole kyllä eikä päivämäärä",
         "samtycke {value!r} är varken ja eller ett datum",
     ),
+    # why a kiosk could not keep a box (sync.contact_handover, kiosk.services.contact_handover)
+    "the member was erased before the details arrived: nothing was kept": (
+        "jäsen poistettiin ennen kuin tiedot saapuivat: mitään ei säilytetty",
+        "medlemmen raderades innan uppgifterna kom fram: inget sparades",
+    ),
+    "the member had joined at a kiosk already: the details given there stay": (
+        "jäsen oli jo liittynyt kioskilla: siellä annetut tiedot pysyvät",
+        "medlemmen hade redan gått med vid en kiosk: uppgifterna som gavs där står kvar",
+    ),
+    "the member's card changed since the import: nothing was kept": (
+        "jäsenen kortti vaihtui tuonnin jälkeen: mitään ei säilytetty",
+        "medlemmens kort byttes efter importen: inget sparades",
+    ),
+    "the box holds no phone number or e-mail this kiosk keeps, with consent": (
+        "laatikossa ei ole puhelinnumeroa tai sähköpostia, jonka tämä kioski säilyttää, suostumuksen kanssa",
+        "lådan har inget telefonnummer eller e-post som kiosken sparar, med samtycke",
+    ),
+    "the box holds no contact details": (
+        "laatikossa ei ole yhteystietoja",
+        "lådan har inga kontaktuppgifter",
+    ),
+    "the sealed contact details are not base64": (
+        "sinetöidyt yhteystiedot eivät ole base64-muodossa",
+        "de förseglade kontaktuppgifterna är inte base64",
+    ),
+    "the sealed contact details have the wrong size": (
+        "sinetöidyt yhteystiedot ovat väärän kokoiset",
+        "de förseglade kontaktuppgifterna har fel storlek",
+    ),
+    "the sealed contact details do not open with this kiosk's key (sealed for another kiosk or "
+    "key, or damaged)": (
+        "sinetöidyt yhteystiedot eivät aukea tämän kioskin avaimella (sinetöity toiselle kioskille "
+        "tai avaimelle, tai vahingoittuneet)",
+        "de förseglade kontaktuppgifterna öppnas inte med kioskens nyckel (förseglade för en annan "
+        "kiosk eller nyckel, eller skadade)",
+    ),
+    "the kiosk's contact key is not an X25519 public key": (
+        "kioskin yhteystietoavain ei ole X25519-julkinen avain",
+        "kioskens kontaktnyckel är inte en publik X25519-nyckel",
+    ),
+    "this kiosk has no hand-over key (its data folder was replaced)": (
+        "tällä kioskilla ei ole luovutusavainta (sen datakansio vaihdettiin)",
+        "kiosken har ingen överlämningsnyckel (dess datamapp byttes ut)",
+    ),
 }
 
 #: one -> ((Finnish one, other), (Swedish one, other)); ``{n}`` is the count
