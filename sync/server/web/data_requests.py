@@ -38,10 +38,10 @@ MAX_LOG_ROWS = 200
 MAX_SAME_PERSON = 20
 
 CONTACT_NOTE = (
-    "Contact details (phone, e-mail) are kept only on the kiosk where they were given, "
-    "sealed with the member's own key, and are never sent to the server: ask on that "
-    "kiosk (kanta member export) to see them. An erasure from here destroys them there "
-    "at that kiosk's next sync."
+    "Contact details (phone, e-mail) are kept only on the kiosk where they were given (or, "
+    "imported, on the kiosk chosen for them), sealed with the member's own key, and never "
+    "kept on the server: ask on that kiosk (kanta member export) to see them. An erasure "
+    "from here destroys them there at that kiosk's next sync."
 )
 
 

@@ -186,16 +186,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "jäsen on poistettu hänen pyynnöstään: henkilöstä ei säilytetä mitään",
         "medlemmen raderades på egen begäran: inget om personen sparas",
     ),
-    "Contact details (phone, e-mail) are kept only on the kiosk where they were given, sealed with "
-    "the member's own key, and are never sent to the server: ask on that kiosk (kanta member "
-    "export) to see them. An erasure from here destroys them there at that kiosk's next sync.": (
-        "Yhteystiedot (puhelin, sähköposti) säilytetään vain kioskilla, jolla ne annettiin, jäsenen "
-        "omalla avaimella suojattuina, eikä niitä koskaan lähetetä palvelimelle: katso ne siltä "
-        "kioskilta (kanta member export). Täältä tehty poisto tuhoaa ne siellä kioskin seuraavassa "
-        "synkronoinnissa.",
-        "Kontaktuppgifter (telefon, e-post) sparas bara på kiosken där de lämnades, skyddade med "
-        "medlemmens egen nyckel, och skickas aldrig till servern: se dem på den kiosken (kanta member "
-        "export). En radering härifrån förstör dem där vid kioskens nästa synkronisering.",
+    "Contact details (phone, e-mail) are kept only on the kiosk where they were given (or, "
+    "imported, on the kiosk chosen for them), sealed with the member's own key, and never "
+    "kept on the server: ask on that kiosk (kanta member export) to see them. An erasure "
+    "from here destroys them there at that kiosk's next sync.": (
+        "Yhteystiedot (puhelin, sähköposti) säilytetään vain kioskilla, jolla ne annettiin (tai "
+        "tuodut kioskilla, joka niille valittiin), jäsenen omalla avaimella suojattuina, eikä "
+        "niitä koskaan säilytetä palvelimella: katso ne siltä kioskilta (kanta member export). "
+        "Täältä tehty poisto tuhoaa ne siellä kioskin seuraavassa synkronoinnissa.",
+        "Kontaktuppgifter (telefon, e-post) sparas bara på kiosken där de lämnades (eller, "
+        "importerade, på kiosken som valdes för dem), skyddade med medlemmens egen nyckel, och "
+        "sparas aldrig på servern: se dem på den kiosken (kanta member export). En radering "
+        "härifrån förstör dem där vid kioskens nästa synkronisering.",
     ),
     "a kiosk needs a name of 1 to 100 characters": (
         "kioskin nimessä on oltava 1–100 merkkiä",

@@ -198,15 +198,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "Export (JSON)": ("Vie (JSON)", "Exportera (JSON)"),
     "Export (CSV)": ("Vie (CSV)", "Exportera (CSV)"),
     "Erase…": ("Poista…", "Radera…"),
-    "Contact details (phone, e-mail) are kept only on the kiosk where they were given and are never "
-    "sent to the server: the export holds the events and consents, and says where contact details "
-    "were given.": (
-        "Yhteystiedot (puhelin, sähköposti) säilytetään vain kioskilla, jolla ne annettiin, eikä niitä "
-        "koskaan lähetetä palvelimelle: vienti sisältää tapahtumat ja suostumukset ja kertoo, missä "
-        "yhteystiedot annettiin.",
-        "Kontaktuppgifter (telefon, e-post) sparas bara på kiosken där de lämnades och skickas aldrig "
-        "till servern: exporten innehåller händelserna och samtyckena och anger var "
-        "kontaktuppgifterna lämnades.",
+    "Contact details (phone, e-mail) are kept only on the kiosk where they were given (or, "
+    "imported, on the kiosk chosen for them) and never on the server: the export holds the events "
+    "and consents, and says where contact details were given.": (
+        "Yhteystiedot (puhelin, sähköposti) säilytetään vain kioskilla, jolla ne annettiin (tai "
+        "tuodut kioskilla, joka niille valittiin), eikä koskaan palvelimella: vienti sisältää "
+        "tapahtumat ja suostumukset ja kertoo, missä yhteystiedot annettiin.",
+        "Kontaktuppgifter (telefon, e-post) sparas bara på kiosken där de lämnades (eller, "
+        "importerade, på kiosken som valdes för dem) och aldrig på servern: exporten innehåller "
+        "händelserna och samtyckena och anger var kontaktuppgifterna lämnades.",
     ),
     "Request": ("Pyyntö", "Begäran"),
     "Asked": ("Pyydetty", "Begärd"),

@@ -47,7 +47,7 @@ def test_export_then_erase_from_the_member_page_reaches_the_kiosk(
     assert json.loads((folder / "member-keys.json").read_text())["keys"], "the kiosk holds the member's key"
     browser.login(live.base_url)
     browser.go(f"/members?q={CARD}")
-    assert "never sent to the server" in browser.find("#data-requests").text
+    assert "never on the server" in browser.find("#data-requests").text
 
     # export: JSON, downloaded and read back
     browser.find("#export-json").click()
@@ -60,7 +60,7 @@ def test_export_then_erase_from_the_member_page_reaches_the_kiosk(
         and given["marketing"]["wording"] == "kanta-marketing-v1"
     )
     assert given["program"]["at"].startswith("20") and given["program"]["kiosk"] == kiosk_id
-    assert exported["contact"] is None and "never sent to the server" in exported["contact_details"]
+    assert exported["contact"] is None and "never kept on the server" in exported["contact_details"]
     assert exported["contact_given_at_kiosks"] == [kiosk_id]
     kinds = [e["kind"] for e in exported["events"]]
     assert kinds.count("visit_stamped") == 2 and "consent_given" in kinds and "member_enrolled" in kinds
@@ -73,7 +73,7 @@ def test_export_then_erase_from_the_member_page_reaches_the_kiosk(
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:4] == ["time", "what", "card", "change"]
-    assert rows[1][1] == "note" and "never sent to the server" in rows[1][3]
+    assert rows[1][1] == "note" and "never kept on the server" in rows[1][3]
     visits = [r for r in rows[2:] if r[1] == "visit_stamped"]
     assert len(visits) == 2 and visits[0][2] == f'="{CARD}"' and "stamps +1" in visits[0][3]
     consents = {r[6]: r[7] for r in rows[2:] if r[1] == "consent_given"}
