@@ -22,7 +22,7 @@ from markupsafe import Markup, escape
 
 from sync.server.texts import Msg, Verbatim
 from sync.server.web.words_data import DATA_WORDS
-from sync.server.web.words_loader import LOADER
+from sync.server.web.words_loader import LOADER, TOML_REASONS
 from sync.server.web.words_messages import FOREIGN, MESSAGES, PLURALS
 from sync.server.web.words_pages import WORDS
 
@@ -34,7 +34,13 @@ def _table_text(lang: str, text: str) -> str:
     column = _COLUMN.get(lang)
     if column is None:
         return text
-    found = WORDS.get(text) or DATA_WORDS.get(text) or MESSAGES.get(text) or LOADER.get(text)
+    found = (
+        WORDS.get(text)
+        or DATA_WORDS.get(text)
+        or MESSAGES.get(text)
+        or LOADER.get(text)
+        or TOML_REASONS.get(text)
+    )
     if found is not None:
         return found[column]
     for pattern, fi, sv in FOREIGN:

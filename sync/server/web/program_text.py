@@ -10,12 +10,21 @@ from dataclasses import dataclass
 
 from kiosk.domain.program import ProgramRules, parse_program
 from kiosk.errors import KantaError, SettingError
-from sync.server.texts import Msg
+from sync.server.texts import Msg, Verbatim
+from sync.server.web.words_loader import TOML_REASONS
 
 SOURCE = "program"
 _HEADER = re.compile(r"^\s*\[(\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 _VERSION = re.compile(r"""^(\s*version\s*=\s*)("[^"]*"|'[^']*'|[^#\s]+)""")
 _SEGMENT = re.compile(r"([^.\[\]]+)(?:\[(\d+)\])?")
+#: where tomllib says its reason is: "(at line 3, column 7)" or "(at end of document)"
+_AT = re.compile(r" \(at (?:line (\d+), column \d+|end of document)\)$")
+#: each of tomllib's reasons as a pattern, its {values} any text; those without values
+#: first ("Expected ']' at the end of..." before "Expected {expect}")
+_REASONS = [
+    (template, re.compile(re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>.+)", re.escape(template))))
+    for template in sorted(TOML_REASONS, key=lambda t: "{" in t)
+]
 
 
 @dataclass(frozen=True)
@@ -37,12 +46,24 @@ def check(text: str) -> ProgramRules | Problem:
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        found = re.search(r"at line (\d+)", str(exc))
-        return Problem(int(found[1]) if found else None, Msg("not valid TOML: {reason}", reason=str(exc)))
+        found = _AT.search(str(exc))
+        reason = _AT.sub("", str(exc))
+        said = Msg("not valid TOML: {reason}", reason=toml_reason(reason))
+        return Problem(int(found[1]) if found and found[1] else None, said)
     try:
         return parse_program(document, SOURCE)
     except SettingError as exc:  # every refusal of the loader: the setting and a Msg
         return Problem(line_of(text, exc.setting) if exc.setting else None, exc.problem, exc.setting)
+
+
+def toml_reason(reason: str) -> Msg | Verbatim:
+    """tomllib's reason as a Msg of :data:`TOML_REASONS` (its quoted parts as written), or
+    the reason as it came if it is none of them (a newer Python's own words)."""
+    for template, pattern in _REASONS:
+        match = pattern.fullmatch(reason)
+        if match:
+            return Msg(template, **{k: Verbatim(v) for k, v in match.groupdict().items()})
+    return Verbatim(reason)
 
 
 def line_of(text: str, setting: str) -> int | None:

@@ -153,3 +153,54 @@ LOADER: dict[str, tuple[str, str]] = {
         "förväntade minst ett av dessa program: {kinds}",
     ),
 }
+
+#: why Python's TOML reader (tomllib) refuses a program's text, before the loader reads it;
+#: a {value} is a part of the text shown as written. A test lists tomllib's own messages
+#: and finds each here.
+TOML_REASONS: dict[str, tuple[str, str]] = {
+    "Invalid statement": ("virheellinen lause", "ogiltig sats"),
+    "Invalid value": ("virheellinen arvo", "ogiltigt värde"),
+    "Expected {expect}": ("odotettiin {expect}", "förväntade {expect}"),
+    "Found invalid character {char}": ("virheellinen merkki {char}", "ogiltigt tecken {char}"),
+    "Illegal character {char}": ("kielletty merkki {char}", "otillåtet tecken {char}"),
+    "Cannot declare {key} twice": ("{key} on esitelty kahdesti", "{key} deklareras två gånger"),
+    "Cannot overwrite a value": ("arvoa ei voi korvata", "ett värde kan inte skrivas över"),
+    "Cannot mutate immutable namespace {key}": (
+        "muuttumatonta nimiavaruutta {key} ei voi muuttaa",
+        "den oföränderliga namnrymden {key} kan inte ändras",
+    ),
+    "Cannot redefine namespace {key}": (
+        "nimiavaruutta {key} ei voi määritellä uudelleen",
+        "namnrymden {key} kan inte definieras om",
+    ),
+    "Expected ']' at the end of a table declaration": (
+        "taulukon esittelyn lopusta puuttuu ']'",
+        "']' saknas i slutet av en tabelldeklaration",
+    ),
+    "Expected ']]' at the end of an array declaration": (
+        "taulukkolistan esittelyn lopusta puuttuu ']]'",
+        "']]' saknas i slutet av en listdeklaration",
+    ),
+    "Expected '=' after a key in a key/value pair": (
+        "avaimen jälkeen puuttuu '='",
+        "'=' saknas efter en nyckel",
+    ),
+    "Invalid initial character for a key part": (
+        "virheellinen ensimmäinen merkki avaimessa",
+        "ogiltigt första tecken i en nyckel",
+    ),
+    "Unclosed array": ("sulkematon lista", "ostängd lista"),
+    "Duplicate inline table key {key}": (
+        "avain {key} kahdesti samalla rivillä olevassa taulukossa",
+        "nyckeln {key} två gånger i en radtabell",
+    ),
+    "Unclosed inline table": ("sulkematon rivitaulukko", "ostängd radtabell"),
+    "Unescaped '\\' in a string": ("merkkijonossa on suojaamaton '\\'", "oskyddat '\\' i en sträng"),
+    "Invalid hex value": ("virheellinen heksadesimaaliarvo", "ogiltigt hexadecimalt värde"),
+    "Escaped character is not a Unicode scalar value": (
+        "suojattu merkki ei ole Unicode-merkki",
+        "det skyddade tecknet är inte ett Unicode-tecken",
+    ),
+    "Unterminated string": ("päättymätön merkkijono", "oavslutad sträng"),
+    "Invalid date or datetime": ("virheellinen päivämäärä tai aika", "ogiltigt datum eller tid"),
+}

@@ -221,13 +221,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "programmet är längre än {top} byte",
     ),
     "not valid TOML: {reason}": ("ei kelvollista TOMLia: {reason}", "inte giltig TOML: {reason}"),
-    "expected at least one program: [[stamp_card]], [[visit_card]], [[time_pass]], [credit], "
-    "[points], [tiers], [[subscription]], [referral], [cashback], [discount] or [[coupon]]": (
-        "odotettiin vähintään yhtä ohjelmaa: [[stamp_card]], [[visit_card]], [[time_pass]], "
-        "[credit], [points], [tiers], [[subscription]], [referral], [cashback], [discount] tai [[coupon]]",
-        "förväntade minst ett program: [[stamp_card]], [[visit_card]], [[time_pass]], [credit], "
-        "[points], [tiers], [[subscription]], [referral], [cashback], [discount] eller [[coupon]]",
-    ),
     "the program has no [program] table": (
         "ohjelmassa ei ole [program]-taulukkoa",
         "programmet har ingen [program]-tabell",

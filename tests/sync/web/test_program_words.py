@@ -10,6 +10,7 @@ import ast
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from tomllib import _parser as tomllib_parser
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ from kiosk.domain.program import parse_program
 from kiosk.errors import SettingError
 from kiosk.texts import Msg, Verbatim
 from sync.server.web import i18n, program_text
-from sync.server.web.words_loader import LOADER
+from sync.server.web.words_loader import LOADER, TOML_REASONS
 from tests.domain.test_program_loading import minimal
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -175,3 +176,48 @@ def test_the_refused_programs_reach_everything_the_loader_can_say() -> None:
     never_missing = {"a list of tables ([[...]])", "an account name or false"}
     unreached = set(LOADER) - reached - never_missing
     assert not unreached, f"not reached by a refused program here: {sorted(unreached)}"
+
+
+def _tomllib_reasons() -> Iterator[str]:
+    """Each reason Python's TOML reader can give, from its source, a value in it as 'x'."""
+    source = Path(tomllib_parser.__file__).read_text(encoding="utf-8")
+    functions = [f for f in ast.walk(ast.parse(source)) if isinstance(f, ast.FunctionDef)]
+    # suffixed_err itself adds where ("(at line 3, column 7)"), which the page says apart
+    calls = [n for f in functions if f.name != "suffixed_err" for n in ast.walk(f)]
+    for node in calls:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id == "suffixed_err" and len(node.args) >= 3:
+            said = node.args[2]  # suffixed_err(src, pos, message): Python 3.11, 3.12
+        elif node.func.id == "TOMLDecodeError" and node.args:
+            said = node.args[0]  # TOMLDecodeError(message, doc, pos): later Pythons
+        else:
+            continue
+        if isinstance(said, ast.Constant) and isinstance(said.value, str):
+            yield said.value
+        elif isinstance(said, ast.JoinedStr):
+            yield "".join(v.value if isinstance(v, ast.Constant) else "'x'" for v in said.values)
+        else:
+            raise AssertionError(f"a reason tomllib builds at run time: {ast.unparse(said)}")
+
+
+def test_every_reason_pythons_toml_reader_gives_has_finnish_and_swedish() -> None:
+    reasons = sorted(set(_tomllib_reasons()))
+    assert len(reasons) > 15, "the extraction found tomllib's reasons"
+    for reason in reasons:
+        said = program_text.toml_reason(reason)
+        assert isinstance(said, Msg) and said.text in TOML_REASONS, f"no Finnish or Swedish for {reason!r}"
+        assert str(said) == reason
+        for wording in TOML_REASONS[said.text]:
+            assert set(FIELD.findall(wording)) == set(FIELD.findall(said.text)), said.text
+
+
+@pytest.mark.parametrize(
+    "text", ["[program\n", 'a = "b\n', "a = 1\na = 2\n", "a = {b = 1, b = 2}\n", "a = \n"]
+)
+def test_a_program_that_is_not_toml_is_said_in_finnish_and_swedish(text: str) -> None:
+    problem = program_text.check(text)
+    assert isinstance(problem, program_text.Problem) and problem.line is not None
+    for lang in ("fi", "sv"):
+        shown = re.sub(r"<code>.*?</code>", " ", i18n.marked(lang, problem.message))
+        assert "TOML" in shown and not ENGLISH.findall(shown), (lang, shown)

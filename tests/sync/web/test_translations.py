@@ -248,6 +248,7 @@ def _pages(http: httpx.Client, member: str) -> Iterator[tuple[str, str]]:
         "program without a card": '[program]\nid = "cafe"\n[carry_over]\n',
         "program setting refused": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
         'reward = "R"\nreward_at = "ten"\n',
+        "program not TOML": '[program\nid = "cafe"\n',
         "program setting unknown": '[program]\nid = "cafe"\n[[stamp_card]]\nid = "c"\nname = "C"\n'
         'reward = "R"\nreward_at = 10\ncolour = "red"\n',
         "program ends before it starts": '[program]\nid = "cafe"\nstarts = 2026-05-01\nends = 2026-04-01\n'
@@ -304,7 +305,7 @@ def test_every_page_in_finnish_and_swedish_shows_no_english(live_sqlite: LiveSho
                 words = ENGLISH.findall(_visible(page, OWNER, "kanta-"))
                 assert not words, f"{name} in {lang} shows English: {words}"
                 shown += 1
-            assert shown == 24
+            assert shown == 25
             # before any login: the login page in the browser's language, and a wrong password
             with httpx.Client(base_url=live_sqlite.base_url, headers={"Accept-Language": lang}) as visitor:
                 login = visitor.get("/").text
