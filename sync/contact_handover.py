@@ -98,6 +98,11 @@ def _results(data_dir: Path) -> dict[str, Any]:
     return {"handed_over": list(held.get("handed_over", [])), "failed": list(held.get("failed", []))}
 
 
+def _told(results: dict[str, Any]) -> set[int]:
+    """The boxes kept or refused here and not yet reported."""
+    return set(results["handed_over"]) | {f["id"] for f in results["failed"]}
+
+
 def _box(raw: Any) -> dict[str, Any] | None:
     """A box from the server's answer, or None for one this version does not understand."""
     if not isinstance(raw, dict):
@@ -151,23 +156,26 @@ def exchange(transport: Transport, data_dir: Path, key_sent: str | None) -> str 
 
 
 def _take(transport: Transport, data_dir: Path) -> None:
-    """The boxes queued for this kiosk, page by page, until MAX_PENDING wait here."""
-    held = {b["id"]: b for b in pending(data_dir)}
-    after, before = 0, len(held)
-    while len(held) < MAX_PENDING:
+    """The boxes queued for this kiosk, page by page, up to MAX_PENDING: the server's list
+    is the one kept here (a box it no longer holds, kept, refused or dropped with an
+    erasure, leaves this kiosk too), less those kept or refused and not yet reported."""
+    taken: dict[int, dict[str, Any]] = {}
+    after = 0
+    while len(taken) < MAX_PENDING:
         reply = transport.request("GET", f"{API}/contact-handover", params={"after": after}, ok_404=True)
         page = reply.get("boxes") if isinstance(reply, dict) else None
         if not isinstance(page, list) or not page:
             break
         boxes = [b for b in map(_box, page) if b is not None]
         for box in boxes:
-            held[box["id"]] = box
+            taken[box["id"]] = box
         if not boxes or len(page) < TAKE:
             break
         after = max(b["id"] for b in boxes)
-    if len(held) != before:
-        ordered = sorted(held.values(), key=lambda b: int(b["id"]))[:MAX_PENDING]
-        _write(sync_dir(data_dir) / PENDING_FILE, ordered)
+    told = _told(_results(data_dir))
+    held = sorted((b for i, b in taken.items() if i not in told), key=lambda b: int(b["id"]))
+    if held != pending(data_dir):
+        _write(sync_dir(data_dir) / PENDING_FILE, held[:MAX_PENDING])
 
 
 def _opened(key: X25519PrivateKey, box: dict[str, Any]) -> Imported:
@@ -198,7 +206,7 @@ def apply_pending(
         return 0
     key = private_key(data_dir, create=False)
     results = _results(data_dir)
-    told = set(results["handed_over"]) | {f["id"] for f in results["failed"]}
+    told = _told(results)
     boxes = [b for b in boxes if b["id"] not in told]
     now_boxes, later = (boxes, []) if limit is None else (boxes[:limit], boxes[limit:])
     waiting, kept = [], 0

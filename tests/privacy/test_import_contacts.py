@@ -391,3 +391,27 @@ def test_every_reason_a_kiosk_gives_is_one_the_console_translates() -> None:
                 reasons.add(node.value.value)
     assert len(reasons) >= 9, sorted(reasons)
     assert sorted(r for r in reasons if r not in MESSAGES) == []
+
+
+def test_a_box_the_server_dropped_leaves_the_kiosk_before_it_is_opened(
+    server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Taken by the sync worker while the kiosk app held the store; then B is erased on the
+    console: the worker's next sync drops B's box here too, unopened."""
+    from kiosk.config import load_config
+    from kiosk.services.factory import open_service
+
+    shop = server.new_shop()
+    data = tmp_path / "kiosk"
+    paired_kiosk(server, data, shop.tokens["k1"], capsys)
+    with http_login(server.base_url, shop.owner, PASSWORD) as http:
+        assert post_csv(http, GOOD, "import").status_code == 200
+        service = open_service(data, load_config())  # the kiosk app, holding the store's lock
+        try:
+            assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+            assert len(kiosk_side.pending(data)) == 2
+            erase_on_console(http, member_of(http, CARD_B))
+            assert kanta(capsys, "--data", str(data), "sync", "once")[0] == 0
+            assert [b["member"] for b in kiosk_side.pending(data)] == [queued_member(server.url)]
+        finally:
+            service.ledger.close()
