@@ -162,9 +162,10 @@ def arm64_unavailable() -> str | None:
 
 # Cold builds measured on this 2-core machine shared with five other engineers' jobs
 # (load 4-12; see the README's "A ready-made SD card"): the kiosk root in COLD_KIOSK, the
-# image root on top of it COLD_IMAGE more, most of it making the initramfs.
+# image root on top of it COLD_IMAGE more, most of it making the initramfs (29 min on
+# 2026-12-05 at load 7-10 with busybox in it; 65 min in an earlier run at load 7-12).
 COLD_KIOSK = "7 min"
-COLD_IMAGE = "65 min"
+COLD_IMAGE = "30-65 min"
 
 
 def arm64_image_not_cached() -> str | None:
