@@ -53,3 +53,16 @@ def card_holder(members: Mapping[int, Mapping[str, Any]], card: str) -> int | No
     if first is None:
         first = next((doc_id for doc_id, doc in members.items() if card in doc.get("rc", ())), None)
     return first
+
+
+def order_free_holder(candidates: Mapping[int, Mapping[str, Any]], card: str) -> tuple[bool, int | None]:
+    """``card_holder`` from some of the members that include every one holding or having
+    retired ``card`` (``CrashSafeStorage.documents_with``), in no known order: (True, the
+    answer) when the order cannot change it, else (False, None) and the caller asks
+    ``card_holder`` of all the members. It can when two holders have the same member id,
+    or when no one holds the card and several retired it (the first in the store wins)."""
+    holders = sorted((doc["m"], doc_id) for doc_id, doc in candidates.items() if card in doc.get("c", ()))
+    if holders:
+        return (False, None) if len(holders) > 1 and holders[0][0] == holders[1][0] else (True, holders[0][1])
+    retired = [doc_id for doc_id, doc in candidates.items() if card in doc.get("rc", ())]
+    return (False, None) if len(retired) > 1 else (True, retired[0] if retired else None)

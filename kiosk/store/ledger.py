@@ -19,13 +19,14 @@ from typing import Any
 
 from kiosk.config import StoreConfig
 from kiosk.domain.events import Event, EventKind, event_from_dict
-from kiosk.domain.member import ERASED, MemberState, from_doc, to_doc
+from kiosk.domain.member import MemberState, from_doc, to_doc
 from kiosk.errors import StoreWriteError
-from kiosk.store.card_index import card_holder, index_all
+from kiosk.store.card_index import card_holder, index_all, order_free_holder
 from kiosk.store.contact_migration import SEALED, MigrationReport, migrate
 from kiosk.store.disk import Disk
 from kiosk.store.fasttable import KantaDB
 from kiosk.store.personal import MemberKeys
+from kiosk.store.profile_upkeep import tidy_personal_data
 from kiosk.store.signing import HEADS_FILE, ChainSigner
 from kiosk.store.storage import CrashSafeStorage
 
@@ -65,7 +66,8 @@ class Ledger:
         #: card -> document id (or None: no one) that ``_scan_for_card`` found, until
         #: ``record`` changes a document holding the card (a purchase asks four times)
         self._scanned: dict[str, int | None] = {}
-        self._next_doc_id = max(storage.table(MEMBERS), default=0) + 1
+        #: the id the next new member document gets (None: not needed yet, see ``_new_doc_id``)
+        self._next_doc_id: int | None = None
         if not self.meta and not storage.readonly:
             # short, random: it is in every event, and a shop has a handful of kiosks
             self.set_meta({"kiosk": "k" + uuid.uuid4().hex[:11], "seq": 0, "contacts": SEALED})
@@ -78,7 +80,7 @@ class Ledger:
         #: what sealing an older version's clear contact details did, if this open did it
         self.contact_migration: MigrationReport | None = None
         if not storage.readonly:
-            self._tidy_personal_data()
+            tidy_personal_data(storage, self.keys, MEMBERS, PROFILES)
             if self.meta.get("contacts") != SEALED:
                 self._seal_kept_history()
 
@@ -190,9 +192,26 @@ class Ledger:
         if self._scanned:  # a second card: this process looks up more than one, index them
             self.build_indexes()
             return self._by_card.get(card)
-        first = card_holder(self.storage.table(MEMBERS), card)
+        # a snapshot's table not decoded yet gives only the documents holding the card as text
+        few = self.storage.documents_with(MEMBERS, card)
+        sure, first = (False, None) if few is None else order_free_holder(few, card)
+        if not sure:
+            first = card_holder(self.storage.table(MEMBERS), card)
         self._scanned[card] = first
         return first
+
+    def _member_doc(self, doc_id: int) -> dict[str, Any]:
+        doc = self.storage.document(MEMBERS, doc_id)
+        assert doc is not None, "an index names a member document that is not there"
+        return doc
+
+    def _new_doc_id(self) -> int:
+        """An id no member document has: the highest there plus one (decoding the members
+        if the snapshot's table is not yet, which a command about one known card avoids)."""
+        if self._next_doc_id is None:
+            self._next_doc_id = max(self.storage.table(MEMBERS), default=0) + 1
+        self._next_doc_id += 1
+        return self._next_doc_id - 1
 
     def _forget_scans(self, doc_id: int, doc: Mapping[str, Any]) -> None:
         """A member document was written: the cards whose answer it may change are those
@@ -266,7 +285,7 @@ class Ledger:
         doc_id = self._by_card.get(card) if self._indexed else self._scan_for_card(card)
         if doc_id is None:
             return None
-        doc = self.storage.table(MEMBERS)[doc_id]
+        doc = self._member_doc(doc_id)
         if not self._indexed:
             self._found[doc["m"]] = doc_id
         return from_doc(doc)
@@ -275,7 +294,7 @@ class Ledger:
         doc_id = self._doc_id(member_id)
         if doc_id is None:
             return None
-        return from_doc(self.storage.table(MEMBERS)[doc_id])
+        return from_doc(self._member_doc(doc_id))
 
     def member_count(self) -> int:
         self.build_indexes()
@@ -337,7 +356,7 @@ class Ledger:
             if event.kind is EventKind.MEMBER_ERASED:
                 profiles[event.member] = None  # wherever the erasure was asked for
         # a key is durable before the ciphertext it opens; a crash between leaves an
-        # unused key, which the next start forgets (_tidy_personal_data)
+        # unused key, which the next start forgets (profile_upkeep)
         self.keys.ensure(m for m, p in profiles.items() if p is not None)
         if not all(m in self._found for m in (*(s.member_id for s in states), *profiles)):
             self.build_indexes()  # before the transaction: never from documents it may roll back
@@ -347,8 +366,7 @@ class Ledger:
                 doc = to_doc(state)
                 doc_id = self._doc_id(state.member_id)
                 if doc_id is None:
-                    doc_id = self._next_doc_id
-                    self._next_doc_id += 1
+                    doc_id = self._new_doc_id()
                 storage.put(MEMBERS, doc_id, doc)
                 new_docs.append((doc_id, doc))
                 doc_ids[state.member_id] = doc_id
@@ -432,31 +450,6 @@ class Ledger:
             if member is not None and self.keys.has(member["m"]):
                 out[str(member["m"])] = hashlib.sha256(str(doc.get("sealed")).encode()).hexdigest()[:32]
         return out
-
-    def _tidy_personal_data(self) -> None:
-        """At open: forget keys nothing needs (a crash between a key and its record, or
-        between an erasure and its key's destruction), drop details whose key is gone,
-        and seal details an older version kept in the clear."""
-        members = self.storage.table(MEMBERS)
-        profiles = self.storage.table(PROFILES)
-        wanted: dict[str, int] = {}
-        for doc_id in profiles:
-            member = members.get(doc_id)
-            if member is not None and member.get("s") != ERASED:
-                wanted[member["m"]] = doc_id
-        self.keys.destroy(self.keys.members() - set(wanted))
-        stale = [doc_id for doc_id in profiles if doc_id not in wanted.values()]
-        clear = {m: d for m, d in wanted.items() if "sealed" not in profiles[d]}
-        stale += [d for m, d in wanted.items() if m not in clear and not self.keys.has(m)]
-        if not stale and not clear:
-            return
-        self.keys.ensure(clear)
-        with self.storage.transaction():
-            for doc_id in stale:
-                self.storage.put(PROFILES, doc_id, None)
-            for member_id, doc_id in clear.items():
-                fields = {str(k): str(v) for k, v in profiles[doc_id].items()}
-                self.storage.put(PROFILES, doc_id, self.keys.seal(member_id, fields))
 
     def _seal_kept_history(self) -> None:
         """Once per store made by a version that kept contact details in the clear: seal

@@ -17,8 +17,9 @@ from kiosk.store import journal
 from kiosk.store.disk import Disk, OsDisk
 from kiosk.store.ledger import MEMBERS, META, Ledger, stamper_position
 from kiosk.store.signing import check_heads, signed_heads
-from kiosk.store.snapshot import Tables, write_snapshot
+from kiosk.store.snapshot import write_snapshot
 from kiosk.store.storage import JOURNAL, LEDGER, LOCK, STORE_ID, note_newest
+from kiosk.store.tables import Tables
 
 
 def _segments(disk: Disk, folder: Path) -> list[Path]:

@@ -2,9 +2,13 @@
 
 ``snapshot.json`` is one JSON header line (format, the last record ``n`` it holds, the
 ``segment`` the journal gets when archived, the body's size and SHA-256, when it was
-written) and the tables as one JSON body. It is only ever replaced whole, atomically
-(``write_atomic``). After a snapshot the journal is renamed into ``ledger/`` as segment
-``segment - 1``; a restart between the two finishes that rename here.
+written, where each table is in the body) and the tables as one JSON body, each document
+on a line of its own, so that a table can be read in part (``kiosk.store.tables``). The
+newlines are JSON whitespace: the body decodes as before, and a snapshot without the
+``tables`` index (written before) is decoded whole at open, as it always was. It is only
+ever replaced whole, atomically (``write_atomic``). After a snapshot the journal is
+renamed into ``ledger/`` as segment ``segment - 1``; a restart between the two finishes
+that rename here.
 """
 
 from __future__ import annotations
@@ -23,12 +27,11 @@ from kiosk.errors import StoreCorrupt
 from kiosk.store import journal
 from kiosk.store.disk import Disk, write_atomic
 from kiosk.store.records import JOURNAL, LEDGER, SNAPSHOT
+from kiosk.store.tables import SnapshotTable, StoreTables, Tables
 
 log = logging.getLogger(__name__)
 
 FORMAT = 1
-
-Tables = dict[str, dict[int, dict[str, Any]]]
 
 _WHAT_TO_DO = (
     "Nothing was changed. The events are intact in ledger/ and journal.log: "
@@ -38,7 +41,7 @@ _WHAT_TO_DO = (
 
 @dataclass
 class Snapshot:
-    tables: Tables
+    tables: StoreTables
     #: the last journal record the tables include
     n: int
     #: the index the current journal gets when it is archived
@@ -53,10 +56,34 @@ def segment_name(index: int) -> str:
     return f"{index:06d}.log"
 
 
+def _document(doc: Any) -> bytes:
+    try:
+        return orjson.dumps(doc)
+    except TypeError:  # what orjson does not write (a key not a string, an int over 64 bits)
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def encode_tables(tables: Tables) -> tuple[bytes, list[list[Any]] | None]:
+    """The body, and where each table's JSON object is in it ([name, start, end]); one
+    document a line. Tables that are not str -> int -> document (never, from the store)
+    are written on one line and without the index, to be decoded whole."""
+    if not all(type(name) is str and all(type(k) is int for k in docs) for name, docs in tables.items()):
+        return json.dumps(tables, separators=(",", ":"), ensure_ascii=False).encode(), None
+    parts, index, at = [b"{"], [], 1
+    for i, (name, docs) in enumerate(tables.items()):
+        head = (b"," if i else b"") + orjson.dumps(name) + b":"
+        text = b"{" + b",".join([b'\n"%d":%b' % (k, _document(doc)) for k, doc in docs.items()]) + b"\n}"
+        parts += (head, text)
+        index.append([name, at + len(head), at + len(head) + len(text)])
+        at += len(head) + len(text)
+    parts.append(b"}")
+    return b"".join(parts), index
+
+
 def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: int) -> int:
     """Atomically replace the snapshot: temp file, fsync, rename, fsync the folder."""
-    body = json.dumps(tables, separators=(",", ":"), ensure_ascii=False).encode()
-    header = {
+    body, index = encode_tables(tables)
+    header: dict[str, Any] = {
         "format": FORMAT,
         "n": n,
         "segment": segment,
@@ -64,13 +91,43 @@ def write_snapshot(disk: Disk, folder: Path, tables: Tables, n: int, segment: in
         "sha256": hashlib.sha256(body).hexdigest(),
         "written": time.time(),
     }
+    if index is not None:
+        header["tables"] = index
     raw = json.dumps(header).encode() + b"\n" + body
     write_atomic(folder / SNAPSHOT, raw, disk=disk)
     return len(raw)
 
 
+def _indexed_tables(raw: bytes, base: int, index: Any) -> dict[str, SnapshotTable] | None:
+    """The body's tables where the header's index says they are, if the body is laid out
+    so there (each table's name, then ``{`` ... ``\\n}``, one after another to the end):
+    else None, and the body is decoded whole."""
+    if not isinstance(index, list):
+        return None
+    tables: dict[str, SnapshotTable] = {}
+    at = base + 1
+    try:
+        for i, (name, start, end) in enumerate(index):
+            start, end = base + start, base + end
+            head = (b"," if i else b"") + orjson.dumps(name) + b":"
+            if not (
+                type(name) is str
+                and raw[at:start] == head
+                and raw[start : start + 1] == b"{"
+                and raw[end - 2 : end] == b"\n}"
+                and name not in tables
+            ):
+                return None
+            tables[name] = SnapshotTable(raw, start, end)
+            at = end
+    except (TypeError, ValueError):  # not [name, start, end] triples
+        return None
+    return tables if raw[base : base + 1] == b"{" and raw[at:] == b"}" else None
+
+
 def read_snapshot(disk: Disk, folder: Path) -> Snapshot:
-    """The snapshot in ``folder``, checked whole against its header's size and checksum."""
+    """The snapshot in ``folder``, checked whole against its header's size and checksum;
+    its tables decoded when first needed, if it is laid out one document a line."""
     p = folder / SNAPSHOT
     if not disk.exists(p):
         raise StoreCorrupt(f"{p} is missing. {_WHAT_TO_DO}")
@@ -90,14 +147,13 @@ def read_snapshot(disk: Disk, folder: Path) -> Snapshot:
         ok = False
     if not ok:
         raise StoreCorrupt(f"{p} is damaged (empty, cut short or checksum mismatch). {_WHAT_TO_DO}")
-    tables = orjson.loads(body)  # the same JSON, read about three times faster at 50,000 members
-    return Snapshot(
-        {name: {int(k): v for k, v in docs.items()} for name, docs in tables.items()},
-        int(header["n"]),
-        int(header["segment"]),
-        len(raw),
-        header.get("written"),
-    )
+    lines = _indexed_tables(raw, cut + 1, header.get("tables"))
+    if lines is not None:
+        tables = StoreTables({}, lines)
+    else:
+        docs = orjson.loads(body)  # the same JSON, read about three times faster at 50,000 members
+        tables = StoreTables({name: {int(k): v for k, v in d.items()} for name, d in docs.items()})
+    return Snapshot(tables, int(header["n"]), int(header["segment"]), len(raw), header.get("written"))
 
 
 def finish_interrupted_rotation(disk: Disk, folder: Path, segment: int, snapshot_n: int) -> None:

@@ -37,13 +37,8 @@ from kiosk.store.records import StoreStats as StoreStats  # what stats() gives
 from kiosk.store.records import note_newest as note_newest  # and maintenance uses
 from kiosk.store.records import read_records
 from kiosk.store.snapshot import FORMAT as FORMAT  # the store.id's format is the snapshot's
-from kiosk.store.snapshot import (
-    Tables,
-    finish_interrupted_rotation,
-    read_snapshot,
-    segment_name,
-    write_snapshot,
-)
+from kiosk.store.snapshot import finish_interrupted_rotation, read_snapshot, segment_name, write_snapshot
+from kiosk.store.tables import Doc, StoreTables, Tables
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +75,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         self.disk: Disk = disk or OsDisk()
         self.snapshot_ratio = snapshot_ratio
         self.snapshot_min_journal_bytes = snapshot_min_journal_bytes
-        self._tables: Tables = {}
+        self._tables = StoreTables({})
         self._n = 0
         self._snapshot_n = 0
         self._segment = 1  # index the current journal will get when archived
@@ -240,22 +235,23 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
     # ---- TinyDB Storage interface ------------------------------------------------------
 
     def read(self) -> Tables:  # type: ignore[override]
-        return self._tables
+        return self._tables.all()
 
     def write(self, data: dict[str, dict[Any, Any]]) -> None:
         """Whole-database write from stock TinyDB paths (drop_tables): journal it as ops."""
+        tables = self._tables.all()
         with self.transaction():
-            for name in list(self._tables):
+            for name in list(tables):
                 if name not in data:
-                    for doc_id in list(self._tables[name]):
+                    for doc_id in list(tables[name]):
                         self.put(name, doc_id, None)
             for name, docs in data.items():
                 new = {int(k): v for k, v in docs.items()}
-                for doc_id in list(self._tables.get(name, {})):
+                for doc_id in list(tables.get(name, {})):
                     if doc_id not in new:
                         self.put(name, doc_id, None)
                 for doc_id, doc in new.items():
-                    if self._tables.get(name, {}).get(doc_id) != doc:
+                    if tables.get(name, {}).get(doc_id) != doc:
                         self.put(name, doc_id, dict(doc))
 
     def close(self) -> None:
@@ -274,18 +270,24 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
     # ---- writes --------------------------------------------------------------------------
 
     def table(self, name: str) -> dict[int, dict[str, Any]]:
-        return self._tables.setdefault(name, {})
+        """A table as a live dict (decoded from the snapshot now, if it was not yet)."""
+        return self._tables.table(name)
+
+    def document(self, table: str, doc_id: int) -> Doc | None:
+        """One document, without decoding its whole table."""
+        return self._tables.get(table, doc_id)
+
+    def documents_with(self, table: str, text: str) -> dict[int, Doc] | None:
+        """For a table not decoded yet, at least every document holding the string ``text``
+        (with others the caller checks); None: look in ``table(name)`` instead."""
+        return self._tables.containing(table, text)
 
     def put(self, table: str, doc_id: int, doc: dict[str, Any] | None) -> None:
         """Set (or with None, delete) one document; durable at the end of the transaction."""
         with self.transaction():
-            docs = self._tables.setdefault(table, {})
             assert self._tx_ops is not None
-            self._tx_undo.append((table, doc_id, docs.get(doc_id)))
-            if doc is None:
-                docs.pop(doc_id, None)
-            else:
-                docs[doc_id] = doc
+            self._tx_undo.append((table, doc_id, self._tables.get(table, doc_id)))
+            self._tables.set(table, doc_id, doc)
             self._tx_ops.append([table, doc_id, doc])
 
     def put_unjournaled(self, table: str, doc_id: int, doc: dict[str, Any]) -> None:
@@ -294,7 +296,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         For state that recovery re-derives from the journal anyway (the stamper's
         position), so a tap does not pay for writing it twice.
         """
-        self._tables.setdefault(table, {})[doc_id] = doc
+        self._tables.set(table, doc_id, doc)
 
     def add_events(self, events: list[dict[str, Any]]) -> None:
         with self.transaction():
@@ -347,11 +349,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
 
     def _rollback(self) -> None:
         for table, doc_id, previous in reversed(self._tx_undo):
-            docs = self._tables.setdefault(table, {})
-            if previous is None:
-                docs.pop(doc_id, None)
-            else:
-                docs[doc_id] = previous
+            self._tables.set(table, doc_id, previous)
         self._tx_ops, self._tx_events, self._tx_undo = None, [], []
 
     def _commit(self) -> None:
@@ -392,11 +390,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
 
     def _apply_ops(self, ops: list[Op]) -> None:
         for table, doc_id, doc in ops:
-            docs = self._tables.setdefault(table, {})
-            if doc is None:
-                docs.pop(int(doc_id), None)
-            else:
-                docs[int(doc_id)] = doc
+            self._tables.set(table, int(doc_id), doc)
 
     # ---- snapshots -------------------------------------------------------------------------
 
@@ -413,7 +407,7 @@ class CrashSafeStorage(Storage):  # type: ignore[misc]
         return True
 
     def _write_snapshot_file(self) -> int:
-        size = write_snapshot(self.disk, self.path, self._tables, self._n, self._segment)
+        size = write_snapshot(self.disk, self.path, self._tables.all(), self._n, self._segment)
         self._snapshot_bytes = size
         self._bytes_written += size
         self._last_snapshot_at = time.time()
