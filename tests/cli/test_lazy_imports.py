@@ -46,6 +46,7 @@ def test_version_and_help_load_no_verb(tmp_path: Path) -> None:
         # the command line itself, its errors, and the logging every process sets up
         allowed = {"kiosk", "kiosk.cli", "kiosk.cli.main", "kiosk.cli.verbs", "kiosk.errors", "kiosk.logs"}
         allowed.add("kiosk.cli.process")  # how the process ends (standard library only)
+        allowed.add("kiosk.texts")  # the errors' translatable messages (standard library only)
         assert loaded <= allowed | {"hardware", "hardware.events"}, loaded
 
 
