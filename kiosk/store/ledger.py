@@ -168,6 +168,7 @@ class Ledger:
         A long-running kiosk calls this at start, so that no tap pays for it."""
         if not self._indexed:
             self._indexed = True
+            self.storage.read()  # every table decoded: the kiosk keeps no snapshot bytes
             members = self.storage.table(MEMBERS)
             index_all(members, self._by_member, self._by_card, self._contested, self._leftovers)
             self._found.clear()

@@ -190,3 +190,13 @@ def test_a_counter_purchase_decodes_no_member_table(tmp_path: Path) -> None:
     assert shown["points"] == bought["member"]["points"] > 0
     with Ledger.open(data) as ledger:
         assert ledger.member_count() == 200
+
+
+def test_building_the_indexes_decodes_every_table_and_keeps_no_snapshot_bytes(tmp_path: Path) -> None:
+    _build(tmp_path, [(0, [CARDS[0]], []), (1, [CARDS[1]], [])], [])
+    with Ledger.open(tmp_path) as ledger:
+        tables = ledger.storage._tables
+        assert not tables.decoded(MEMBERS)
+        ledger.build_indexes()  # what `kanta kiosk` does at start
+        assert not tables._pending and all(tables.decoded(n) for n in ("members", "meta", "profiles"))
+        assert ledger.member_count() == 2
