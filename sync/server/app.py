@@ -27,6 +27,7 @@ from sync.server import auth, blind_index, contact_handover, db, heads, store, w
 from sync.server.bodies import check_shape, error_response, parse_json, read_body
 from sync.server.credentials import KIOSK_TOKEN_NEEDED, kiosk_token, owner_login, unauthorized
 from sync.server.errors import ApiError
+from sync.server.handover_schema import MAX_BOX_ID
 from sync.server.push import PUSH_PATH, PushEndpoint, Receive, Scope, Send, answer
 from sync.server.store import MAX_EVENTS, MAX_PULL, KioskAuth, OwnerAuth
 from sync.server.throttle import LoginThrottle, checked_login
@@ -219,7 +220,7 @@ OwnerDep = Annotated[OwnerAuth, Depends(owner_auth)]
 LoginDep = Annotated[OwnerAuth, Depends(login_auth)]
 After = Annotated[int, Query(ge=0, le=2**62, description="return events with a cursor above this")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PULL, description="at most this many events")]
-BoxAfter = Annotated[int, Query(ge=0, le=2**62, description="return boxes with an id above this")]
+BoxAfter = Annotated[int, Query(ge=0, le=MAX_BOX_ID, description="return boxes with an id above this")]
 
 
 # ---- the app -------------------------------------------------------------------------

@@ -20,7 +20,7 @@ This module is the one that reads and writes ``contact_keys`` and ``contact_hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel, Field
@@ -28,7 +28,7 @@ from sqlalchemy.engine import Engine
 
 from sync import handover_box
 from sync.server import db
-from sync.server.handover_schema import contact_handover, contact_keys
+from sync.server.handover_schema import MAX_BOX_ID, contact_handover, contact_keys
 from sync.server.shops import KioskAuth, now_iso
 
 #: boxes one take hands a kiosk (a box is under 1 kB)
@@ -42,13 +42,16 @@ class KeyBody(BaseModel):
     public_key: str = Field(pattern=_HEX_KEY, description="the kiosk's X25519 public key, hex")
 
 
+BoxId = Annotated[int, Field(ge=1, le=MAX_BOX_ID)]
+
+
 class Failure(BaseModel):
-    id: int = Field(ge=1, le=2**62)
+    id: BoxId
     reason: str = Field(min_length=1, max_length=300)
 
 
 class AckBody(BaseModel):
-    handed_over: list[int] = Field(default_factory=list, max_length=MAX_TAKE)
+    handed_over: list[BoxId] = Field(default_factory=list, max_length=MAX_TAKE)
     failed: list[Failure] = Field(default_factory=list, max_length=MAX_TAKE)
 
 

@@ -9,6 +9,10 @@ import sqlalchemy as sa
 
 metadata = sa.MetaData()
 
+#: the highest box id: ``contact_handover.id`` is a 32-bit integer on PostgreSQL, so a
+#: request naming a higher one is refused (422) rather than reaching the database (500)
+MAX_BOX_ID = 2**31 - 1
+
 contact_keys = sa.Table(
     "contact_keys",
     metadata,

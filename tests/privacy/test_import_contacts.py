@@ -415,3 +415,26 @@ def test_a_box_the_server_dropped_leaves_the_kiosk_before_it_is_opened(
             assert [b["member"] for b in kiosk_side.pending(data)] == [queued_member(server.url)]
         finally:
             service.ledger.close()
+
+
+def test_a_box_id_beyond_the_databases_integer_is_refused_not_a_server_error(
+    server_and_files: tuple[LiveServer, list[Path]],
+) -> None:
+    """Box ids live in a 32-bit column on PostgreSQL: a kiosk (or anyone holding its token)
+    naming 2**31 gets a 422 that says which field is out of range, on both databases, and
+    nothing is marked. Schemathesis found the 500 this was before."""
+    server = server_and_files[0]
+    shop = server.new_shop()
+    headers = {"Authorization": f"Bearer {shop.tokens['k1']}"}
+    failed = {"failed": [{"id": 2**31, "reason": "the kiosk's words"}]}
+    with httpx.Client(base_url=server.base_url, headers=headers) as http:
+        assert http.get("/api/v1/contact-handover", params={"after": 2**31 - 1}).status_code == 200
+        for request in (
+            http.build_request("GET", "/api/v1/contact-handover", params={"after": 2**31}),
+            http.build_request("POST", "/api/v1/contact-handover", json={"handed_over": [2**31]}),
+            http.build_request("POST", "/api/v1/contact-handover", json=failed),
+        ):
+            answer = http.send(request)
+            assert answer.status_code == 422, (request.url, answer.status_code, answer.text)
+            assert "2147483647" in answer.text, answer.text
+    assert boxes(server.url) == []
